@@ -1,0 +1,33 @@
+from rest_framework import serializers
+
+from apps.annotations.models import AnnotationEvent, Kind, Review
+from apps.annotations.serializers import BoxSerializer
+
+
+class AnnotationCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    label = serializers.IntegerField()
+    box = BoxSerializer(required=False, allow_null=True)
+
+
+class AnnotationPatchSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    label = serializers.IntegerField(required=False)
+    box = BoxSerializer(required=False)
+    review = serializers.ChoiceField(choices=Review.choices, required=False)
+
+
+class AnnotationVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class AnnotationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = AnnotationEvent
+        fields = [
+            "id", "annotation_id", "image", "action", "before", "after", "reverts", "actor",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path(
+        "images/<int:image_id>/annotations/",
+        views.ImageAnnotationListView.as_view(),
+        name="image-annotations",
+    ),
+    path("images/<int:image_id>/history/", views.ImageHistoryView.as_view(), name="image-history"),
+    path(
+        "annotations/<int:annotation_id>/",
+        views.AnnotationDetailView.as_view(),
+        name="annotation-detail",
+    ),
+    path(
+        "history/<int:event_id>/revert/",
+        views.AnnotationEventRevertView.as_view(),
+        name="history-revert",
+    ),
+]

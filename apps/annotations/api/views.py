@@ -1,0 +1,100 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.annotations import services
+from apps.annotations.selectors import (
+    annotation_event_get_for_user,
+    annotation_event_list,
+    annotation_get_for_user,
+    annotation_list,
+)
+from apps.annotations.serializers import AnnotationSerializer
+from apps.images.selectors import image_get_for_user
+from apps.projects.models import Role
+
+from .serializers import (
+    AnnotationCreateSerializer,
+    AnnotationEventSerializer,
+    AnnotationPatchSerializer,
+    AnnotationVersionSerializer,
+)
+
+
+class ImageAnnotationListView(APIView):
+    @extend_schema(responses=AnnotationSerializer(many=True))
+    def get(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        return Response(
+            {"results": AnnotationSerializer(annotation_list(image=image), many=True).data}
+        )
+
+    @extend_schema(request=AnnotationCreateSerializer, responses={201: AnnotationSerializer})
+    def post(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        data = AnnotationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = services.annotation_create(
+            image=image,
+            user=request.user,
+            kind=data.validated_data["kind"],
+            label_id=data.validated_data["label"],
+            box=data.validated_data.get("box"),
+        )
+        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
+
+
+class AnnotationDetailView(APIView):
+    @extend_schema(responses=AnnotationSerializer)
+    def get(self, request: Request, annotation_id: int) -> Response:
+        annotation = annotation_get_for_user(
+            annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
+        )
+        return Response(AnnotationSerializer(annotation).data)
+
+    @extend_schema(request=AnnotationPatchSerializer, responses=AnnotationSerializer)
+    def patch(self, request: Request, annotation_id: int) -> Response:
+        annotation_get_for_user(
+            annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
+        )
+        data = AnnotationPatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        version = fields.pop("version")
+        annotation = services.annotation_update(
+            annotation_id=annotation_id, user=request.user, version=version, data=fields
+        )
+        return Response(AnnotationSerializer(annotation).data)
+
+    @extend_schema(request=AnnotationVersionSerializer, responses={204: None})
+    def delete(self, request: Request, annotation_id: int) -> Response:
+        annotation_get_for_user(
+            annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
+        )
+        body = request.data if request.data else request.query_params
+        data = AnnotationVersionSerializer(data=body)
+        data.is_valid(raise_exception=True)
+        services.annotation_delete(
+            annotation_id=annotation_id, user=request.user, version=data.validated_data["version"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ImageHistoryView(APIView):
+    @extend_schema(responses=AnnotationEventSerializer(many=True))
+    def get(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        events = annotation_event_list(image=image)[:500]
+        return Response({"results": AnnotationEventSerializer(events, many=True).data})
+
+
+class AnnotationEventRevertView(APIView):
+    @extend_schema(request=None, responses={201: AnnotationEventSerializer})
+    def post(self, request: Request, event_id: int) -> Response:
+        event = annotation_event_get_for_user(
+            event_id=event_id, user=request.user, min_role=Role.ANNOTATOR
+        )
+        new_event = services.annotation_event_revert(event=event, user=request.user)
+        return Response(AnnotationEventSerializer(new_event).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,111 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.images.models import Image
+from apps.projects.models import Label, Project
+
+
+class Kind(models.TextChoices):
+    BOX = "box"
+    TAG = "tag"
+
+
+class Source(models.TextChoices):
+    HUMAN = "human"
+    MODEL = "model"
+
+
+class Review(models.TextChoices):
+    NONE = "none"
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class Annotation(models.Model):
+    """A box (image pixels, top-left origin) or an image-level tag. `version` grows by one on
+    every write; a write based on an older version is refused (optimistic concurrency)."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="annotations")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    x = models.FloatField(null=True, blank=True)
+    y = models.FloatField(null=True, blank=True)
+    w = models.FloatField(null=True, blank=True)
+    h = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.HUMAN)
+    score = models.FloatField(null=True, blank=True)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=Kind.BOX, x__isnull=False, y__isnull=False, w__gt=0, h__gt=0)
+                    | Q(
+                        kind=Kind.TAG,
+                        x__isnull=True,
+                        y__isnull=True,
+                        w__isnull=True,
+                        h__isnull=True,
+                    )
+                ),
+                name="annotation_geometry_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["image", "label"],
+                condition=Q(kind=Kind.TAG, source=Source.HUMAN),
+                name="annotation_one_human_tag_per_label",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["image", "label"], name="annotation_image_label"),
+            models.Index(fields=["image", "source"], name="annotation_image_source"),
+            models.Index(fields=["label"], name="annotation_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.label_id}@{self.image_id}"
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+
+
+class AnnotationEvent(models.Model):
+    """Append-only history: one row per change, with the whole state before and after, so
+    any change can be shown and reverted. Keyed by annotation id, which outlives deletes."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="annotation_events")
+    annotation_id = models.BigIntegerField(db_index=True)
+    action = models.CharField(max_length=8, choices=EventAction.choices)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["image", "-id"], name="annotation_event_image")]
+
+    def __str__(self) -> str:
+        return f"{self.action} annotation {self.annotation_id}"

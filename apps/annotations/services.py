@@ -1,0 +1,256 @@
+"""Writes for annotations. Every write checks the version it was based on, appends a history
+event with the state before and after, and broadcasts after commit."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.realtime import broadcast_on_commit, project_group
+from apps.images.models import Image
+from apps.images.services import image_mark_in_progress
+from apps.projects.models import Label
+
+from .models import Annotation, AnnotationEvent, EventAction, Kind, Review, Source
+from .serializers import annotation_state
+
+User = get_user_model()
+BOX_FIELDS = ("x", "y", "w", "h")
+
+
+def _label_for(image: Image, label_id: int) -> Label:
+    label = Label.objects.filter(pk=label_id, project_id=image.project_id).first()
+    if label is None:
+        raise ApplicationError(
+            f"Label {label_id} does not exist in this project.", code="unknown_label"
+        )
+    return label
+
+
+def _check_box(image: Image, box: dict[str, float]) -> dict[str, float]:
+    x, y, w, h = (float(box[k]) for k in BOX_FIELDS)
+    if w <= 0 or h <= 0:
+        raise ApplicationError("A box needs a positive width and height.", code="invalid_box")
+    tolerance = 0.5  # sub-pixel rounding from the browser
+    if x < 0 or y < 0 or x + w > image.width + tolerance or y + h > image.height + tolerance:
+        raise ApplicationError(
+            f"Box {x:g},{y:g} {w:g}x{h:g} lies outside the {image.width}x{image.height} image.",
+            code="invalid_box",
+        )
+    return {"x": x, "y": y, "w": min(w, image.width - x), "h": min(h, image.height - y)}
+
+
+def _record(
+    *,
+    action: str,
+    annotation: Annotation,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    user: AbstractBaseUser | None,
+    reverts: AnnotationEvent | None = None,
+) -> AnnotationEvent:
+    event = AnnotationEvent.objects.create(
+        project_id=annotation.image.project_id,
+        image_id=annotation.image_id,
+        annotation_id=annotation.pk,
+        action=action,
+        before=before,
+        after=after,
+        actor=user,
+        reverts=reverts,
+    )
+    payload = after if after is not None else {"id": annotation.pk, "image": annotation.image_id}
+    broadcast_on_commit(
+        project_group(annotation.image.project_id),
+        f"annotation.{action}",
+        {**payload, "actor": getattr(user, "username", None)},
+    )
+    return event
+
+
+def _duplicate_tag(image: Image, label: Label) -> Conflict:
+    existing = image.annotations.filter(label=label, kind=Kind.TAG, source=Source.HUMAN).first()
+    return Conflict(
+        f"The image already has the tag '{label.name}'.",
+        code="duplicate_tag",
+        extra={"current": annotation_state(existing) if existing else None},
+    )
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    image: Image,
+    user: AbstractBaseUser | None,
+    kind: str,
+    label_id: int,
+    box: dict[str, float] | None = None,
+    source: str = Source.HUMAN,
+    score: float | None = None,
+) -> Annotation:
+    label = _label_for(image, label_id)
+    geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
+    if kind == Kind.BOX:
+        if not box:
+            raise ApplicationError("A box annotation needs `box` {x, y, w, h}.", code="invalid_box")
+        geometry.update(_check_box(image, box))
+    elif box:
+        raise ApplicationError("A tag annotation has no box.", code="invalid_box")
+    try:
+        with transaction.atomic():
+            annotation = Annotation.objects.create(
+                image=image,
+                label=label,
+                kind=kind,
+                source=source,
+                score=score,
+                review=Review.PENDING if source == Source.MODEL else Review.NONE,
+                created_by=user,
+                updated_by=user,
+                **geometry,
+            )
+    except IntegrityError as exc:
+        raise _duplicate_tag(image, label) from exc
+    _record(
+        action=EventAction.CREATED,
+        annotation=annotation,
+        before=None,
+        after=annotation_state(annotation),
+        user=user,
+    )
+    if source == Source.HUMAN:
+        image_mark_in_progress(image=image)
+    return annotation
+
+
+def annotation_create_tag(
+    *, image: Image, label: Label, user: AbstractBaseUser | None
+) -> Annotation:
+    return annotation_create(image=image, user=user, kind=Kind.TAG, label_id=label.pk)
+
+
+def _lock(annotation_id: int) -> Annotation:
+    annotation = (
+        Annotation.objects.select_for_update()
+        .select_related("image")
+        .filter(pk=annotation_id)
+        .first()
+    )
+    if annotation is None:
+        raise Conflict(
+            "The annotation was deleted meanwhile.", code="deleted", extra={"current": None}
+        )
+    return annotation
+
+
+def _check_version(annotation: Annotation, version: int) -> None:
+    if annotation.version != version:
+        raise Conflict(
+            f"The annotation changed meanwhile (you had version {version}, the server has "
+            f"{annotation.version}).",
+            code="stale_version",
+            extra={"current": annotation_state(annotation)},
+        )
+
+
+@transaction.atomic
+def annotation_update(
+    *, annotation_id: int, user: AbstractBaseUser | None, version: int, data: dict[str, Any]
+) -> Annotation:
+    annotation = _lock(annotation_id)
+    _check_version(annotation, version)
+    before = annotation_state(annotation)
+    if "label" in data:
+        annotation.label = _label_for(annotation.image, data["label"])
+    if "box" in data:
+        if annotation.kind != Kind.BOX:
+            raise ApplicationError("A tag annotation has no box.", code="invalid_box")
+        for key, value in _check_box(annotation.image, data["box"]).items():
+            setattr(annotation, key, value)
+    if "review" in data:
+        annotation.review = data["review"]
+    annotation.version += 1
+    annotation.updated_by = user
+    try:
+        with transaction.atomic():
+            annotation.save()
+    except IntegrityError as exc:
+        raise _duplicate_tag(annotation.image, annotation.label) from exc
+    _record(
+        action=EventAction.UPDATED,
+        annotation=annotation,
+        before=before,
+        after=annotation_state(annotation),
+        user=user,
+    )
+    return annotation
+
+
+@transaction.atomic
+def annotation_delete(*, annotation_id: int, user: AbstractBaseUser | None, version: int) -> None:
+    annotation = _lock(annotation_id)
+    _check_version(annotation, version)
+    before = annotation_state(annotation)
+    pk = annotation.pk
+    annotation.delete()
+    annotation.pk = pk
+    _record(action=EventAction.DELETED, annotation=annotation, before=before, after=None, user=user)
+
+
+@transaction.atomic
+def annotation_event_revert(
+    *, event: AnnotationEvent, user: AbstractBaseUser | None
+) -> AnnotationEvent:
+    """Undo one history event, if the annotation is still as that event left it."""
+    current = (
+        Annotation.objects.select_for_update()
+        .select_related("image")
+        .filter(pk=event.annotation_id)
+        .first()
+    )
+    current_version = current.version if current else None
+    expected_version = event.after["version"] if event.after else None
+    if current_version != expected_version:
+        raise Conflict(
+            "The annotation changed after this event; revert the later changes first.",
+            code="stale_version",
+            extra={"current": annotation_state(current) if current else None},
+        )
+    before_state = annotation_state(current) if current else None
+    if event.action == EventAction.CREATED:
+        assert current is not None
+        current.delete()
+        current.pk = event.annotation_id
+        return _record(
+            action=EventAction.DELETED, annotation=current, before=before_state, after=None,
+            user=user, reverts=event,
+        )  # fmt: skip
+    target = event.before
+    assert target is not None
+    if current is None:  # undo a delete: bring the row back under its old id
+        current = Annotation(pk=event.annotation_id, image_id=target["image"])
+        current.created_by = User.objects.filter(pk=target["created_by"]).first()
+        action = EventAction.CREATED
+    else:
+        action = EventAction.UPDATED
+    current.label = _label_for(Image.objects.get(pk=target["image"]), target["label"])
+    current.kind = target["kind"]
+    for key in BOX_FIELDS:
+        setattr(current, key, target["box"][key] if target["box"] else None)
+    current.source = target["source"]
+    current.score = target["score"]
+    current.review = target["review"]
+    current.version = (current_version or target["version"]) + 1
+    current.updated_by = user
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError as exc:
+        raise _duplicate_tag(current.image, current.label) from exc
+    current.refresh_from_db()
+    return _record(
+        action=action, annotation=current, before=before_state,
+        after=annotation_state(current), user=user, reverts=event,
+    )  # fmt: skip

@@ -1,0 +1,24 @@
+"""Websocket events: services call `broadcast_on_commit`; the event leaves only after commit."""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def project_group(project_id: int) -> str:
+    return f"project.{project_id}"
+
+
+def broadcast(group: str, event_type: str, payload: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    async_to_sync(layer.group_send)(
+        group, {"type": "project.event", "event": {"type": event_type, "payload": payload}}
+    )
+
+
+def broadcast_on_commit(group: str, event_type: str, payload: dict[str, Any]) -> None:
+    transaction.on_commit(lambda: broadcast(group, event_type, payload))

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("projects/<int:project_id>/images/", views.ImageListView.as_view(), name="image-list"),
+    path(
+        "projects/<int:project_id>/split/", views.ProjectSplitView.as_view(), name="project-split"
+    ),
+    path("images/<int:image_id>/", views.ImageDetailView.as_view(), name="image-detail"),
+    path("images/<int:image_id>/file/", views.ImageFileView.as_view(), name="image-file"),
+    path(
+        "images/<int:image_id>/thumbnail/",
+        views.ImageThumbnailView.as_view(),
+        name="image-thumbnail",
+    ),
+]

@@ -1,0 +1,153 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.exceptions import ApplicationError, NotFound, PayloadTooLarge
+from apps.images import services
+from apps.images.selectors import ImageFilters, image_get_for_user, image_page
+from apps.projects.models import Role
+from apps.projects.selectors import project_get_for_user
+
+from .serializers import (
+    ImageListQuerySerializer,
+    ImagePatchSerializer,
+    ImageSerializer,
+    ImageUploadSerializer,
+    SplitSerializer,
+    UploadResultSerializer,
+)
+
+
+class ImageListView(APIView):
+    @extend_schema(parameters=[ImageListQuerySerializer], responses=ImageSerializer(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        query = ImageListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        if (
+            params.get("label") is not None
+            and not project.labels.filter(pk=params["label"]).exists()
+        ):
+            raise ApplicationError("Unknown label for this project.", code="unknown_label")
+        filters = ImageFilters(
+            status=params.get("status"),
+            split=params.get("split"),
+            label=params.get("label"),
+            source=params.get("source"),
+            has_annotations=params.get("has_annotations"),
+        )
+        rows, next_after = image_page(
+            project=project,
+            filters=filters,
+            after=params.get("after"),
+            page_size=params["page_size"],
+        )
+        next_url = None
+        if next_after is not None:
+            query_args = {k: v for k, v in request.query_params.items() if k != "after"}
+            next_url = f"{request.path}?{urlencode({**query_args, 'after': next_after})}"
+        return Response({"results": ImageSerializer(rows, many=True).data, "next": next_url})
+
+    @extend_schema(request=ImageUploadSerializer, responses={201: UploadResultSerializer})
+    def post(self, request: Request, project_id: int) -> Response:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.LABELFORGE_MAX_UPLOAD_BYTES:
+            raise PayloadTooLarge(
+                f"Upload is {length:,} bytes; the limit per request is "
+                f"{settings.LABELFORGE_MAX_UPLOAD_BYTES:,}. Send the files in several requests."
+            )
+        project = project_get_for_user(
+            project_id=project_id, user=request.user, min_role=Role.MANAGER
+        )
+        fields = {k: request.data.get(k) for k in ("label", "layout") if k in request.data}
+        data = ImageUploadSerializer(data={**fields, "files": request.FILES.getlist("files")})
+        data.is_valid(raise_exception=True)
+        label = None
+        if "label" in data.validated_data:
+            label = project.labels.filter(pk=data.validated_data["label"]).first()
+            if label is None:
+                raise ApplicationError("Unknown label for this project.", code="unknown_label")
+        result = services.image_upload(
+            project=project,
+            user=request.user,
+            files=data.validated_data["files"],
+            label=label,
+            layout=data.validated_data["layout"],
+        )
+        body = UploadResultSerializer(result).data
+        if result.created:
+            return Response(body, status=201)
+        if result.duplicates and not result.errors:
+            return Response(body, status=200)
+        too_large = result.errors and all(e["code"] == "too_large" for e in result.errors)
+        first = result.errors[0] if result.errors else {"detail": "Nothing to import."}
+        return Response(
+            {
+                "detail": f"{first.get('file', '')}: {first['detail']}".lstrip(": "),
+                "code": "too_large" if too_large else "invalid_upload",
+                **body,
+            },
+            status=413 if too_large else 400,
+        )
+
+
+class ImageDetailView(APIView):
+    @extend_schema(responses=ImageSerializer)
+    def get(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        return Response(ImageSerializer(image).data)
+
+    @extend_schema(request=ImagePatchSerializer, responses=ImageSerializer)
+    def patch(self, request: Request, image_id: int) -> Response:
+        image, role = image_get_for_user(image_id=image_id, user=request.user)
+        data = ImagePatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = services.image_update(image=image, role=role, data=data.validated_data)
+        return Response(ImageSerializer(image).data)
+
+
+def _serve(name: str, content_type: str | None = None) -> FileResponse:
+    if not name or not default_storage.exists(name):
+        raise NotFound("File not available yet.", code="not_ready")
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400, immutable"
+    return response
+
+
+class ImageFileView(APIView):
+    @extend_schema(responses={(200, "image/*"): bytes})
+    def get(self, request: Request, image_id: int) -> FileResponse:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        return _serve(image.file.name, f"image/{image.format.lower()}")
+
+
+class ImageThumbnailView(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes})
+    def get(self, request: Request, image_id: int) -> FileResponse:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        return _serve(image.thumbnail.name, "image/jpeg")
+
+
+class ProjectSplitView(APIView):
+    @extend_schema(request=SplitSerializer, responses={200: dict})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(
+            project_id=project_id, user=request.user, min_role=Role.MANAGER
+        )
+        data = SplitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = data.validated_data
+        assigned = services.image_split_random(
+            project=project,
+            ratios={k: params[k] for k in ("train", "val", "test")},
+            seed=params["seed"],
+            only_unassigned=params["only_unassigned"],
+        )
+        return Response({"assigned": assigned})

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+
+from apps.projects.models import Project
+
+GOLD_SAMPLE_WEIGHT = 4.0
+
+
+class ImageStatus(models.TextChoices):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    REVIEWED = "reviewed"
+
+
+class Split(models.TextChoices):
+    UNASSIGNED = "unassigned"
+    TRAIN = "train"
+    VAL = "val"
+    TEST = "test"
+
+
+class Image(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="images")
+    file = models.FileField(max_length=300)
+    thumbnail = models.FileField(max_length=300, blank=True, default="")
+    filename = models.CharField(max_length=255, help_text="Name as uploaded (archive path).")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=8)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the uploaded bytes.")
+    status = models.CharField(max_length=16, choices=ImageStatus.choices, default=ImageStatus.NEW)
+    split = models.CharField(max_length=16, choices=Split.choices, default=Split.UNASSIGNED)
+    sample_weight = models.FloatField(
+        default=1.0, help_text="Relative sampling weight in training; > 1 marks a gold image."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sha256"], name="image_unique_content"),
+            models.CheckConstraint(
+                condition=models.Q(sample_weight__gt=0), name="image_sample_weight_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "id"], name="image_project_id"),
+            models.Index(fields=["project", "status", "id"], name="image_project_status"),
+            models.Index(fields=["project", "split", "id"], name="image_project_split"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_gold(self) -> bool:
+        return self.sample_weight > 1.0

@@ -1,0 +1,250 @@
+"""Writes for images: uploads (files and zip archives), edits, random splits, thumbnails."""
+
+import random
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+
+from apps.core.exceptions import ApplicationError, Forbidden
+from apps.core.jobs import enqueue_on_commit
+from apps.core.realtime import broadcast_on_commit, project_group
+from apps.projects.models import Label, Project, Role
+from apps.projects.services import label_get_or_create
+
+from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entries, open_zip
+from .imaging import InvalidImage, decode_image, make_thumbnail
+from .models import Image, ImageStatus, Split
+
+
+@dataclass
+class UploadResult:
+    created: list[int] = field(default_factory=list)
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    labels_created: list[str] = field(default_factory=list)
+
+    def error(self, file: str, detail: str, code: str) -> None:
+        self.errors.append({"file": file, "detail": detail, "code": code})
+
+
+def _archive_limits() -> ArchiveLimits:
+    return ArchiveLimits(
+        max_entries=settings.LABELFORGE_MAX_ZIP_ENTRIES,
+        max_uncompressed_bytes=settings.LABELFORGE_MAX_ZIP_UNCOMPRESSED_BYTES,
+        max_file_bytes=settings.LABELFORGE_MAX_FILE_BYTES,
+    )
+
+
+class _Importer:
+    """Stores one request's files. Each image is all-or-nothing; an archive that turns out
+    unsafe halfway is rolled back whole, and the files it had stored are removed."""
+
+    def __init__(self, *, project: Project, user: AbstractBaseUser, tag: Label | None) -> None:
+        self.project = project
+        self.user = user
+        self.tag = tag
+        self.result = UploadResult()
+        self.stored: list[str] = []
+        self.seen: dict[str, str] = {}
+
+    def add_image(self, name: str, data: bytes, class_name: str | None = None) -> None:
+        from apps.annotations.services import annotation_create_tag
+
+        try:
+            decoded = decode_image(data, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
+        except InvalidImage as exc:
+            self.result.error(name, exc.detail, exc.code)
+            return
+        existing = (
+            self.project.images.filter(sha256=decoded.sha256).values_list("id", flat=True).first()
+        )
+        if existing is not None or decoded.sha256 in self.seen:
+            self.result.duplicates.append(
+                {"file": name, "existing": existing, "same_as": self.seen.get(decoded.sha256)}
+            )
+            return
+        path = default_storage.save(
+            f"projects/{self.project.pk}/images/{uuid.uuid4().hex}.{decoded.extension}",
+            ContentFile(decoded.content),
+        )
+        self.stored.append(path)
+        try:
+            with transaction.atomic():
+                image = Image.objects.create(
+                    project=self.project,
+                    file=path,
+                    filename=name[:255],
+                    width=decoded.width,
+                    height=decoded.height,
+                    format=decoded.format,
+                    size_bytes=len(decoded.content),
+                    sha256=decoded.sha256,
+                    uploaded_by=self.user,
+                )
+                labels = [self.tag] if self.tag else []
+                if class_name:
+                    labels.append(self._class_label(class_name))
+                for label in {label.pk: label for label in labels}.values():
+                    annotation_create_tag(image=image, label=label, user=self.user)
+        except IntegrityError:  # the same content arrived concurrently
+            default_storage.delete(path)
+            self.result.duplicates.append({"file": name, "existing": None, "same_as": None})
+            return
+        self.seen[decoded.sha256] = name
+        self.result.created.append(image.pk)
+
+    def _class_label(self, class_name: str) -> Label:
+        before = self.project.labels.filter(name=class_name).exists()
+        label = label_get_or_create(project=self.project, name=class_name)
+        if not before:
+            self.result.labels_created.append(label.name)
+        return label
+
+    def add_archive(self, name: str, upload: UploadedFile, layout: Layout) -> None:
+        mark = (len(self.result.created), len(self.result.duplicates), len(self.result.errors))
+        stored_before = len(self.stored)
+        try:
+            with transaction.atomic():
+                archive = open_zip(upload)
+                for entry, data in iter_entries(archive, layout=layout, limits=_archive_limits()):
+                    self.add_image(f"{name}/{entry.path}", data, entry.class_name)
+        except InvalidArchive as exc:
+            for path in self.stored[stored_before:]:
+                default_storage.delete(path)
+            del self.stored[stored_before:]
+            del self.result.created[mark[0] :]
+            del self.result.duplicates[mark[1] :]
+            del self.result.errors[mark[2] :]
+            self.seen = {k: v for k, v in self.seen.items() if not v.startswith(f"{name}/")}
+            self.result.error(
+                name, f"Archive rejected, nothing imported from it: {exc.detail}", exc.code
+            )
+
+    def rollback_files(self) -> None:
+        for path in self.stored:
+            default_storage.delete(path)
+
+
+def image_upload(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    files: Iterable[UploadedFile],
+    label: Label | None = None,
+    layout: Layout = "auto",
+) -> UploadResult:
+    importer = _Importer(project=project, user=user, tag=label)
+    try:
+        with transaction.atomic():
+            for upload in files:
+                name = upload.name or "upload"
+                if upload.size is not None and upload.size > settings.LABELFORGE_MAX_FILE_BYTES:
+                    importer.result.error(
+                        name,
+                        f"File is {upload.size:,} bytes; the limit is "
+                        f"{settings.LABELFORGE_MAX_FILE_BYTES:,}.",
+                        "too_large",
+                    )
+                    continue
+                head = upload.read(8)
+                upload.seek(0)
+                if is_zip(name, head):
+                    importer.add_archive(name, upload, layout)
+                else:
+                    importer.add_image(name, upload.read())
+            if importer.result.created:
+                enqueue_on_commit(
+                    "default",
+                    "apps.images.jobs.image_thumbnails_make",
+                    image_ids=list(importer.result.created),
+                )
+    except BaseException:
+        importer.rollback_files()
+        raise
+    return importer.result
+
+
+IMAGE_FIELD_ROLES = {"status": Role.ANNOTATOR, "split": Role.MANAGER, "sample_weight": Role.MANAGER}
+
+
+def image_update(*, image: Image, role: Role, data: dict[str, Any]) -> Image:
+    changed = [name for name in IMAGE_FIELD_ROLES if name in data]
+    for name in changed:
+        if role < IMAGE_FIELD_ROLES[name]:
+            raise Forbidden(f"Changing '{name}' needs the {IMAGE_FIELD_ROLES[name].label} role.")
+        setattr(image, name, data[name])
+    if changed:
+        with transaction.atomic():
+            image.save(update_fields=[*changed, "updated_at"])
+            image_broadcast_updated(image=image)
+    return image
+
+
+def image_mark_in_progress(*, image: Image) -> None:
+    """First annotation on a new image moves it to in_progress."""
+    if image.status == ImageStatus.NEW:
+        Image.objects.filter(pk=image.pk, status=ImageStatus.NEW).update(
+            status=ImageStatus.IN_PROGRESS
+        )
+        image.status = ImageStatus.IN_PROGRESS
+        image_broadcast_updated(image=image)
+
+
+def image_broadcast_updated(*, image: Image) -> None:
+    from .api.serializers import image_event_payload
+
+    broadcast_on_commit(
+        project_group(image.project_id), "image.updated", image_event_payload(image)
+    )
+
+
+def image_split_random(
+    *, project: Project, ratios: dict[str, float], seed: int, only_unassigned: bool = True
+) -> dict[str, int]:
+    """Assign splits at random in the given proportions, reproducibly for a seed."""
+    names = [Split.TRAIN, Split.VAL, Split.TEST]
+    weights = [max(0.0, float(ratios.get(name, 0))) for name in names]
+    if sum(weights) <= 0:
+        raise ApplicationError("Split ratios must add up to more than 0.", code="invalid_ratios")
+    qs = project.images.all()
+    if only_unassigned:
+        qs = qs.filter(split=Split.UNASSIGNED)
+    ids = sorted(qs.values_list("id", flat=True))
+    random.Random(seed).shuffle(ids)
+    total = sum(weights)
+    counts = [round(len(ids) * w / total) for w in weights[:-1]]
+    counts.append(len(ids) - sum(counts))
+    assigned: dict[str, int] = {}
+    start = 0
+    with transaction.atomic():
+        for name, count in zip(names, counts, strict=True):
+            chunk = ids[start : start + count]
+            start += count
+            for i in range(0, len(chunk), 5000):
+                Image.objects.filter(pk__in=chunk[i : i + 5000]).update(split=name)
+            assigned[str(name)] = len(chunk)
+        broadcast_on_commit(project_group(project.pk), "images.split", assigned)
+    return assigned
+
+
+def image_thumbnail_make(*, image: Image) -> bool:
+    if image.thumbnail and default_storage.exists(image.thumbnail.name):
+        return False
+    with default_storage.open(image.file.name, "rb") as fh:
+        data = make_thumbnail(fh.read(), size=settings.LABELFORGE_THUMBNAIL_SIZE)
+    path = default_storage.save(
+        f"projects/{image.project_id}/thumbs/{uuid.uuid4().hex}.jpg", ContentFile(data)
+    )
+    with transaction.atomic():
+        image.thumbnail.name = path
+        image.save(update_fields=["thumbnail", "updated_at"])
+        image_broadcast_updated(image=image)
+    return True

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from apps.annotations.consumers import ProjectConsumer
+
+websocket_urlpatterns = [
+    path("ws/projects/<int:project_id>/", ProjectConsumer.as_asgi()),
+]

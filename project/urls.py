@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.views import TokenView, healthz
+from apps.projects import pages
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include("apps.projects.api.urls")),
+    path("", include("apps.images.api.urls")),
+    path("", include("apps.annotations.api.urls")),
+]
+
+urlpatterns = [
+    path("", pages.project_list_page, name="home"),
+    path("projects/<int:project_id>/", pages.project_page, name="project-page"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]
