@@ -89,7 +89,9 @@ def annotation_create(
     box: dict[str, float] | None = None,
     source: str = Source.HUMAN,
     score: float | None = None,
+    imported: bool = False,
 ) -> Annotation:
+    """`imported`: made by an upload (class from a folder), so the image stays `new`."""
     label = _label_for(image, label_id)
     geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
     if kind == Kind.BOX:
@@ -120,15 +122,17 @@ def annotation_create(
         after=annotation_state(annotation),
         user=user,
     )
-    if source == Source.HUMAN:
+    if source == Source.HUMAN and not imported:
         image_mark_in_progress(image=image)
     return annotation
 
 
-def annotation_create_tag(
+def annotation_import_tag(
     *, image: Image, label: Label, user: AbstractBaseUser | None
 ) -> Annotation:
-    return annotation_create(image=image, user=user, kind=Kind.TAG, label_id=label.pk)
+    return annotation_create(
+        image=image, user=user, kind=Kind.TAG, label_id=label.pk, imported=True
+    )
 
 
 def _lock(annotation_id: int) -> Annotation:

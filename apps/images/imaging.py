@@ -61,7 +61,9 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
     except InvalidImage:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
-        raise InvalidImage(f"Image rejected as a decompression bomb: {exc}", "too_many_pixels")
+        raise InvalidImage(
+            f"Image rejected as a decompression bomb: {exc}", "too_many_pixels"
+        ) from exc
     except UnidentifiedImageError as exc:
         raise InvalidImage(
             "Not an image (or a format Pillow cannot read).", "not_an_image"

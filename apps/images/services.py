@@ -56,7 +56,7 @@ class _Importer:
         self.seen: dict[str, str] = {}
 
     def add_image(self, name: str, data: bytes, class_name: str | None = None) -> None:
-        from apps.annotations.services import annotation_create_tag
+        from apps.annotations.services import annotation_import_tag
 
         try:
             decoded = decode_image(data, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
@@ -93,7 +93,7 @@ class _Importer:
                 if class_name:
                     labels.append(self._class_label(class_name))
                 for label in {label.pk: label for label in labels}.values():
-                    annotation_create_tag(image=image, label=label, user=self.user)
+                    annotation_import_tag(image=image, label=label, user=self.user)
         except IntegrityError:  # the same content arrived concurrently
             default_storage.delete(path)
             self.result.duplicates.append({"file": name, "existing": None, "same_as": None})

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import ApplicationError, Conflict
@@ -33,8 +34,22 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     return project
 
 
+@transaction.atomic
 def project_delete(*, project: Project) -> None:
+    """Delete the project with its images, annotations and stored files (files after commit)."""
+    from apps.annotations.models import Annotation
+    from apps.images.models import Image
+
+    images = Image.objects.filter(project=project)
+    paths = [p for pair in images.values_list("file", "thumbnail") for p in pair if p]
+    Annotation.objects.filter(image__project=project).delete()  # labels PROTECT annotations
     project.delete()
+    transaction.on_commit(lambda: _delete_files(paths))
+
+
+def _delete_files(paths: list[str]) -> None:
+    for path in paths:
+        default_storage.delete(path)
 
 
 def _next_free_hotkey(project: Project) -> str:

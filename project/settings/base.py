@@ -106,18 +106,22 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+QUEUE_TIMEOUTS = {"default": 900, "train": 60 * 60 * 24, "infer": 60 * 60 * 4}
 
-CHANNEL_LAYERS = {
-    "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "asgi")},
+
+def redis_settings(url: str, prefix: str = "asgi") -> tuple[dict, dict]:
+    """Channel layer and RQ queues on one Redis."""
+    layers = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": prefix},
+        }
     }
-}
+    queues = {name: {"URL": url, "DEFAULT_TIMEOUT": t} for name, t in QUEUE_TIMEOUTS.items()}
+    return layers, queues
 
-RQ_QUEUES = {
-    name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": timeout}
-    for name, timeout in (("default", 900), ("train", 60 * 60 * 24), ("infer", 60 * 60 * 4))
-}
+
+CHANNEL_LAYERS, RQ_QUEUES = redis_settings(REDIS_URL)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,10 +1,13 @@
-"""Tests run against real PostgreSQL (DATABASE_URL) and real Redis (REDIS_URL)."""
+"""Tests run against real PostgreSQL (DATABASE_URL) and real Redis. They use Redis database 15
+of REDIS_URL's server (or TEST_REDIS_URL) and flush it, so a running app's queues are safe."""
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
+from .base import REDIS_URL, STATIC_ROOT, redis_settings
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = True
@@ -12,4 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="labelforge-media-"))
 ALLOWED_HOSTS = ["*"]
 LABELFORGE_MAX_IMAGE_PIXELS = 40_000_000
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or re.sub(r"(/\d*)?$", "/15", REDIS_URL, count=1)
+CHANNEL_LAYERS, RQ_QUEUES = redis_settings(TEST_REDIS_URL, prefix="test-asgi")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders here

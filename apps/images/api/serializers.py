@@ -51,7 +51,9 @@ class ImageListQuerySerializer(serializers.Serializer):
 
 
 class ImageUploadSerializer(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True))
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), allow_empty=False
+    )
     label = serializers.IntegerField(required=False)
     layout = serializers.ChoiceField(choices=["auto", "flat", "folders"], default="auto")
 

@@ -1,0 +1,137 @@
+"""Run the whole app in the foreground: Redis (if none answers), the ASGI server and one RQ
+worker. Prints the URL and the login; Ctrl-C stops everything it started."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import redis
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _redis_up(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis.RedisError:
+        return False
+
+
+class Command(BaseCommand):
+    help = "Start Redis (if needed), daphne and an RQ worker; Ctrl-C stops them all."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--queues", default="default,train,infer")
+
+    def handle(self, *args: Any, host: str, port: int, queues: str, **options: Any) -> None:
+        self.children: list[tuple[str, subprocess.Popen]] = []
+        signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
+        try:
+            self._ensure_redis()
+            self._spawn(
+                "web",
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    host,
+                    "-p",
+                    str(port),
+                    "project.asgi:application",
+                ],
+            )
+            self._spawn("worker", [sys.executable, "manage.py", "rqworker", *queues.split(",")])
+            url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+            self._wait_healthy(url + "healthz")
+            password = os.environ.get("LABELFORGE_DEMO_PASSWORD", "labelforge")
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\n  Labelforge is running at {url}\n"
+                    f"  Log in as admin / {password}  (or annotator / {password})\n"
+                    f"  API docs: {url}api/docs/   Press Ctrl-C to stop.\n"
+                )
+            )
+            while True:
+                for name, proc in self.children:
+                    if proc.poll() is not None:
+                        raise CommandError(f"{name} exited with code {proc.returncode}")
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping...")
+        finally:
+            self._stop()
+
+    def _ensure_redis(self) -> None:
+        url = settings.REDIS_URL
+        if _redis_up(url):
+            return
+        parsed = urlparse(url)
+        if parsed.hostname not in ("127.0.0.1", "localhost"):
+            raise CommandError(f"Redis at {url} does not answer.")
+        server = shutil.which("redis-server")
+        if server is None:
+            raise CommandError("redis-server is not installed (apt-get install redis-server).")
+        data = Path(settings.BASE_DIR) / ".data" / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            "redis",
+            [
+                server,
+                "--port",
+                str(parsed.port or 6379),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(data),
+                "--save",
+                "60 1",
+            ],
+            quiet=True,
+        )
+        for _ in range(50):
+            if _redis_up(url):
+                return
+            time.sleep(0.1)
+        raise CommandError("Redis did not start.")
+
+    def _spawn(self, name: str, cmd: list[str], quiet: bool = False) -> None:
+        out = subprocess.DEVNULL if quiet else None
+        proc = subprocess.Popen(cmd, stdout=out, stderr=out, start_new_session=True)
+        self.children.append((name, proc))
+
+    def _wait_healthy(self, url: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise CommandError(f"The web server did not answer at {url}.")
+
+    def _stop(self) -> None:
+        for _, proc in reversed(self.children):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for _, proc in reversed(self.children):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.children.clear()
+
+    def _stop_and_exit(self, code: int) -> None:
+        self._stop()
+        sys.exit(code)

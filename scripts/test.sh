@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Every check and test: lint, migrations, frontend unit tests, Python + websocket + RQ +
+# browser tests against real PostgreSQL and Redis (started here unless DATABASE_URL is set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+case "${DATABASE_URL:-}" in
+  postgres*) ;;
+  *) eval "$(scripts/services.sh start)" ;;
+esac
+export DATABASE_URL REDIS_URL
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> makemigrations --check"
+DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+echo "==> frontend unit tests (vitest)"
+(cd frontend && npm test --silent)
+echo "==> pytest"
+.venv/bin/pytest "$@"

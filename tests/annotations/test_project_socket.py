@@ -1,0 +1,127 @@
+"""The project websocket over the real ASGI app and the real Redis channel layer."""
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from apps.annotations.services import annotation_create, annotation_delete, annotation_update
+from apps.images.services import image_update
+from apps.projects.models import Role
+from project.asgi import application
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def connect(world, who: str | None, *, via: str = "session") -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://testserver")]
+    path = f"/ws/projects/{world.project.pk}/"
+    if who and via == "session":
+        cookie = await database_sync_to_async(session_cookie)(world.users[who])
+        headers.append((b"cookie", cookie.encode()))
+    elif who:
+        token, _ = await database_sync_to_async(Token.objects.get_or_create)(user=world.users[who])
+        path += f"?token={token.key}"
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+@pytest.mark.parametrize("who", [None, "outsider"])
+async def test_anonymous_and_non_members_are_refused(world, who) -> None:
+    communicator = await connect(world, who)
+    connected, code = await communicator.connect()
+    assert not connected and code == 4403
+
+
+@pytest.mark.parametrize(
+    ("who", "role"), [("annotator", "annotator"), ("owner", "owner"), ("staff", "owner")]
+)
+async def test_members_are_welcomed_with_their_role(world, who, role) -> None:
+    communicator = await connect(world, who)
+    connected, _ = await communicator.connect()
+    assert connected
+    hello = await communicator.receive_json_from()
+    assert hello == {"type": "hello", "payload": {"user": who, "role": role}}
+    await communicator.disconnect()
+
+
+async def test_token_auth_for_scripts(world) -> None:
+    communicator = await connect(world, "manager", via="token")
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["payload"]["role"] == "manager"
+    await communicator.disconnect()
+
+
+async def test_annotation_and_image_events_arrive_after_commit(world, make_images) -> None:
+    image = (await database_sync_to_async(make_images)(1))[0]
+    communicator = await connect(world, "annotator")
+    await communicator.connect()
+    await communicator.receive_json_from()  # hello
+    user = world.users["manager"]
+    annotation = await database_sync_to_async(annotation_create)(
+        image=image,
+        user=user,
+        kind="box",
+        label_id=world.labels[0].pk,
+        box={"x": 1, "y": 1, "w": 4, "h": 4},
+    )
+    created = await communicator.receive_json_from(timeout=5)
+    assert created["type"] == "annotation.created"
+    assert created["payload"]["id"] == annotation.pk and created["payload"]["actor"] == "manager"
+    status = await communicator.receive_json_from(timeout=5)
+    assert status["type"] == "image.updated" and status["payload"]["status"] == "in_progress"
+
+    await database_sync_to_async(annotation_update)(
+        annotation_id=annotation.pk, user=user, version=1, data={"label": world.labels[1].pk}
+    )
+    updated = await communicator.receive_json_from(timeout=5)
+    assert updated["type"] == "annotation.updated" and updated["payload"]["version"] == 2
+    await database_sync_to_async(annotation_delete)(
+        annotation_id=annotation.pk, user=user, version=2
+    )
+    deleted = await communicator.receive_json_from(timeout=5)
+    assert deleted["type"] == "annotation.deleted"
+    assert deleted["payload"]["id"] == annotation.pk and deleted["payload"]["image"] == image.pk
+
+    await database_sync_to_async(image_update)(
+        image=image, role=Role.OWNER, data={"status": "done"}
+    )
+    done = await communicator.receive_json_from(timeout=5)
+    assert done["type"] == "image.updated" and done["payload"]["status"] == "done"
+    await communicator.disconnect()
+
+
+async def test_nothing_is_sent_for_a_rolled_back_write(world, make_images) -> None:
+    image = (await database_sync_to_async(make_images)(1))[0]
+    communicator = await connect(world, "annotator")
+    await communicator.connect()
+    await communicator.receive_json_from()
+    with pytest.raises(Exception, match="invalid_box|outside"):
+        await database_sync_to_async(annotation_create)(
+            image=image,
+            user=None,
+            kind="box",
+            label_id=world.labels[0].pk,
+            box={"x": 1, "y": 1, "w": 400, "h": 4},
+        )
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()
+
+
+async def test_other_projects_events_do_not_leak(world, make_images) -> None:
+    theirs = (await database_sync_to_async(make_images)(1, world.other_project))[0]
+    communicator = await connect(world, "owner")
+    await communicator.connect()
+    await communicator.receive_json_from()
+    await database_sync_to_async(annotation_create)(
+        image=theirs, user=None, kind="tag", label_id=world.other_label.pk
+    )
+    assert await communicator.receive_nothing(timeout=0.5)
+    await communicator.disconnect()

@@ -1,0 +1,91 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import django_rq
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rq import SimpleWorker
+
+from apps.images.models import Image
+from apps.images.services import image_upload
+from apps.projects.models import Label, Membership, Project, Role
+from apps.projects.services import label_create, project_create
+from tests.factories.images import distinct_images
+
+User = get_user_model()
+ROLES = ["anonymous", "outsider", "annotator", "manager", "owner", "staff"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis() -> None:
+    django_rq.get_connection("default").flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@dataclass
+class World:
+    project: Project
+    other_project: Project
+    labels: list[Label]
+    other_label: Label
+    users: dict[str, object]
+
+    def client(self, who: str) -> APIClient:
+        client = APIClient()
+        if who != "anonymous":
+            token, _ = Token.objects.get_or_create(user=self.users[who])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+
+@pytest.fixture
+def world(db) -> World:
+    users = {
+        name: User.objects.create_user(name, password="pw", is_staff=(name == "staff"))
+        for name in ROLES[1:]
+    }
+    project = project_create(name="Birds", description="", user=users["owner"])
+    for role in ("annotator", "manager"):
+        Membership.objects.create(project=project, user=users[role], role=Role.from_name(role))
+    labels = [label_create(project=project, name=n) for n in ("sparrow", "robin")]
+    other = project_create(name="Other", user=users["outsider"])
+    other_label = label_create(project=other, name="sparrow")
+    return World(project, other, labels, other_label, users)
+
+
+@pytest.fixture
+def make_images(world: World) -> Callable[..., list[Image]]:
+    made = 0
+
+    def make(n: int = 3, project: Project | None = None) -> list[Image]:
+        nonlocal made
+        project = project or world.project
+        images = distinct_images(made + n)[made:]
+        made += n
+        files = [SimpleUploadedFile(f"img{made + i}.png", data) for i, data in enumerate(images)]
+        result = image_upload(project=project, user=world.users["owner"], files=files)
+        assert not result.errors, result.errors
+        return list(Image.objects.filter(pk__in=result.created).order_by("id"))
+
+    return make
+
+
+def run_worker(*queues: str) -> int:
+    """A real RQ worker in burst mode, in this process so it sees the test transaction.
+    Returns how many jobs it ran; a failed job fails the test with its traceback."""
+    rq_queues = [django_rq.get_queue(q) for q in queues or ("default",)]
+    pending = sum(q.count for q in rq_queues)
+    SimpleWorker(rq_queues, connection=rq_queues[0].connection).work(burst=True)
+    for queue in rq_queues:
+        failed = queue.failed_job_registry
+        for job_id in failed.get_job_ids():
+            job = queue.fetch_job(job_id)
+            pytest.fail(f"job {job_id} failed: {job.latest_result().exc_string if job else '?'}")
+    return pending

@@ -1,0 +1,138 @@
+"""Every endpoint x every kind of user: anonymous 401, non-member 404 (sees nothing),
+a member below the needed role 403, the rest succeed."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.annotations.models import AnnotationEvent
+from apps.annotations.services import annotation_create
+from apps.images.services import image_thumbnail_make
+from apps.projects.models import Membership
+from tests.conftest import ROLES
+from tests.factories.images import image_bytes
+
+RANK = {"annotator": 1, "manager": 2, "owner": 3, "staff": 3}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    min_role: str
+    body: str | None = None  # key into BODIES
+
+
+ENDPOINTS = [
+    Endpoint("get", "/api/v1/projects/{p}/", "annotator"),
+    Endpoint("patch", "/api/v1/projects/{p}/", "manager", "project"),
+    Endpoint("delete", "/api/v1/projects/{p}/", "owner"),
+    Endpoint("get", "/api/v1/projects/{p}/labels/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/labels/", "manager", "label"),
+    Endpoint("patch", "/api/v1/projects/{p}/labels/{l}/", "manager", "label"),
+    Endpoint("delete", "/api/v1/projects/{p}/labels/{l}/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/members/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/members/", "owner", "member"),
+    Endpoint("patch", "/api/v1/projects/{p}/members/{m}/", "owner", "role"),
+    Endpoint("delete", "/api/v1/projects/{p}/members/{m}/", "owner"),
+    Endpoint("get", "/api/v1/projects/{p}/images/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/images/", "manager", "upload"),
+    Endpoint("post", "/api/v1/projects/{p}/split/", "manager", "split"),
+    Endpoint("get", "/api/v1/images/{i}/", "annotator"),
+    Endpoint("patch", "/api/v1/images/{i}/", "annotator", "status"),
+    Endpoint("get", "/api/v1/images/{i}/file/", "annotator"),
+    Endpoint("get", "/api/v1/images/{i}/thumbnail/", "annotator"),
+    Endpoint("get", "/api/v1/images/{i}/annotations/", "annotator"),
+    Endpoint("post", "/api/v1/images/{i}/annotations/", "annotator", "annotation"),
+    Endpoint("get", "/api/v1/images/{i}/history/", "annotator"),
+    Endpoint("get", "/api/v1/annotations/{a}/", "annotator"),
+    Endpoint("patch", "/api/v1/annotations/{a}/", "annotator", "version"),
+    Endpoint("delete", "/api/v1/annotations/{a}/", "annotator", "version"),
+    Endpoint("post", "/api/v1/history/{e}/revert/", "annotator"),
+]
+
+
+def body_for(key: str | None, world):
+    bodies = {
+        "project": {"description": "changed"},
+        "label": {"name": "finch"},
+        "member": {"username": "newbie", "role": "annotator"},
+        "role": {"role": "manager"},
+        "split": {"train": 1, "val": 0, "test": 0},
+        "status": {"status": "done"},
+        "annotation": {
+            "kind": "box",
+            "label": world.labels[0].pk,
+            "box": {"x": 1, "y": 1, "w": 3, "h": 3},
+        },
+        "version": {"version": 1},
+        "upload": {"files": [SimpleUploadedFile("new.png", image_bytes(color=(7, 7, 7)))]},
+    }
+    return bodies.get(key) if key else None
+
+
+def expected_status(who: str, endpoint: Endpoint) -> int | None:
+    if who == "anonymous":
+        return 401
+    if who == "outsider":
+        return 404
+    if RANK[who] < RANK[endpoint.min_role]:
+        return 403
+    return None  # success (2xx)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("newbie")
+    image = make_images(1)[0]
+    image_thumbnail_make(image=image)
+    annotation = annotation_create(
+        image=image, user=world.users["owner"], kind="tag", label_id=world.labels[0].pk
+    )
+    event = AnnotationEvent.objects.get(annotation_id=annotation.pk)
+    membership = Membership.objects.get(project=world.project, user=world.users["annotator"])
+    path = endpoint.path.format(
+        p=world.project.pk,
+        l=world.labels[1].pk,
+        m=membership.pk,
+        i=image.pk,
+        a=annotation.pk,
+        e=event.pk,
+    )
+    client = world.client(who)
+    body = body_for(endpoint.body, world)
+    fmt = "multipart" if endpoint.body == "upload" else "json"
+    response = getattr(client, endpoint.method)(path, body, format=fmt)
+    expected = expected_status(who, endpoint)
+    if expected is None:
+        assert 200 <= response.status_code < 300, (
+            response.status_code,
+            getattr(response, "data", None),
+        )
+    else:
+        assert response.status_code == expected
+        assert response.json()["code"] in {"not_authenticated", "not_found", "permission_denied"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 401), ("outsider", 201), ("annotator", 201)]
+)
+def test_any_logged_in_user_may_create_and_list_projects(world, who, status) -> None:
+    client = world.client(who)
+    assert client.post("/api/v1/projects/", {"name": "mine"}, format="json").status_code == status
+    assert client.get("/api/v1/projects/").status_code == (401 if who == "anonymous" else 200)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ROLES)
+def test_project_page_is_hidden_from_non_members(world, client, who) -> None:
+    if who != "anonymous":
+        client.force_login(world.users[who])
+    response = client.get(f"/projects/{world.project.pk}/")
+    assert response.status_code == {"anonymous": 302, "outsider": 404}.get(who, 200)
