@@ -7,6 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from apps.annotations.services import annotation_create, annotation_delete, annotation_update
+from apps.core.exceptions import ApplicationError
 from apps.images.services import image_update
 from apps.projects.models import Role
 from project.asgi import application
@@ -103,7 +104,7 @@ async def test_nothing_is_sent_for_a_rolled_back_write(world, make_images) -> No
     communicator = await connect(world, "annotator")
     await communicator.connect()
     await communicator.receive_json_from()
-    with pytest.raises(Exception, match="invalid_box|outside"):
+    with pytest.raises(ApplicationError, match="outside"):
         await database_sync_to_async(annotation_create)(
             image=image,
             user=None,

@@ -1,6 +1,7 @@
 """Browser tests: the real ASGI server (daphne) and a real RQ worker run as subprocesses on the
 test database; Playwright drives Debian's Chromium."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -42,31 +43,34 @@ def live_stack(django_db_setup, tmp_path_factory) -> Iterator[str]:
     }
     port = _free_port()
     logs = tmp_path_factory.mktemp("live-logs")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
-            cwd=ROOT, env=env, stdout=open(logs / "web.log", "w"), stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "rqworker", "default", "--worker-class", "rq.SimpleWorker"],
-            cwd=ROOT, env=env, stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT,
-        ),
-    ]  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or procs[0].poll() is not None:
-                raise RuntimeError((logs / "web.log").read_text()) from None
-            time.sleep(0.2)
-    yield url
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        proc.wait(timeout=10)
+    commands = {
+        "web": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+        "worker": ["manage.py", "rqworker", "default", "--worker-class", "rq.SimpleWorker"],
+    }
+    with contextlib.ExitStack() as stack:
+        procs = []
+        for name, args in commands.items():
+            log = stack.enter_context(open(logs / f"{name}.log", "w"))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+            )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or procs[0].poll() is not None:
+                    raise RuntimeError((logs / "web.log").read_text()) from None
+                time.sleep(0.2)
+        yield url
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
