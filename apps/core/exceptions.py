@@ -30,11 +30,6 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
-class PayloadTooLarge(ApplicationError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
 class NotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
     default_code = "not_found"

@@ -259,3 +259,17 @@ def test_no_files_is_400(world) -> None:
         f"/api/v1/projects/{world.project.pk}/images/", {}, format="multipart"
     )
     assert response.status_code == 400 and response.json()["detail"].startswith("files:")
+
+
+def test_oversize_browser_upload_is_refused_before_the_body_is_read(world, settings) -> None:
+    from django.test import Client
+
+    settings.LABELFORGE_MAX_UPLOAD_BYTES = 2000
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(world.users["manager"])
+    response = browser.post(
+        f"/api/v1/projects/{world.project.pk}/images/",
+        {"files": [SimpleUploadedFile("big.bmp", image_bytes(100, 100, fmt="BMP"))]},
+    )
+    assert response.status_code == 413  # not 403 for the missing CSRF token: never parsed
+    assert response.json()["code"] == "too_large"

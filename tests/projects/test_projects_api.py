@@ -46,3 +46,23 @@ def test_malformed_json_is_400_not_500(world) -> None:
         "/api/v1/projects/", data="{not json", content_type="application/json"
     )
     assert response.status_code == 400 and response.json()["code"] == "parse_error"
+
+
+def test_deleting_a_project_removes_its_images_annotations_and_files(
+    world, make_images, django_capture_on_commit_callbacks
+) -> None:
+    from django.core.files.storage import default_storage
+
+    from apps.annotations.models import Annotation
+    from apps.annotations.services import annotation_create
+    from apps.images.models import Image
+
+    image = make_images(1)[0]
+    annotation_create(image=image, user=None, kind="tag", label_id=world.labels[0].pk)
+    assert default_storage.exists(image.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client("owner").delete(f"/api/v1/projects/{world.project.pk}/")
+    assert response.status_code == 204
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert not Annotation.objects.filter(image_id=image.pk).exists()
+    assert not default_storage.exists(image.file.name)

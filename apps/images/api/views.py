@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -8,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.exceptions import ApplicationError, NotFound, PayloadTooLarge
+from apps.core.exceptions import ApplicationError, NotFound
 from apps.images import services
 from apps.images.selectors import ImageFilters, image_get_for_user, image_page
 from apps.projects.models import Role
@@ -57,12 +56,6 @@ class ImageListView(APIView):
 
     @extend_schema(request=ImageUploadSerializer, responses={201: UploadResultSerializer})
     def post(self, request: Request, project_id: int) -> Response:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.LABELFORGE_MAX_UPLOAD_BYTES:
-            raise PayloadTooLarge(
-                f"Upload is {length:,} bytes; the limit per request is "
-                f"{settings.LABELFORGE_MAX_UPLOAD_BYTES:,}. Send the files in several requests."
-            )
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
         )

@@ -18,7 +18,6 @@ DEMO_PROJECT = "Demo: everyday photos"
 SKIMAGE_IMAGES = [
     ("astronaut", "astronaut.jpg", "person"),
     ("chelsea", "chelsea.jpg", "cat"),
-    ("cat", "cat.jpg", "cat"),
     ("coffee", "coffee.jpg", "object"),
     ("horse", "horse.png", "animal"),
     ("rocket", "rocket.jpg", "object"),
