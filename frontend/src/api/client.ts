@@ -1,0 +1,80 @@
+/** Typed endpoints of the Labelforge API. Every call goes through http.ts. */
+import { imageListUrl, type ImageFilters } from "../lib/query";
+import { del, get, patch, post, postForm, type UploadHandle } from "./http";
+import type {
+  Annotation,
+  Image,
+  ImageStatus,
+  Label,
+  Member,
+  Page,
+  Project,
+  Role,
+  Split,
+  SplitResult,
+  UploadResult,
+  ZipLayout,
+} from "./types";
+
+const P = (id: number): string => `/api/v1/projects/${id}/`;
+
+export const projects = {
+  list: () => get<Page<Project>>("/api/v1/projects/"),
+  get: (id: number) => get<Project>(P(id)),
+  create: (body: { name: string; description: string }) =>
+    post<Project>("/api/v1/projects/", body),
+  update: (id: number, body: { name?: string; description?: string }) =>
+    patch<Project>(P(id), body),
+};
+
+export type LabelInput = { name: string; color: string; hotkey: string };
+
+export const labels = {
+  list: (projectId: number) => get<Page<Label>>(`${P(projectId)}labels/`),
+  create: (projectId: number, body: LabelInput) =>
+    post<Label>(`${P(projectId)}labels/`, body),
+  update: (projectId: number, id: number, body: Partial<LabelInput>) =>
+    patch<Label>(`${P(projectId)}labels/${id}/`, body),
+  remove: (projectId: number, id: number) => del(`${P(projectId)}labels/${id}/`),
+};
+
+export const members = {
+  list: (projectId: number) => get<Page<Member>>(`${P(projectId)}members/`),
+  add: (projectId: number, body: { username: string; role: Role }) =>
+    post<Member>(`${P(projectId)}members/`, body),
+  setRole: (projectId: number, id: number, role: Role) =>
+    patch<Member>(`${P(projectId)}members/${id}/`, { role }),
+  remove: (projectId: number, id: number) => del(`${P(projectId)}members/${id}/`),
+};
+
+export type ImagePatch = { status?: ImageStatus; split?: Split; sample_weight?: number };
+
+export interface UploadOptions {
+  label?: number | null;
+  layout?: ZipLayout;
+}
+
+export const images = {
+  firstPageUrl: (projectId: number, filters: ImageFilters, pageSize = 100) =>
+    imageListUrl(projectId, filters, pageSize),
+  page: (url: string) => get<Page<Image>>(url),
+  get: (id: number) => get<Image>(`/api/v1/images/${id}/`),
+  update: (id: number, body: ImagePatch) => patch<Image>(`/api/v1/images/${id}/`, body),
+  annotations: (id: number) => get<Page<Annotation>>(`/api/v1/images/${id}/annotations/`),
+  split: (
+    projectId: number,
+    body: { train: number; val: number; test: number; seed: number; only_unassigned: boolean },
+  ) => post<SplitResult>(`${P(projectId)}split/`, body),
+  upload: (
+    projectId: number,
+    files: File[],
+    opts: UploadOptions,
+    onProgress: (loaded: number, total: number) => void,
+  ): UploadHandle<Partial<UploadResult> & { detail?: string; code?: string }> => {
+    const form = new FormData();
+    for (const f of files) form.append("files", f, f.name);
+    if (opts.label) form.append("label", String(opts.label));
+    if (opts.layout) form.append("layout", opts.layout);
+    return postForm(`${P(projectId)}images/`, form, onProgress);
+  },
+};

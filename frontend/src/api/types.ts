@@ -1,0 +1,109 @@
+/** Wire types of the Labelforge REST API v1 (see DESIGN.md "Public API"). */
+
+export type Role = "annotator" | "manager" | "owner";
+export type ImageStatus = "new" | "in_progress" | "done" | "reviewed";
+export type Split = "train" | "val" | "test" | "unassigned";
+export type Source = "human" | "model";
+export type ZipLayout = "auto" | "flat" | "folders";
+
+export const ROLES: readonly Role[] = ["annotator", "manager", "owner"];
+export const STATUSES: readonly ImageStatus[] = ["new", "in_progress", "done", "reviewed"];
+export const SPLITS: readonly Split[] = ["train", "val", "test", "unassigned"];
+export const SOURCES: readonly Source[] = ["human", "model"];
+
+export interface Page<T> {
+  results: T[];
+  next: string | null;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  description: string;
+  created_at: string;
+  role: Role | null;
+  image_count?: number;
+}
+
+export interface Label {
+  id: number;
+  name: string;
+  color: string;
+  hotkey: string;
+}
+
+export interface Member {
+  id: number;
+  user_id: number;
+  username: string;
+  role: Role;
+  created_at: string;
+}
+
+export interface Image {
+  id: number;
+  project: number;
+  filename: string;
+  width: number;
+  height: number;
+  format: string;
+  size_bytes: number;
+  sha256: string;
+  status: ImageStatus;
+  split: Split;
+  sample_weight: number;
+  gold: boolean;
+  file: string;
+  thumbnail: string | null;
+  /** Only in list responses; detail and websocket payloads leave it out. */
+  annotation_count?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Annotation {
+  id: number;
+  image: number;
+  label: number;
+  kind: "box" | "tag";
+  box: Box | null;
+  source: Source;
+  score: number | null;
+  review: string;
+  version: number;
+}
+
+export interface UploadDuplicate {
+  file: string;
+  existing?: number;
+  same_as?: string;
+}
+
+export interface UploadError {
+  file: string;
+  detail: string;
+  code?: string;
+}
+
+export interface UploadResult {
+  created: number[];
+  duplicates: UploadDuplicate[];
+  errors: UploadError[];
+  labels_created: string[];
+}
+
+export interface SplitResult {
+  assigned: Partial<Record<Split, number>>;
+}
+
+export interface RealtimeEvent {
+  type: string;
+  payload: unknown;
+}

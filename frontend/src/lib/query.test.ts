@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { countActive, filtersToSearch, imageListUrl, mergeSearch, parseFilters } from "./query";
+
+describe("parseFilters", () => {
+  it("reads every known filter", () => {
+    expect(parseFilters("?status=done&split=val&label=7&has_annotations=false&source=model")).toEqual({
+      status: "done",
+      split: "val",
+      label: 7,
+      has_annotations: false,
+      source: "model",
+    });
+  });
+
+  it("drops invalid values and unknown keys", () => {
+    expect(parseFilters("?status=bogus&split=&label=abc&has_annotations=maybe&source=robot&x=1")).toEqual({});
+    expect(parseFilters("label=-3")).toEqual({});
+  });
+});
+
+describe("filtersToSearch", () => {
+  it("writes a stable key order and skips unset filters", () => {
+    expect(filtersToSearch({ source: "human", status: "new", label: 3 })).toBe("?status=new&label=3&source=human");
+    expect(filtersToSearch({})).toBe("");
+  });
+
+  it("round-trips through parseFilters", () => {
+    const f = { status: "in_progress" as const, has_annotations: true, label: 12 };
+    expect(parseFilters(filtersToSearch(f))).toEqual(f);
+  });
+});
+
+describe("mergeSearch", () => {
+  it("replaces filter keys and keeps the others", () => {
+    expect(mergeSearch("?status=new&debug=1", { split: "train" })).toBe("?debug=1&split=train");
+    expect(mergeSearch("?status=new", {})).toBe("");
+  });
+});
+
+describe("imageListUrl", () => {
+  it("builds the API url with page_size", () => {
+    expect(imageListUrl(4, { status: "done", has_annotations: false }, 100)).toBe(
+      "/api/v1/projects/4/images/?status=done&has_annotations=false&page_size=100",
+    );
+  });
+});
+
+describe("countActive", () => {
+  it("counts set filters, false included", () => {
+    expect(countActive({ has_annotations: false, split: "test" })).toBe(2);
+    expect(countActive({})).toBe(0);
+  });
+});

@@ -1,0 +1,80 @@
+/** Image-list filters <-> URL query strings (the page URL and the API URL share them). */
+import {
+  SOURCES,
+  SPLITS,
+  STATUSES,
+  type ImageStatus,
+  type Source,
+  type Split,
+} from "../api/types";
+
+export interface ImageFilters {
+  status?: ImageStatus;
+  split?: Split;
+  label?: number;
+  has_annotations?: boolean;
+  source?: Source;
+}
+
+export const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source"] as const;
+export type FilterKey = (typeof FILTER_KEYS)[number];
+
+function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
+  return value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** Parse filters from a query string; unknown keys and invalid values are dropped. */
+export function parseFilters(search: string): ImageFilters {
+  const q = new URLSearchParams(search);
+  const out: ImageFilters = {};
+  const status = oneOf(STATUSES, q.get("status"));
+  if (status) out.status = status;
+  const split = oneOf(SPLITS, q.get("split"));
+  if (split) out.split = split;
+  const label = q.get("label");
+  if (label !== null && /^\d+$/.test(label)) out.label = Number(label);
+  const has = q.get("has_annotations");
+  if (has === "true" || has === "false") out.has_annotations = has === "true";
+  const source = oneOf(SOURCES, q.get("source"));
+  if (source) out.source = source;
+  return out;
+}
+
+/** Filters as URLSearchParams, in a fixed key order, leaving out unset ones. */
+export function filterParams(filters: ImageFilters): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const key of FILTER_KEYS) {
+    const value = filters[key];
+    if (value === undefined || value === null) continue;
+    q.set(key, String(value));
+  }
+  return q;
+}
+
+/** "?status=new&split=train" or "" when there are no filters. */
+export function filtersToSearch(filters: ImageFilters): string {
+  const s = filterParams(filters).toString();
+  return s ? `?${s}` : "";
+}
+
+/**
+ * Replace the filter keys of an existing query string, keeping any other keys
+ * (so the page URL can hold more than filters).
+ */
+export function mergeSearch(search: string, filters: ImageFilters): string {
+  const q = new URLSearchParams(search);
+  for (const key of FILTER_KEYS) q.delete(key);
+  for (const [k, v] of filterParams(filters)) q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export function imageListUrl(projectId: number, filters: ImageFilters, pageSize: number): string {
+  const q = filterParams(filters);
+  q.set("page_size", String(pageSize));
+  return `/api/v1/projects/${projectId}/images/?${q.toString()}`;
+}
+
+export function countActive(filters: ImageFilters): number {
+  return FILTER_KEYS.filter((k) => filters[k] !== undefined).length;
+}

@@ -1,0 +1,94 @@
+/**
+ * The project websocket: typed events in, reconnect with backoff out. A 4403 close means
+ * "not a member" and is final; anything else reconnects.
+ */
+import type { RealtimeEvent } from "../api/types";
+import { backoffDelay } from "../lib/backoff";
+
+export type SocketState = "connecting" | "live" | "offline" | "refused";
+
+export const CLOSE_FORBIDDEN = 4403;
+
+export function projectSocketUrl(projectId: number, loc: { protocol: string; host: string }): string {
+  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${loc.host}/ws/projects/${projectId}/`;
+}
+
+export class ProjectSocket {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timer: number | null = null;
+  private stopped = false;
+  private readonly handlers = new Map<string, Set<(payload: unknown) => void>>();
+
+  constructor(
+    private readonly url: string,
+    private readonly onState: (state: SocketState) => void = () => {},
+  ) {}
+
+  on(type: string, fn: (payload: unknown) => void): () => void {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    set.add(fn);
+    return () => set!.delete(fn);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) window.clearTimeout(this.timer);
+    this.ws?.close(1000);
+    this.ws = null;
+  }
+
+  private connect(): void {
+    this.onState("connecting");
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.schedule();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (msg) => this.dispatch(msg.data);
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.stopped) return;
+      if (e.code === CLOSE_FORBIDDEN) {
+        this.onState("refused");
+        return;
+      }
+      this.onState("offline");
+      this.schedule();
+    };
+  }
+
+  private dispatch(data: unknown): void {
+    if (typeof data !== "string") return;
+    let event: RealtimeEvent;
+    try {
+      event = JSON.parse(data) as RealtimeEvent;
+    } catch {
+      return;
+    }
+    if (!event || typeof event.type !== "string") return;
+    if (event.type === "hello") {
+      this.attempt = 0;
+      this.onState("live");
+    }
+    for (const fn of this.handlers.get(event.type) ?? []) fn(event.payload);
+    for (const fn of this.handlers.get("*") ?? []) fn(event);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, { base: 1000, max: 30000 });
+    this.timer = window.setTimeout(() => this.connect(), delay);
+  }
+}
