@@ -28,8 +28,8 @@ def test_login_create_project_upload_zip_and_see_thumbnails(page, tmp_path) -> N
     get_user_model().objects.create_user("maria", password="correct-horse")
     login(page, "maria", "correct-horse")
 
-    page.fill("input[name=name]", "Garden birds")
-    page.fill("input[name=description]", "Spring survey")
+    page.fill("[name=name]", "Garden birds")
+    page.fill("[name=description]", "Spring survey")
     page.get_by_role("button", name="Create project").click()
     page.wait_for_url(re.compile(r"/projects/\d+/$"))
     project = Project.objects.get(name="Garden birds")
@@ -51,15 +51,21 @@ def test_login_create_project_upload_zip_and_see_thumbnails(page, tmp_path) -> N
     archive = tmp_path / "birds.zip"
     archive.write_bytes(zip_bytes(entries))
 
+    page.get_by_role("tab", name="Upload").click()
     page.set_input_files("input[type=file][data-testid=upload-input]", str(archive))
     page.click("[data-testid=upload-start]")
     result = page.locator("[data-testid=upload-result]")
-    expect(result).to_contain_text("6", timeout=30_000)
+    expect(result).to_have_attribute("data-state", "done", timeout=30_000)
+    expect(result).to_contain_text("6 images created")
+    for label in ("robin", "wren", "jay"):
+        expect(result).to_contain_text(label)
+    screenshot(page, "upload-flow-result")
     progress = page.locator("[data-testid=upload-progress]")
     value = progress.get_attribute("value") or progress.get_attribute("aria-valuenow")
     maximum = progress.get_attribute("max") or progress.get_attribute("aria-valuemax") or "100"
     assert value is not None and float(value) == pytest.approx(float(maximum))
 
+    page.get_by_role("tab", name="Images").click()
     tiles = page.locator("[data-testid=image-grid] [data-testid=image-tile]")
     expect(tiles).to_have_count(6, timeout=20_000)
     # thumbnails come from the RQ worker; the page swaps them in without a reload

@@ -24,7 +24,7 @@ export function isZip(file: Sized): boolean {
   return /\.zip$/i.test(file.name) || /zip/i.test(file.type ?? "");
 }
 
-const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|tiff?)$/i;
+const IMAGE_EXT = /\.(jpe?g|png|webp|bmp)$/i;
 
 /** Files the uploader accepts: images (by type or extension) and zip archives. */
 export function isAcceptable(file: Sized): boolean {

@@ -38,7 +38,7 @@ export function mountUpload(root: HTMLElement, ctx: ProjectContext): UploadTab {
   const drop = h("div", { class: "dropzone", tabindex: "0", "data-testid": "upload-dropzone" },
     h("div", { class: "drop-icon", "aria-hidden": "true" }, "⇪"),
     h("p", { class: "drop-title" }, "Drop images or .zip archives here"),
-    h("p", { class: "muted small" }, "JPEG, PNG, WebP, BMP, TIFF · zips are unpacked on the server"),
+    h("p", { class: "muted small" }, "JPEG, PNG, WebP, BMP · zips are unpacked on the server (folder per class supported)"),
     chooseBtn,
     input,
   );
