@@ -22,6 +22,7 @@ from apps.projects.services import label_get_or_create
 from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entries, open_zip
 from .imaging import InvalidImage, decode_image, make_thumbnail
 from .models import Image, ImageStatus, Split
+from .serializers import image_event_payload
 
 
 @dataclass
@@ -199,8 +200,6 @@ def image_mark_in_progress(*, image: Image) -> None:
 
 
 def image_broadcast_updated(*, image: Image) -> None:
-    from .api.serializers import image_event_payload
-
     broadcast_on_commit(
         project_group(image.project_id), "image.updated", image_event_payload(image)
     )

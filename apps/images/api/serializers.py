@@ -1,37 +1,6 @@
-from typing import Any
-
-from django.urls import reverse
 from rest_framework import serializers
 
-from apps.images.models import Image, ImageStatus, Split
-
-
-class ImageSerializer(serializers.ModelSerializer):
-    gold = serializers.BooleanField(source="is_gold", read_only=True)
-    file = serializers.SerializerMethodField()
-    thumbnail = serializers.SerializerMethodField()
-    annotation_count = serializers.IntegerField(read_only=True, required=False)
-
-    class Meta:
-        model = Image
-        fields = [
-            "id", "project", "filename", "width", "height", "format", "size_bytes", "sha256",
-            "status", "split", "sample_weight", "gold", "file", "thumbnail", "annotation_count",
-            "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = fields
-
-    def get_file(self, image: Image) -> str:
-        return reverse("image-file", args=[image.pk])
-
-    def get_thumbnail(self, image: Image) -> str | None:
-        return reverse("image-thumbnail", args=[image.pk]) if image.thumbnail else None
-
-
-def image_event_payload(image: Image) -> dict[str, Any]:
-    data = ImageSerializer(image).data
-    data.pop("annotation_count", None)
-    return dict(data)
+from apps.images.models import ImageStatus, Split
 
 
 class ImagePatchSerializer(serializers.Serializer):

@@ -10,13 +10,13 @@ from rest_framework.views import APIView
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.images import services
 from apps.images.selectors import ImageFilters, image_get_for_user, image_page
+from apps.images.serializers import ImageSerializer
 from apps.projects.models import Role
 from apps.projects.selectors import project_get_for_user
 
 from .serializers import (
     ImageListQuerySerializer,
     ImagePatchSerializer,
-    ImageSerializer,
     ImageUploadSerializer,
     SplitSerializer,
     UploadResultSerializer,
