@@ -17,6 +17,11 @@ urlpatterns = [
     path("", pages.project_list_page, name="home"),
     path("projects/<int:project_id>/", pages.project_page, name="project-page"),
     path(
+        "projects/<int:project_id>/label/<int:image_id>/",
+        pages.labeller_page,
+        name="labeller-page",
+    ),
+    path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
         name="login",

@@ -41,6 +41,7 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/projects/{p}/split/", "manager", "split"),
     Endpoint("get", "/api/v1/images/{i}/", "annotator"),
     Endpoint("patch", "/api/v1/images/{i}/", "annotator", "status"),
+    Endpoint("get", "/api/v1/images/{i}/neighbors/", "annotator"),
     Endpoint("get", "/api/v1/images/{i}/file/", "annotator"),
     Endpoint("get", "/api/v1/images/{i}/thumbnail/", "annotator"),
     Endpoint("get", "/api/v1/images/{i}/annotations/", "annotator"),
@@ -136,3 +137,17 @@ def test_project_page_is_hidden_from_non_members(world, client, who) -> None:
         client.force_login(world.users[who])
     response = client.get(f"/projects/{world.project.pk}/")
     assert response.status_code == {"anonymous": 302, "outsider": 404}.get(who, 200)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ROLES)
+def test_labeller_page_is_hidden_from_non_members(world, make_images, client, who) -> None:
+    image = make_images(1)[0]
+    theirs = make_images(1, project=world.other_project)[0]
+    if who != "anonymous":
+        client.force_login(world.users[who])
+    response = client.get(f"/projects/{world.project.pk}/label/{image.pk}/")
+    assert response.status_code == {"anonymous": 302, "outsider": 404}.get(who, 200)
+    if who not in ("anonymous", "outsider"):
+        # an image of another project through this project's URL
+        assert client.get(f"/projects/{world.project.pk}/label/{theirs.pk}/").status_code == 404

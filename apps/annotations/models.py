@@ -38,6 +38,9 @@ class Annotation(models.Model):
     score = models.FloatField(null=True, blank=True)
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
     version = models.PositiveIntegerField(default=1)
+    client_id = models.UUIDField(
+        null=True, blank=True, help_text="Chosen by the client so a replayed create is idempotent."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -62,6 +65,9 @@ class Annotation(models.Model):
                     )
                 ),
                 name="annotation_geometry_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["image", "client_id"], name="annotation_unique_client_id"
             ),
             models.UniqueConstraint(
                 fields=["image", "label"],

@@ -1,3 +1,5 @@
+import uuid
+
 from django.db.models import QuerySet
 
 from apps.core.exceptions import NotFound
@@ -14,6 +16,10 @@ def annotation_get_for_user(*, annotation_id: int, user: AnyUser, min_role: Role
         raise NotFound("Annotation not found.")
     require_role(project_id=annotation.image.project_id, user=user, min_role=min_role)
     return annotation
+
+
+def annotation_get_by_client_id(*, image: Image, client_id: uuid.UUID) -> Annotation | None:
+    return image.annotations.filter(client_id=client_id).first()
 
 
 def annotation_list(*, image: Image) -> QuerySet[Annotation]:

@@ -21,7 +21,8 @@ class AnnotationSerializer(serializers.ModelSerializer):
         model = Annotation
         fields = [
             "id", "image", "label", "kind", "box", "source", "score", "review",
-            "version", "created_by", "updated_by", "created_at", "updated_at",
+            "version",
+            "client_id", "created_by", "updated_by", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -1,6 +1,7 @@
 """Writes for annotations. Every write checks the version it was based on, appends a history
 event with the state before and after, and broadcasts after commit."""
 
+import uuid
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -14,6 +15,7 @@ from apps.images.services import image_mark_in_progress
 from apps.projects.models import Label
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind, Review, Source
+from .selectors import annotation_get_by_client_id
 from .serializers import annotation_state
 
 User = get_user_model()
@@ -90,8 +92,15 @@ def annotation_create(
     source: str = Source.HUMAN,
     score: float | None = None,
     imported: bool = False,
+    client_id: uuid.UUID | None = None,
 ) -> Annotation:
-    """`imported`: made by an upload (class from a folder), so the image stays `new`."""
+    """`imported`: made by an upload (class from a folder), so the image stays `new`.
+    A create replayed with a `client_id` this image already has (a retry after a lost
+    response) returns the annotation made the first time and writes nothing."""
+    if client_id is not None:
+        existing = annotation_get_by_client_id(image=image, client_id=client_id)
+        if existing is not None:
+            return existing
     label = _label_for(image, label_id)
     geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
     if kind == Kind.BOX:
@@ -109,11 +118,15 @@ def annotation_create(
                 source=source,
                 score=score,
                 review=Review.PENDING if source == Source.MODEL else Review.NONE,
+                client_id=client_id,
                 created_by=user,
                 updated_by=user,
                 **geometry,
             )
     except IntegrityError as exc:
+        replayed = client_id and annotation_get_by_client_id(image=image, client_id=client_id)
+        if replayed:  # the same create raced itself
+            return replayed
         raise _duplicate_tag(image, label) from exc
     _record(
         action=EventAction.CREATED,

@@ -71,3 +71,17 @@ def image_page(
 
 def image_status_counts(*, project: Project) -> dict[str, int]:
     return dict(project.images.values_list("status").annotate(n=Count("id")).order_by())
+
+
+def image_neighbors(*, image: Image, filters: ImageFilters) -> dict[str, int | None]:
+    """Previous/next image in list order under the same filters, and the next image (after
+    this one, wrapping around) that has no annotations yet."""
+    qs = image_queryset(project=image.project, filters=filters)
+    previous = qs.filter(id__lt=image.pk).order_by("-id").values_list("id", flat=True).first()
+    following = qs.filter(id__gt=image.pk).order_by("id").values_list("id", flat=True).first()
+    unlabelled = qs.filter(~Exists(Annotation.objects.filter(image_id=OuterRef("pk"))))
+    next_unlabelled = (
+        unlabelled.filter(id__gt=image.pk).order_by("id").values_list("id", flat=True).first()
+        or unlabelled.filter(id__lt=image.pk).order_by("id").values_list("id", flat=True).first()
+    )
+    return {"previous": previous, "next": following, "next_unlabelled": next_unlabelled}

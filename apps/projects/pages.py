@@ -6,7 +6,16 @@ from django.shortcuts import render
 
 from apps.core.exceptions import NotFound
 
-from .selectors import project_get_for_user, role_for_user
+from .models import Project, Role
+from .selectors import project_get_for_user, require_role
+
+
+def _project_for_page(request: HttpRequest, project_id: int) -> tuple[Project, Role]:
+    try:
+        role = require_role(project_id=project_id, user=request.user, min_role=Role.ANNOTATOR)
+        return project_get_for_user(project_id=project_id, user=request.user), role
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
 
 
 @login_required
@@ -16,13 +25,16 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    try:
-        project = project_get_for_user(project_id=project_id, user=request.user)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-    role = role_for_user(project_id=project_id, user=request.user)
+    project, role = _project_for_page(request, project_id)
     return render(
-        request,
-        "pages/project.html",
-        {"page": "project", "project": project, "role": role.label if role else ""},
+        request, "pages/project.html", {"page": "project", "project": project, "role": role.label}
     )
+
+
+@login_required
+def labeller_page(request: HttpRequest, project_id: int, image_id: int) -> HttpResponse:
+    project, role = _project_for_page(request, project_id)
+    if not project.images.filter(pk=image_id).exists():
+        raise Http404("Image not found in this project.")
+    context = {"page": "labeller", "project": project, "image_id": image_id, "role": role.label}
+    return render(request, "pages/labeller.html", context)

@@ -141,3 +141,23 @@ def test_revert_an_update(world, image) -> None:
     assert client.post(f"/api/v1/history/{event.pk}/revert/").status_code == 201
     restored = Annotation.objects.get(pk=created["id"])
     assert restored.label_id == world.labels[0].pk and restored.version == 3
+
+
+def test_replayed_create_with_client_id_is_idempotent(world, image) -> None:
+    client_id = "0b8f6c1e-51f4-4c56-9a55-8f7e1d2f3a4b"
+    first = create(world, image, client_id=client_id)
+    assert first.status_code == 201 and first.json()["client_id"] == client_id
+    replay = create(world, image, client_id=client_id)
+    assert replay.status_code == 200 and replay.json()["id"] == first.json()["id"]
+    assert Annotation.objects.count() == 1
+    assert AnnotationEvent.objects.count() == 1
+    other = create(world, image, client_id="1b8f6c1e-51f4-4c56-9a55-8f7e1d2f3a4b")
+    assert other.status_code == 201 and Annotation.objects.count() == 2
+
+
+def test_client_id_is_scoped_to_the_image(world, make_images) -> None:
+    first, second = make_images(2)
+    client_id = "2b8f6c1e-51f4-4c56-9a55-8f7e1d2f3a4b"
+    a = create(world, first, client_id=client_id)
+    b = create(world, second, client_id=client_id)
+    assert (a.status_code, b.status_code) == (201, 201) and a.json()["id"] != b.json()["id"]

@@ -21,6 +21,22 @@ def session_cookie(user) -> str:
     return f"sessionid={client.cookies['sessionid'].value}"
 
 
+async def receive(communicator: WebsocketCommunicator, timeout: float = 5) -> dict:
+    """The next event that is not a presence update."""
+    while True:
+        event = await communicator.receive_json_from(timeout=timeout)
+        if event["type"] != "presence.state":
+            return event
+
+
+async def quiet(communicator: WebsocketCommunicator, timeout: float = 0.5) -> bool:
+    """True when nothing but presence updates arrives within `timeout`."""
+    while not await communicator.receive_nothing(timeout=timeout):
+        if (await communicator.receive_json_from())["type"] != "presence.state":
+            return False
+    return True
+
+
 async def connect(world, who: str | None, *, via: str = "session") -> WebsocketCommunicator:
     headers = [(b"origin", b"http://testserver")]
     path = f"/ws/projects/{world.project.pk}/"
@@ -47,7 +63,7 @@ async def test_members_are_welcomed_with_their_role(world, who, role) -> None:
     communicator = await connect(world, who)
     connected, _ = await communicator.connect()
     assert connected
-    hello = await communicator.receive_json_from()
+    hello = await receive(communicator)
     assert hello == {"type": "hello", "payload": {"user": who, "role": role}}
     await communicator.disconnect()
 
@@ -56,7 +72,7 @@ async def test_token_auth_for_scripts(world) -> None:
     communicator = await connect(world, "manager", via="token")
     connected, _ = await communicator.connect()
     assert connected
-    assert (await communicator.receive_json_from())["payload"]["role"] == "manager"
+    assert (await receive(communicator))["payload"]["role"] == "manager"
     await communicator.disconnect()
 
 
@@ -64,7 +80,7 @@ async def test_annotation_and_image_events_arrive_after_commit(world, make_image
     image = (await database_sync_to_async(make_images)(1))[0]
     communicator = await connect(world, "annotator")
     await communicator.connect()
-    await communicator.receive_json_from()  # hello
+    await receive(communicator)  # hello
     user = world.users["manager"]
     annotation = await database_sync_to_async(annotation_create)(
         image=image,
@@ -73,28 +89,28 @@ async def test_annotation_and_image_events_arrive_after_commit(world, make_image
         label_id=world.labels[0].pk,
         box={"x": 1, "y": 1, "w": 4, "h": 4},
     )
-    created = await communicator.receive_json_from(timeout=5)
+    created = await receive(communicator)
     assert created["type"] == "annotation.created"
     assert created["payload"]["id"] == annotation.pk and created["payload"]["actor"] == "manager"
-    status = await communicator.receive_json_from(timeout=5)
+    status = await receive(communicator)
     assert status["type"] == "image.updated" and status["payload"]["status"] == "in_progress"
 
     await database_sync_to_async(annotation_update)(
         annotation_id=annotation.pk, user=user, version=1, data={"label": world.labels[1].pk}
     )
-    updated = await communicator.receive_json_from(timeout=5)
+    updated = await receive(communicator)
     assert updated["type"] == "annotation.updated" and updated["payload"]["version"] == 2
     await database_sync_to_async(annotation_delete)(
         annotation_id=annotation.pk, user=user, version=2
     )
-    deleted = await communicator.receive_json_from(timeout=5)
+    deleted = await receive(communicator)
     assert deleted["type"] == "annotation.deleted"
     assert deleted["payload"]["id"] == annotation.pk and deleted["payload"]["image"] == image.pk
 
     await database_sync_to_async(image_update)(
         image=image, role=Role.OWNER, data={"status": "done"}
     )
-    done = await communicator.receive_json_from(timeout=5)
+    done = await receive(communicator)
     assert done["type"] == "image.updated" and done["payload"]["status"] == "done"
     await communicator.disconnect()
 
@@ -103,7 +119,7 @@ async def test_nothing_is_sent_for_a_rolled_back_write(world, make_images) -> No
     image = (await database_sync_to_async(make_images)(1))[0]
     communicator = await connect(world, "annotator")
     await communicator.connect()
-    await communicator.receive_json_from()
+    await receive(communicator)
     with pytest.raises(ApplicationError, match="outside"):
         await database_sync_to_async(annotation_create)(
             image=image,
@@ -112,7 +128,7 @@ async def test_nothing_is_sent_for_a_rolled_back_write(world, make_images) -> No
             label_id=world.labels[0].pk,
             box={"x": 1, "y": 1, "w": 400, "h": 4},
         )
-    assert await communicator.receive_nothing(timeout=0.5)
+    assert await quiet(communicator)
     await communicator.disconnect()
 
 
@@ -120,9 +136,56 @@ async def test_other_projects_events_do_not_leak(world, make_images) -> None:
     theirs = (await database_sync_to_async(make_images)(1, world.other_project))[0]
     communicator = await connect(world, "owner")
     await communicator.connect()
-    await communicator.receive_json_from()
+    await receive(communicator)
     await database_sync_to_async(annotation_create)(
         image=theirs, user=None, kind="tag", label_id=world.other_label.pk
     )
-    assert await communicator.receive_nothing(timeout=0.5)
+    assert await quiet(communicator)
+    await communicator.disconnect()
+
+
+async def test_presence_lists_who_is_on_which_image(world, make_images) -> None:
+    image = (await database_sync_to_async(make_images)(1))[0]
+    alice = await connect(world, "annotator")
+    await alice.connect()
+    await alice.receive_json_from()  # hello
+    state = await alice.receive_json_from()
+    assert state == {
+        "type": "presence.state",
+        "payload": {"users": [{"user": "annotator", "image": None}]},
+    }
+    bob = await connect(world, "manager")
+    await bob.connect()
+    await bob.send_json_to({"type": "presence.update", "payload": {"image": image.pk}})
+
+    async def users_seen_by(communicator) -> list:
+        while True:
+            event = await communicator.receive_json_from(timeout=5)
+            if event["type"] == "presence.state":
+                users = event["payload"]["users"]
+                if {"user": "manager", "image": image.pk} in users:
+                    return users
+
+    assert await users_seen_by(alice) == [
+        {"user": "annotator", "image": None},
+        {"user": "manager", "image": image.pk},
+    ]
+    await bob.disconnect()
+    while True:
+        event = await alice.receive_json_from(timeout=5)
+        if event["type"] == "presence.state" and len(event["payload"]["users"]) == 1:
+            break
+    assert event["payload"]["users"] == [{"user": "annotator", "image": None}]
+    await alice.disconnect()
+
+
+async def test_ping_pong(world) -> None:
+    communicator = await connect(world, "annotator")
+    await communicator.connect()
+    await communicator.send_json_to({"type": "ping", "payload": 7})
+    assert await receive(communicator) == {
+        "type": "hello",
+        "payload": {"user": "annotator", "role": "annotator"},
+    }
+    assert await receive(communicator) == {"type": "pong", "payload": 7}
     await communicator.disconnect()

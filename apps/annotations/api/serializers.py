@@ -8,6 +8,7 @@ class AnnotationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     label = serializers.IntegerField()
     box = BoxSerializer(required=False, allow_null=True)
+    client_id = serializers.UUIDField(required=False, allow_null=True)
 
 
 class AnnotationPatchSerializer(serializers.Serializer):

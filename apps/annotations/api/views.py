@@ -8,6 +8,7 @@ from apps.annotations import services
 from apps.annotations.selectors import (
     annotation_event_get_for_user,
     annotation_event_list,
+    annotation_get_by_client_id,
     annotation_get_for_user,
     annotation_list,
 )
@@ -36,12 +37,18 @@ class ImageAnnotationListView(APIView):
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
         data = AnnotationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        client_id = data.validated_data.get("client_id")
+        if client_id and (
+            replayed := annotation_get_by_client_id(image=image, client_id=client_id)
+        ):
+            return Response(AnnotationSerializer(replayed).data, status=status.HTTP_200_OK)
         annotation = services.annotation_create(
             image=image,
             user=request.user,
             kind=data.validated_data["kind"],
             label_id=data.validated_data["label"],
             box=data.validated_data.get("box"),
+            client_id=client_id,
         )
         return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
 

@@ -40,3 +40,9 @@ class SplitSerializer(serializers.Serializer):
     test = serializers.FloatField(min_value=0, default=0.1)
     seed = serializers.IntegerField(default=0)
     only_unassigned = serializers.BooleanField(default=True)
+
+
+class NeighborsSerializer(serializers.Serializer):
+    previous = serializers.IntegerField(allow_null=True)
+    next = serializers.IntegerField(allow_null=True)
+    next_unlabelled = serializers.IntegerField(allow_null=True)

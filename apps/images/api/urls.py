@@ -8,6 +8,11 @@ urlpatterns = [
         "projects/<int:project_id>/split/", views.ProjectSplitView.as_view(), name="project-split"
     ),
     path("images/<int:image_id>/", views.ImageDetailView.as_view(), name="image-detail"),
+    path(
+        "images/<int:image_id>/neighbors/",
+        views.ImageNeighborsView.as_view(),
+        name="image-neighbors",
+    ),
     path("images/<int:image_id>/file/", views.ImageFileView.as_view(), name="image-file"),
     path(
         "images/<int:image_id>/thumbnail/",

@@ -9,39 +9,42 @@ from rest_framework.views import APIView
 
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.images import services
-from apps.images.selectors import ImageFilters, image_get_for_user, image_page
+from apps.images.selectors import ImageFilters, image_get_for_user, image_neighbors, image_page
 from apps.images.serializers import ImageSerializer
-from apps.projects.models import Role
+from apps.projects.models import Project, Role
 from apps.projects.selectors import project_get_for_user
 
 from .serializers import (
     ImageListQuerySerializer,
     ImagePatchSerializer,
     ImageUploadSerializer,
+    NeighborsSerializer,
     SplitSerializer,
     UploadResultSerializer,
 )
+
+
+def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
+    query = ImageListQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    params = query.validated_data
+    if params.get("label") is not None and not project.labels.filter(pk=params["label"]).exists():
+        raise ApplicationError("Unknown label for this project.", code="unknown_label")
+    filters = ImageFilters(
+        status=params.get("status"),
+        split=params.get("split"),
+        label=params.get("label"),
+        source=params.get("source"),
+        has_annotations=params.get("has_annotations"),
+    )
+    return filters, params
 
 
 class ImageListView(APIView):
     @extend_schema(parameters=[ImageListQuerySerializer], responses=ImageSerializer(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
-        query = ImageListQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        if (
-            params.get("label") is not None
-            and not project.labels.filter(pk=params["label"]).exists()
-        ):
-            raise ApplicationError("Unknown label for this project.", code="unknown_label")
-        filters = ImageFilters(
-            status=params.get("status"),
-            split=params.get("split"),
-            label=params.get("label"),
-            source=params.get("source"),
-            has_annotations=params.get("has_annotations"),
-        )
+        filters, params = _filters(request, project)
         rows, next_after = image_page(
             project=project,
             filters=filters,
@@ -112,6 +115,14 @@ def _serve(name: str, content_type: str | None = None) -> FileResponse:
     response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400, immutable"
     return response
+
+
+class ImageNeighborsView(APIView):
+    @extend_schema(parameters=[ImageListQuerySerializer], responses=NeighborsSerializer)
+    def get(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        filters, _ = _filters(request, image.project)
+        return Response(image_neighbors(image=image, filters=filters))
 
 
 class ImageFileView(APIView):
