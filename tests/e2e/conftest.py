@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -32,14 +33,25 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_stack(django_db_setup, tmp_path_factory) -> Iterator[str]:
+def live_media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("live-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, live_media) -> None:
+    """Files stored by the test process must be where the live server reads them."""
+    settings.MEDIA_ROOT = live_media
+
+
+@pytest.fixture(scope="session")
+def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "project.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "TEST_REDIS_URL": settings.TEST_REDIS_URL,
-        "MEDIA_ROOT": str(tmp_path_factory.mktemp("live-media")),
+        "MEDIA_ROOT": str(live_media),
     }
     port = _free_port()
     logs = tmp_path_factory.mktemp("live-logs")
@@ -99,3 +111,11 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: urlparse(url).path == "/")

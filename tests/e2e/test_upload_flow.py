@@ -1,7 +1,6 @@
 """Log in, create a project, upload a folder-per-class zip, see the thumbnails."""
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,18 +9,10 @@ from playwright.sync_api import expect
 from apps.annotations.models import Annotation
 from apps.images.models import Image
 from apps.projects.models import Project
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import login, screenshot
 from tests.factories.images import image_bytes, zip_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: urlparse(url).path == "/")
 
 
 def test_login_create_project_upload_zip_and_see_thumbnails(page, tmp_path) -> None:

@@ -1,12 +1,16 @@
 /** Typed endpoints of the Labelforge API. Every call goes through http.ts. */
-import { imageListUrl, type ImageFilters } from "../lib/query";
+import { filterParams, imageListUrl, type ImageFilters } from "../lib/query";
 import { del, get, patch, post, postForm, type UploadHandle } from "./http";
 import type {
   Annotation,
+  AnnotationCreateBody,
+  AnnotationPatchBody,
+  AnnotationRecord,
   Image,
   ImageStatus,
   Label,
   Member,
+  Neighbors,
   Page,
   Project,
   Role,
@@ -78,3 +82,24 @@ export const images = {
     return postForm(`${P(projectId)}images/`, form, onProgress);
   },
 };
+
+/* ---------- labeller (appended) ---------- */
+
+export const annotations = {
+  list: (imageId: number) => get<Page<AnnotationRecord>>(`/api/v1/images/${imageId}/annotations/`),
+  /** 201 when created; 200 with the existing one when `client_id` was already created. */
+  create: (imageId: number, body: AnnotationCreateBody) =>
+    post<AnnotationRecord>(`/api/v1/images/${imageId}/annotations/`, body),
+  update: (id: number, body: AnnotationPatchBody) =>
+    patch<AnnotationRecord>(`/api/v1/annotations/${id}/`, body),
+  remove: (id: number, version: number) =>
+    del(`/api/v1/annotations/${id}/?version=${encodeURIComponent(String(version))}`),
+};
+
+export const neighbors = (imageId: number, filters: ImageFilters = {}) => {
+  const q = filterParams(filters).toString();
+  return get<Neighbors>(`/api/v1/images/${imageId}/neighbors/${q ? `?${q}` : ""}`);
+};
+
+export const labellerUrl = (projectId: number, imageId: number, search = ""): string =>
+  `/projects/${projectId}/label/${imageId}/${search}`;

@@ -107,3 +107,52 @@ export interface RealtimeEvent {
   type: string;
   payload: unknown;
 }
+
+/* ---------- labeller (appended) ---------- */
+
+/** An annotation as the labeller reads it: the full wire shape. */
+export interface AnnotationRecord extends Annotation {
+  client_id?: string | null;
+  created_by?: number | string | null;
+  updated_by?: number | string | null;
+  created_at?: string;
+  updated_at?: string;
+  /** Websocket payloads name who made the change. */
+  actor?: string | null;
+}
+
+export interface AnnotationCreateBody {
+  kind: "box" | "tag";
+  label: number;
+  box?: Box | null;
+  client_id?: string;
+}
+
+export interface AnnotationPatchBody {
+  version: number;
+  label?: number;
+  box?: Box;
+  review?: string;
+}
+
+export interface Neighbors {
+  previous: number | null;
+  next: number | null;
+  next_unlabelled: number | null;
+}
+
+export interface PresenceEntry {
+  user: string;
+  image: number | null;
+}
+
+export interface PresenceState {
+  users: PresenceEntry[];
+}
+
+export interface AnnotationDeletedPayload {
+  id: number;
+  image: number;
+  actor?: string | null;
+  client_id?: string | null;
+}

@@ -33,6 +33,18 @@ export class ProjectSocket {
     return () => set!.delete(fn);
   }
 
+  /** Send one JSON message when connected; false when not (callers resend after "hello"). */
+  send(obj: unknown): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1 /* WebSocket.OPEN */) return false;
+    try {
+      ws.send(JSON.stringify(obj));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   start(): void {
     this.stopped = false;
     this.connect();

@@ -1,4 +1,5 @@
 /** The thumbnail grid: one tile per image, updated in place by id. */
+import { labellerUrl } from "../../api/client";
 import type { Image } from "../../api/types";
 import { h } from "../../lib/dom";
 import { baseName, formatBytes, humanize, plural } from "../../lib/format";
@@ -67,8 +68,20 @@ export class ImageGrid {
       const id = pick(e.target);
       if (id === null) return;
       e.preventDefault();
-      onOpen(id);
+      // Ctrl/Cmd/Shift+Enter goes straight to the labeller.
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey || e.shiftKey)) this.openLabeller(id);
+      else onOpen(id);
     });
+    // Double-click a tile: open it in the labeller, keeping the page's filters for prev/next.
+    this.el.addEventListener("dblclick", (e) => {
+      const id = pick(e.target);
+      if (id !== null) this.openLabeller(id);
+    });
+  }
+
+  openLabeller(id: number): void {
+    const image = this.images.get(id);
+    if (image) window.location.assign(labellerUrl(image.project, image.id, window.location.search));
   }
 
   get size(): number {

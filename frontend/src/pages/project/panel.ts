@@ -49,7 +49,8 @@ export class ImagePanel {
     document.body.classList.add("drawer-open");
     this.host.onSelect(image.id);
     this.render();
-    if (!wasOpen) this.el.querySelector<HTMLElement>("[data-close]")?.focus();
+    // Focus "Label": Enter on a tile opens the panel, a second Enter opens the labeller.
+    if (!wasOpen) (this.el.querySelector<HTMLElement>("[data-labeller]") ?? this.el.querySelector<HTMLElement>("[data-close]"))?.focus();
     void this.loadAnnotations(image.id);
   }
 
@@ -121,6 +122,14 @@ export class ImagePanel {
   private render(): void {
     const image = this.current;
     if (!image) return;
+    // Re-rendering replaces the buttons: keep keyboard focus where it was (Enter opens the labeller).
+    const active = document.activeElement as HTMLElement | null;
+    const refocus = active && this.el.contains(active) ? (active.dataset.testid ?? (active.hasAttribute("data-close") ? "" : null)) : null;
+    queueMicrotask(() => {
+      if (refocus === null || this.el.contains(document.activeElement)) return;
+      const sel = refocus ? `[data-testid="${refocus}"]` : "[data-close]";
+      this.el.querySelector<HTMLElement>(sel)?.focus();
+    });
     const pos = this.host.position(image.id);
     const posText = pos.index >= 0 ? `${pos.index + 1} of ${pos.total}${pos.more ? "+" : ""}` : "";
     replaceChildren(this.el,
@@ -130,6 +139,11 @@ export class ImagePanel {
           h("span", { class: "muted small" }, posText),
         ),
         h("div", { class: "btn-group" },
+          h("button", {
+            type: "button", class: "primary small", "data-testid": "open-labeller", "data-labeller": "",
+            title: "Open in the labeller (Enter)",
+            onclick: () => window.location.assign(api.labellerUrl(image.project, image.id, window.location.search)),
+          }, "Label ↗"),
           h("button", { type: "button", class: "icon", title: "Previous (←)", "aria-label": "Previous image", onclick: () => void this.go(-1) }, "‹"),
           h("button", { type: "button", class: "icon", title: "Next (→)", "aria-label": "Next image", onclick: () => void this.go(1) }, "›"),
           h("button", { type: "button", class: "icon", title: "Close (Esc)", "aria-label": "Close", "data-close": "", onclick: () => this.close() }, "✕"),

@@ -1,0 +1,74 @@
+/**
+ * Interaction state the renderer draws but the server never sees: the selected and hovered
+ * annotation, a draft box while drawing/moving/resizing, and the pointer (for guides).
+ */
+import type { Box } from "../../api/types";
+
+export type DraftMode = "draw" | "move" | "resize";
+
+export interface Draft {
+  /** The annotation being moved/resized (hidden while the draft shows), or null when drawing. */
+  key: string | null;
+  box: Box;
+  label: number | null;
+  mode: DraftMode;
+}
+
+export class Interaction {
+  selected: string | null = null;
+  hovered: string | null = null;
+  draft: Draft | null = null;
+  /** Pointer in screen (canvas CSS) pixels, or null when outside the canvas. */
+  pointer: { x: number; y: number } | null = null;
+  /** Show crosshair guides through the pointer (the box tool). */
+  guides = false;
+  rev = 0;
+  private readonly listeners = new Set<(what: "selection" | "hover" | "draft" | "pointer") => void>();
+
+  on(fn: (what: "selection" | "hover" | "draft" | "pointer") => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  select(key: string | null): void {
+    if (this.selected === key) return;
+    this.selected = key;
+    this.emit("selection");
+  }
+
+  hover(key: string | null): void {
+    if (this.hovered === key) return;
+    this.hovered = key;
+    this.emit("hover");
+  }
+
+  setDraft(draft: Draft | null): void {
+    if (draft === null && this.draft === null) return;
+    this.draft = draft;
+    this.emit("draft");
+  }
+
+  setPointer(p: { x: number; y: number } | null): void {
+    if (p === null && this.pointer === null) return;
+    this.pointer = p;
+    this.emit("pointer");
+  }
+
+  setGuides(on: boolean): void {
+    if (this.guides === on) return;
+    this.guides = on;
+    this.emit("pointer");
+  }
+
+  /** Forget a key that left the store. */
+  forget(key: string): void {
+    if (this.hovered === key) this.hover(null);
+    if (this.selected === key) this.select(null);
+    if (this.draft?.key === key) this.setDraft(null);
+  }
+
+  private emit(what: "selection" | "hover" | "draft" | "pointer"): void {
+    this.rev++;
+    for (const fn of this.listeners) fn(what);
+  }
+}

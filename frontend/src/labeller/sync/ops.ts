@@ -1,0 +1,73 @@
+/** What the outbox queues: one server write each, named by the annotation's client id. */
+import type { Box, Source } from "../../api/types";
+import type { Kind } from "../core/store";
+
+interface OpCommon {
+  /** Global order (across images and reloads). */
+  seq: number;
+  imageId: number;
+  clientId: string;
+  /** Server id when known at enqueue time (the outbox learns it later from the create). */
+  id: number | null;
+  /** Server version when known at enqueue time. */
+  version: number;
+}
+
+export interface CreateOp extends OpCommon {
+  op: "create";
+  kind: Kind;
+  label: number;
+  box: Box | null;
+}
+
+export interface UpdateOp extends OpCommon {
+  op: "update";
+  fields: { label?: number; box?: Box };
+  /** The state before this change (to revert when the server refuses it). */
+  before: { label: number; box: Box | null };
+}
+
+export interface DeleteOp extends OpCommon {
+  op: "delete";
+  /** What was deleted (to bring it back when the server refuses). */
+  before: { kind: Kind; label: number; box: Box | null; source: Source; score: number | null; review: string };
+}
+
+export type Op = CreateOp | UpdateOp | DeleteOp;
+
+type Distribute<T> = T extends unknown ? Omit<T, "seq"> : never;
+export type NewOp = Distribute<Op>;
+
+/** Server identity learnt from responses, per client id. */
+export interface Known {
+  id: number;
+  version: number;
+}
+
+export interface StoredOutbox {
+  v: 1;
+  ops: Op[];
+  known: Record<string, Known>;
+}
+
+export const STORAGE_PREFIX = "labelforge.outbox.";
+
+export function storageKey(imageId: number): string {
+  return `${STORAGE_PREFIX}${imageId}`;
+}
+
+/** The localStorage subset we use (a Map-backed fake in tests). */
+export interface KVStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export function isOp(x: unknown): x is Op {
+  if (!x || typeof x !== "object") return false;
+  const o = x as Record<string, unknown>;
+  return (o.op === "create" || o.op === "update" || o.op === "delete")
+    && typeof o.seq === "number" && typeof o.imageId === "number" && typeof o.clientId === "string";
+}

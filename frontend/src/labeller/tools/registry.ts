@@ -1,0 +1,94 @@
+/**
+ * Tools are small state machines fed with pointer and key events in screen pixels. They
+ * know nothing of the DOM or the API: everything goes through a ToolHost, so tests can
+ * drive them with a fake or with the real store, editor and viewport.
+ */
+import type { Box } from "../../api/types";
+import type { Draft } from "../core/selection";
+import type { Part, ViewTransform } from "../shapes/box";
+
+export type ToolName = "select" | "box" | "pan";
+
+export interface PointerInfo {
+  /** Canvas-relative CSS pixels. */
+  x: number;
+  y: number;
+  button: number;
+  shift: boolean;
+  alt: boolean;
+}
+
+export interface HitResult {
+  key: string;
+  part: Part;
+}
+
+export interface ToolHost {
+  readonly view: ViewTransform & { toImage(sx: number, sy: number): { x: number; y: number } };
+  imageSize(): { width: number; height: number };
+  /** Topmost box under a screen point; handles only count on the selected box. */
+  hitTest(sx: number, sy: number): HitResult | null;
+  boxOf(key: string): Box | null;
+  labelOf(key: string): number | null;
+  selected(): string | null;
+  select(key: string | null): void;
+  hover(key: string | null): void;
+  /** Label new boxes get, or null when the project has no labels. */
+  currentLabel(): number | null;
+  /** Make a box (undoable, saved); returns its key. */
+  createBox(label: number, box: Box): string;
+  updateBox(key: string, box: Box): void;
+  setDraft(draft: Draft | null): void;
+  setCursor(cursor: string): void;
+  panBy(dx: number, dy: number): void;
+  /** Tell the user something (no label to draw with, etc.). */
+  hint(message: string): void;
+}
+
+export interface Tool {
+  readonly name: ToolName;
+  /** Cursor while idle over empty canvas. */
+  readonly cursor: string;
+  /** Draw crosshair guides through the pointer. */
+  readonly guides: boolean;
+  down(p: PointerInfo): void;
+  move(p: PointerInfo): void;
+  up(p: PointerInfo): void;
+  /** Abort a gesture in progress (Esc, lost capture). True when there was one. */
+  cancel(): boolean;
+  /** True while a gesture is in progress. */
+  readonly busy: boolean;
+}
+
+export type ToolFactory = (host: ToolHost) => Tool;
+
+export class ToolRegistry {
+  private readonly tools = new Map<ToolName, Tool>();
+  private current: ToolName;
+  private readonly listeners = new Set<(name: ToolName) => void>();
+
+  constructor(host: ToolHost, factories: Record<ToolName, ToolFactory>, initial: ToolName = "select") {
+    for (const [name, make] of Object.entries(factories) as [ToolName, ToolFactory][]) this.tools.set(name, make(host));
+    this.current = initial;
+  }
+
+  get name(): ToolName {
+    return this.current;
+  }
+
+  get active(): Tool {
+    return this.tools.get(this.current)!;
+  }
+
+  use(name: ToolName): void {
+    if (name === this.current || !this.tools.has(name)) return;
+    this.active.cancel();
+    this.current = name;
+    for (const fn of this.listeners) fn(name);
+  }
+
+  on(fn: (name: ToolName) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}

@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import type { Box } from "../../api/types";
+import { Editor } from "../core/editor";
+import { History } from "../core/history";
+import { Interaction } from "../core/selection";
+import { AnnotationStore } from "../core/store";
+import { Viewport } from "../core/viewport";
+import { createBoxTool } from "./box";
+import { hitTestAnnotations } from "./hit";
+import type { PointerInfo, ToolHost } from "./registry";
+import { ToolRegistry } from "./registry";
+import { createPanTool } from "./pan";
+import { createSelectTool } from "./select";
+
+function world(label: number | null = 7) {
+  const store = new AnnotationStore();
+  const interaction = new Interaction();
+  const editor = new Editor(store, new History(), interaction, () => `c${Math.random()}`);
+  const viewport = new Viewport();
+  viewport.setSize(1048, 1048);
+  viewport.setImage(1000, 1000); // scale 1, tx = ty = 24
+  const hints: string[] = [];
+  let cursor = "";
+  const host: ToolHost = {
+    view: viewport,
+    imageSize: () => ({ width: 1000, height: 1000 }),
+    hitTest: (sx, sy) => hitTestAnnotations(store.boxes(), interaction.selected, viewport, sx, sy),
+    boxOf: (k) => store.get(k)?.box ?? null,
+    labelOf: (k) => store.get(k)?.label ?? null,
+    selected: () => interaction.selected,
+    select: (k) => interaction.select(k),
+    hover: (k) => interaction.hover(k),
+    currentLabel: () => label,
+    createBox: (l, b) => editor.createBox(l, b).key,
+    updateBox: (k, b) => void editor.updateBox(k, b),
+    setDraft: (d) => interaction.setDraft(d),
+    setCursor: (c) => (cursor = c),
+    panBy: (dx, dy) => viewport.panBy(dx, dy),
+    hint: (m) => hints.push(m),
+  };
+  /** Screen point of an image point. */
+  const at = (x: number, y: number, button = 0): PointerInfo => {
+    const p = viewport.toScreen(x, y);
+    return { x: p.x, y: p.y, button, shift: false, alt: false };
+  };
+  return { store, interaction, editor, viewport, host, at, hints, cursor: () => cursor };
+}
+
+describe("box tool", () => {
+  it("draws a box with the current label on drag and selects it", () => {
+    const w = world();
+    const t = createBoxTool(w.host);
+    t.down(w.at(100, 100));
+    t.move(w.at(150, 130));
+    expect(w.interaction.draft?.box).toEqual({ x: 100, y: 100, w: 50, h: 30 });
+    t.move(w.at(300, 250));
+    t.up(w.at(300, 250));
+    const boxes = w.store.boxes();
+    expect(boxes).toHaveLength(1);
+    expect(boxes[0]!.box).toEqual({ x: 100, y: 100, w: 200, h: 150 });
+    expect(boxes[0]!.label).toBe(7);
+    expect(w.interaction.selected).toBe(boxes[0]!.key);
+    expect(w.interaction.draft).toBeNull();
+  });
+
+  it("draws when dragged up-left and clamps to the image", () => {
+    const w = world();
+    const t = createBoxTool(w.host);
+    t.down(w.at(50, 60));
+    t.up(w.at(-20, -30));
+    expect(w.store.boxes()[0]!.box).toEqual({ x: 0, y: 0, w: 50, h: 60 });
+  });
+
+  it("ignores tiny drags (< 4 screen px) — a click selects instead", () => {
+    const w = world();
+    const t = createBoxTool(w.host);
+    const existing = w.editor.createBox(1, { x: 0, y: 0, w: 500, h: 500 });
+    t.down(w.at(100, 100));
+    t.up(w.at(103, 140));
+    expect(w.store.boxes()).toHaveLength(1);
+    expect(w.interaction.selected).toBe(existing.key);
+    w.viewport.zoomAt(0, 0, 10); // 4 screen px are now less than half an image px
+    t.down({ x: 100, y: 100, button: 0, shift: false, alt: false });
+    t.up({ x: 102, y: 102, button: 0, shift: false, alt: false });
+    expect(w.store.boxes()).toHaveLength(1);
+  });
+
+  it("cancel (Esc) drops the drawing", () => {
+    const w = world();
+    const t = createBoxTool(w.host);
+    t.down(w.at(10, 10));
+    t.move(w.at(200, 200));
+    expect(t.cancel()).toBe(true);
+    t.up(w.at(200, 200));
+    expect(w.store.size).toBe(0);
+    expect(t.cancel()).toBe(false);
+  });
+
+  it("says why when there is no label", () => {
+    const w = world(null);
+    const t = createBoxTool(w.host);
+    t.down(w.at(10, 10));
+    t.up(w.at(100, 100));
+    expect(w.store.size).toBe(0);
+    expect(w.hints.length).toBe(1);
+  });
+});
+
+describe("select tool", () => {
+  it("selects on click without moving, deselects on empty click", () => {
+    const w = world();
+    const a = w.editor.createBox(1, { x: 100, y: 100, w: 100, h: 100 });
+    const t = createSelectTool(w.host);
+    t.down(w.at(150, 150));
+    t.move(w.at(151, 151));
+    t.up(w.at(151, 151));
+    expect(w.interaction.selected).toBe(a.key);
+    expect(w.store.get(a.key)!.box).toEqual({ x: 100, y: 100, w: 100, h: 100 });
+    t.down(w.at(600, 600));
+    t.up(w.at(600, 600));
+    expect(w.interaction.selected).toBeNull();
+  });
+
+  it("moves a box by dragging it (one undoable update on release)", () => {
+    const w = world();
+    const a = w.editor.createBox(1, { x: 100, y: 100, w: 100, h: 100 });
+    const t = createSelectTool(w.host);
+    t.down(w.at(150, 150));
+    t.move(w.at(170, 160));
+    t.move(w.at(200, 180));
+    expect(w.store.get(a.key)!.box!.x).toBe(100); // unchanged until release
+    expect(w.interaction.draft).toMatchObject({ key: a.key, mode: "move", box: { x: 150, y: 130 } });
+    t.up(w.at(200, 180));
+    expect(w.store.get(a.key)!.box).toEqual({ x: 150, y: 130, w: 100, h: 100 });
+    w.editor.undo();
+    expect(w.store.get(a.key)!.box).toEqual({ x: 100, y: 100, w: 100, h: 100 });
+  });
+
+  it("resizes the selected box by a handle", () => {
+    const w = world();
+    const a = w.editor.createBox(1, { x: 100, y: 100, w: 100, h: 100 });
+    w.interaction.select(a.key);
+    const t = createSelectTool(w.host);
+    t.down(w.at(200, 200)); // se corner
+    t.move(w.at(260, 240));
+    t.up(w.at(260, 240));
+    expect(w.store.get(a.key)!.box).toEqual({ x: 100, y: 100, w: 160, h: 140 });
+    t.down(w.at(100, 150)); // w edge
+    t.up(w.at(80, 150));
+    expect(w.store.get(a.key)!.box).toEqual({ x: 80, y: 100, w: 180, h: 140 });
+  });
+
+  it("picks the smallest box under the pointer (nested boxes)", () => {
+    const w = world();
+    w.editor.createBox(1, { x: 0, y: 0, w: 800, h: 800 });
+    const inner = w.editor.createBox(1, { x: 100, y: 100, w: 50, h: 50 });
+    const t = createSelectTool(w.host);
+    t.down(w.at(120, 120));
+    t.up(w.at(120, 120));
+    expect(w.interaction.selected).toBe(inner.key);
+  });
+
+  it("pans when dragging empty space", () => {
+    const w = world();
+    const t = createSelectTool(w.host);
+    const tx = w.viewport.tx;
+    t.down({ x: 5, y: 5, button: 0, shift: false, alt: false });
+    t.move({ x: 25, y: 15, button: 0, shift: false, alt: false });
+    t.up({ x: 25, y: 15, button: 0, shift: false, alt: false });
+    expect(w.viewport.tx).toBe(tx + 20);
+    expect(w.store.size).toBe(0);
+  });
+
+  it("hovers what is under the pointer", () => {
+    const w = world();
+    const a = w.editor.createBox(1, { x: 100, y: 100, w: 100, h: 100 });
+    const t = createSelectTool(w.host);
+    t.move(w.at(150, 150));
+    expect(w.interaction.hovered).toBe(a.key);
+    expect(w.cursor()).toBe("pointer");
+    t.move(w.at(500, 500));
+    expect(w.interaction.hovered).toBeNull();
+  });
+});
+
+describe("registry", () => {
+  it("switches tools and cancels the old one's gesture", () => {
+    const w = world();
+    const reg = new ToolRegistry(w.host, { select: createSelectTool, box: createBoxTool, pan: createPanTool });
+    const seen: string[] = [];
+    reg.on((n) => seen.push(n));
+    reg.use("box");
+    reg.active.down(w.at(10, 10));
+    reg.active.move(w.at(100, 100));
+    reg.use("select");
+    expect(w.interaction.draft).toBeNull();
+    expect(seen).toEqual(["box", "select"]);
+  });
+});
+
+describe("hitTestAnnotations", () => {
+  it("gives the selected box's handles priority over other boxes", () => {
+    const w = world();
+    const a = w.editor.createBox(1, { x: 100, y: 100, w: 100, h: 100 });
+    const b = w.editor.createBox(1, { x: 150, y: 150, w: 100, h: 100 });
+    w.interaction.select(a.key);
+    const p = w.at(200, 200);
+    expect(hitTestAnnotations(w.store.boxes(), a.key, w.viewport, p.x, p.y)).toEqual({ key: a.key, part: "se" });
+    const q = w.at(220, 220);
+    expect(hitTestAnnotations(w.store.boxes(), a.key, w.viewport, q.x, q.y)).toEqual({ key: b.key, part: "inside" });
+    const box: Box = w.store.get(b.key)!.box!;
+    expect(box.w).toBe(100);
+  });
+});

@@ -1,0 +1,150 @@
+/** Side panel: the boxes of this image, in drawing order; kept in step with the store row by row. */
+import { h, replaceChildren } from "../../lib/dom";
+import type { LabelSet } from "../../labeller/core/labels";
+import type { Interaction } from "../../labeller/core/selection";
+import type { Ann, AnnotationStore } from "../../labeller/core/store";
+
+export interface BoxListActions {
+  select: (key: string) => void;
+  hover: (key: string | null) => void;
+  setLabel: (key: string, label: number) => void;
+  remove: (key: string) => void;
+  focus: (key: string) => void;
+}
+
+export class BoxList {
+  readonly el: HTMLElement;
+  private readonly list = h("ul", { class: "box-list", "data-testid": "box-list", "aria-label": "Boxes" });
+  private readonly count = h("span", { class: "count" }, "0");
+  private readonly empty = h("p", { class: "box-empty muted small" }, "No boxes yet. Press ", h("kbd", null, "B"), " and drag on the image.");
+  private readonly rows = new Map<string, HTMLLIElement>();
+  private rebuildQueued = false;
+  private shownSelected: string | null = null;
+  private shownHovered: string | null = null;
+
+  constructor(
+    private readonly store: AnnotationStore,
+    private readonly labels: LabelSet,
+    private readonly interaction: Interaction,
+    private readonly actions: BoxListActions,
+  ) {
+    this.el = h("section", { class: "lab-section grow" },
+      h("h3", null, "Boxes ", this.count, h("span", { class: "muted small" }, "click selects · double-click zooms")),
+      this.empty, this.list);
+    this.wire();
+    store.on((c) => {
+      if (c.type === "reset") return this.queueRebuild();
+      if (c.ann.kind !== "box") return;
+      if (this.rebuildQueued) return;
+      if (c.type === "create") {
+        const row = this.row(c.ann);
+        this.rows.set(c.key, row);
+        this.list.appendChild(row);
+      } else if (c.type === "update") {
+        const old = this.rows.get(c.key);
+        const row = this.row(c.ann);
+        this.rows.set(c.key, row);
+        if (old) old.replaceWith(row);
+        else this.list.appendChild(row);
+      } else {
+        this.rows.get(c.key)?.remove();
+        this.rows.delete(c.key);
+      }
+      this.paintCount();
+    });
+    labels.on(() => this.queueRebuild());
+    interaction.on((what) => {
+      if (what === "selection" || what === "hover") this.paintFocus(what === "selection");
+    });
+    this.rebuild();
+  }
+
+  private wire(): void {
+    const keyOf = (t: EventTarget | null): string | null =>
+      (t as HTMLElement | null)?.closest<HTMLElement>("[data-key]")?.dataset.key ?? null;
+    this.list.addEventListener("click", (e) => {
+      const key = keyOf(e.target);
+      if (!key) return;
+      const t = e.target as HTMLElement;
+      if (t.closest("[data-delete]")) this.actions.remove(key);
+      else if (!t.closest("select")) this.actions.select(key);
+    });
+    this.list.addEventListener("dblclick", (e) => {
+      const key = keyOf(e.target);
+      if (key && !(e.target as HTMLElement).closest("select,button")) this.actions.focus(key);
+    });
+    this.list.addEventListener("change", (e) => {
+      const sel = e.target as HTMLSelectElement;
+      const key = keyOf(sel);
+      if (key && sel.tagName === "SELECT") {
+        this.actions.setLabel(key, Number(sel.value));
+        sel.blur();
+      }
+    });
+    this.list.addEventListener("mouseover", (e) => this.actions.hover(keyOf(e.target)));
+    this.list.addEventListener("mouseleave", () => this.actions.hover(null));
+  }
+
+  private queueRebuild(): void {
+    if (this.rebuildQueued) return;
+    this.rebuildQueued = true;
+    requestAnimationFrame(() => {
+      this.rebuildQueued = false;
+      this.rebuild();
+    });
+  }
+
+  private rebuild(): void {
+    this.rows.clear();
+    const frag = document.createDocumentFragment();
+    for (const a of this.store.all()) {
+      if (a.kind !== "box") continue;
+      const row = this.row(a);
+      this.rows.set(a.key, row);
+      frag.appendChild(row);
+    }
+    replaceChildren(this.list, frag);
+    this.paintCount();
+    this.paintFocus(false);
+  }
+
+  private paintCount(): void {
+    this.count.textContent = String(this.rows.size);
+    this.empty.hidden = this.rows.size > 0;
+  }
+
+  private paintFocus(scroll: boolean): void {
+    const { selected, hovered } = this.interaction;
+    for (const k of [this.shownSelected, this.shownHovered]) if (k) this.rows.get(k)?.classList.remove("selected", "hovered");
+    this.shownSelected = selected;
+    this.shownHovered = hovered;
+    if (hovered) this.rows.get(hovered)?.classList.add("hovered");
+    if (selected) {
+      const row = this.rows.get(selected);
+      row?.classList.add("selected");
+      if (scroll) row?.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  private row(a: Ann): HTMLLIElement {
+    const b = a.box;
+    const color = this.labels.color(a.label);
+    const select = h("select", { class: "label-select", "aria-label": "Label", title: "Change label" });
+    for (const l of this.labels.list) select.appendChild(h("option", { value: String(l.id), selected: l.id === a.label }, l.name));
+    if (!this.labels.byId(a.label)) select.appendChild(h("option", { value: String(a.label), selected: true }, `#${a.label}`));
+    const { selected, hovered } = this.interaction;
+    return h("li", {
+      class: `box-item${a.key === selected ? " selected" : ""}${a.key === hovered ? " hovered" : ""}${a.id === null ? " unsaved" : ""}`,
+      "data-testid": "box-item", "data-key": a.key, "data-annotation-id": a.id === null ? "" : String(a.id),
+      "data-label-id": String(a.label), "data-source": a.source, style: `--c:${color}`,
+    },
+      h("i", { class: `swatch-dot${a.source === "model" ? " dashed" : ""}`, "aria-hidden": "true" }),
+      select,
+      h("span", { class: "dims", title: b ? `x ${Math.round(b.x)}, y ${Math.round(b.y)}` : "" }, b ? `${Math.round(b.w)}×${Math.round(b.h)}` : ""),
+      a.source === "model"
+        ? h("span", { class: "src model", title: "Predicted by a model" }, a.score !== null ? `AI ${Math.round(a.score * 100)}%` : "AI")
+        : a.id === null ? h("span", { class: "src pending", title: "Not saved yet" }, "•") : null,
+      h("button", { type: "button", class: "icon del", title: "Delete (Del)", "aria-label": "Delete box", "data-delete": "" }, "✕"),
+    );
+  }
+}

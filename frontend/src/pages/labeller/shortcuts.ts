@@ -1,0 +1,67 @@
+/** The "?" overlay listing every shortcut ([data-testid=shortcuts]). */
+import { h } from "../../lib/dom";
+
+const GROUPS: [string, [string[], string][]][] = [
+  ["Tools", [
+    [["V"], "Select, move and resize"],
+    [["B"], "Draw boxes"],
+    [["Space", "drag"], "Pan (also middle button, or drag empty space with Select)"],
+    [["Esc"], "Cancel drawing / clear selection"],
+  ]],
+  ["Edit", [
+    [["Del"], "Delete the selected box (also Backspace)"],
+    [["1–9"], "Selected box: change its label · nothing selected: toggle that tag"],
+    [["Shift", "1–9"], "Choose the label for new boxes"],
+    [["Ctrl", "Z"], "Undo"],
+    [["Ctrl", "Shift", "Z"], "Redo (also Ctrl+Y)"],
+  ]],
+  ["View", [
+    [["Wheel"], "Zoom around the pointer"],
+    [["+", "−"], "Zoom in / out"],
+    [["F"], "Fit to screen (also 0)"],
+  ]],
+  ["Images", [
+    [["D"], "Next image (also →)"],
+    [["A"], "Previous image (also ←)"],
+    [["N"], "Next unlabelled image"],
+    [["M"], "Mark done and go to the next (also Ctrl+Enter)"],
+    [["G"], "Toggle gold (managers and owners)"],
+    [["?"], "This help"],
+  ]],
+];
+
+export class ShortcutsOverlay {
+  readonly el: HTMLElement;
+
+  constructor() {
+    const close = h("button", { type: "button", class: "icon", "aria-label": "Close", onclick: () => this.hide() }, "✕");
+    this.el = h("div", { class: "shortcuts-backdrop", hidden: true, onclick: (e: Event) => { if (e.target === this.el) this.hide(); } },
+      h("div", { class: "shortcuts", role: "dialog", "aria-modal": "true", "aria-label": "Keyboard shortcuts", "data-testid": "shortcuts" },
+        h("header", null, h("h2", null, "Keyboard shortcuts"), close),
+        h("div", { class: "shortcut-groups" }, GROUPS.map(([title, rows]) =>
+          h("section", null, h("h4", null, title),
+            h("dl", null, rows.map(([keys, text]) => [
+              h("dt", null, keys.map((k, i) => [i ? h("span", { class: "plus" }, "+") : null, h("kbd", null, k)])),
+              h("dd", null, text),
+            ]))))),
+        h("p", { class: "muted small" }, "Every change saves itself. Shortcuts stay quiet while you type in a field."),
+      ));
+  }
+
+  get open(): boolean {
+    return !this.el.hidden;
+  }
+
+  toggle(): void {
+    if (this.open) this.hide();
+    else this.show();
+  }
+
+  show(): void {
+    this.el.hidden = false;
+  }
+
+  hide(): void {
+    this.el.hidden = true;
+  }
+}

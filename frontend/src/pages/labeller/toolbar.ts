@@ -1,0 +1,69 @@
+/** The thin tool strip on the left: tools, zoom, undo/redo. */
+import { h } from "../../lib/dom";
+import type { ToolName } from "../../labeller/tools/registry";
+
+export interface ToolbarActions {
+  tool: (name: ToolName) => void;
+  zoomIn: () => void;
+  zoomOut: () => void;
+  fit: () => void;
+  undo: () => void;
+  redo: () => void;
+}
+
+const noFocus = (e: Event): void => e.preventDefault();
+
+const ICONS = {
+  select: `<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M5 3l10 6.5-4.6 1 2.6 5-2 1-2.6-5L5 15z" fill="currentColor"/></svg>`,
+  box: `<svg viewBox="0 0 20 20" aria-hidden="true"><rect x="4" y="5" width="12" height="10" rx="1" fill="none" stroke="currentColor" stroke-width="1.8" stroke-dasharray="3 2"/><path d="M2 5h3M4 3v4M15 15h3M16 13v4" stroke="currentColor" stroke-width="1.6"/></svg>`,
+  pan: `<svg viewBox="0 0 20 20" aria-hidden="true"><path d="M7 9V4.5a1.2 1.2 0 012.4 0V9m0-1V3.5a1.2 1.2 0 012.4 0V9m0-.5V5a1.2 1.2 0 012.4 0v6.5c0 3-2 5.5-5 5.5-2.2 0-3.3-1-4.6-3L3.3 10.6a1.2 1.2 0 012-1.3L7 11" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round"/></svg>`,
+};
+
+export class Toolbar {
+  readonly el: HTMLElement;
+  private readonly buttons = new Map<ToolName, HTMLButtonElement>();
+  private readonly undoBtn: HTMLButtonElement;
+  private readonly redoBtn: HTMLButtonElement;
+
+  constructor(a: ToolbarActions) {
+    const tool = (name: ToolName, title: string, key: string): HTMLButtonElement => {
+      const b = h("button", {
+        type: "button", class: "tool", title: `${title} (${key})`, "aria-label": title, "aria-pressed": "false",
+        "data-tool": name, "data-testid": `tool-${name}`, onmousedown: noFocus, onclick: () => a.tool(name),
+      });
+      b.innerHTML = ICONS[name];
+      b.appendChild(h("kbd", null, key));
+      this.buttons.set(name, b);
+      return b;
+    };
+    const act = (label: string, title: string, fn: () => void, testid: string): HTMLButtonElement =>
+      h("button", { type: "button", class: "tool text", title, "aria-label": title, "data-testid": testid, onmousedown: noFocus, onclick: fn }, label);
+    this.undoBtn = act("↶", "Undo (Ctrl+Z)", a.undo, "undo");
+    this.redoBtn = act("↷", "Redo (Ctrl+Shift+Z, Ctrl+Y)", a.redo, "redo");
+    this.el = h("nav", { class: "lab-tools", "aria-label": "Tools" },
+      tool("select", "Select and edit", "V"),
+      tool("box", "Draw box", "B"),
+      h("hr"),
+      act("+", "Zoom in (+, wheel)", a.zoomIn, "zoom-in"),
+      act("−", "Zoom out (−, wheel)", a.zoomOut, "zoom-out"),
+      act("⤢", "Fit to screen (F, 0)", a.fit, "zoom-fit"),
+      h("hr"),
+      this.undoBtn,
+      this.redoBtn,
+    );
+    this.setHistory(false, false);
+  }
+
+  setTool(name: ToolName): void {
+    for (const [n, b] of this.buttons) {
+      const on = n === name;
+      b.classList.toggle("active", on);
+      b.setAttribute("aria-pressed", String(on));
+    }
+  }
+
+  setHistory(canUndo: boolean, canRedo: boolean): void {
+    this.undoBtn.disabled = !canUndo;
+    this.redoBtn.disabled = !canRedo;
+  }
+}

@@ -1,0 +1,124 @@
+/** Helpers that wire the core to the page: the tool host, the side panel, storage, hints. */
+import type { ImageStatus } from "../../api/types";
+import { h } from "../../lib/dom";
+import type { Editor } from "../../labeller/core/editor";
+import type { LabelSet } from "../../labeller/core/labels";
+import type { Interaction } from "../../labeller/core/selection";
+import type { AnnotationStore } from "../../labeller/core/store";
+import type { Viewport } from "../../labeller/core/viewport";
+import type { KVStorage } from "../../labeller/sync/ops";
+import { createBoxTool } from "../../labeller/tools/box";
+import { hitTestAnnotations } from "../../labeller/tools/hit";
+import { createPanTool } from "../../labeller/tools/pan";
+import { ToolRegistry, type Tool, type ToolHost, type ToolName } from "../../labeller/tools/registry";
+import { createSelectTool } from "../../labeller/tools/select";
+import { BoxList } from "./boxlist";
+import { ImageCard } from "./imagecard";
+import { LabelPicker, TagChips } from "./labels";
+
+export function safeStorage(): KVStorage | null {
+  try {
+    const s = window.localStorage;
+    const probe = "labelforge.probe";
+    s.setItem(probe, "1");
+    s.removeItem(probe);
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+export interface ToolDeps {
+  store: AnnotationStore;
+  interaction: Interaction;
+  viewport: Viewport;
+  editor: Editor;
+  labels: LabelSet;
+  canvas: HTMLCanvasElement;
+  hint: (message: string) => void;
+}
+
+export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host: ToolHost } {
+  const { store, interaction, viewport, editor, labels, canvas } = d;
+  let boxesRev = -1;
+  let boxes = store.boxes();
+  const host: ToolHost = {
+    view: viewport,
+    imageSize: () => ({ width: viewport.imageWidth, height: viewport.imageHeight }),
+    hitTest: (sx, sy) => {
+      if (boxesRev !== store.rev) {
+        boxes = store.boxes();
+        boxesRev = store.rev;
+      }
+      return hitTestAnnotations(boxes, interaction.selected, viewport, sx, sy);
+    },
+    boxOf: (key) => store.get(key)?.box ?? null,
+    labelOf: (key) => store.get(key)?.label ?? null,
+    selected: () => interaction.selected,
+    select: (key) => interaction.select(key),
+    hover: (key) => interaction.hover(key),
+    currentLabel: () => labels.current,
+    createBox: (label, box) => editor.createBox(label, box).key,
+    updateBox: (key, box) => void editor.updateBox(key, box),
+    setDraft: (draft) => interaction.setDraft(draft),
+    setCursor: (cursor) => {
+      if (canvas.style.cursor !== cursor) canvas.style.cursor = cursor;
+    },
+    panBy: (dx, dy) => viewport.panBy(dx, dy),
+    hint: d.hint,
+  };
+  const tools = new ToolRegistry(host, { select: createSelectTool, box: createBoxTool, pan: createPanTool }, "select");
+  return { tools, pan: createPanTool(host), host };
+}
+
+export interface PanelDeps {
+  labels: LabelSet;
+  store: AnnotationStore;
+  interaction: Interaction;
+  editor: Editor;
+  viewport: Viewport;
+  canManage: boolean;
+  pickLabel: (id: number) => void;
+  setStatus: (status: ImageStatus) => void;
+  toggleGold: () => void;
+}
+
+/** The right-hand panel: label picker, tags, boxes, image card (people are added by the page). */
+export function buildPanel(d: PanelDeps): { el: HTMLElement; card: ImageCard } {
+  const picker = new LabelPicker(d.labels, d.pickLabel);
+  const chips = new TagChips(d.labels, d.store, (id) => d.editor.toggleTag(id));
+  const boxes = new BoxList(d.store, d.labels, d.interaction, {
+    select: (key) => d.interaction.select(key),
+    hover: (key) => d.interaction.hover(key),
+    setLabel: (key, label) => d.editor.setLabel(key, label),
+    remove: (key) => d.editor.remove(key),
+    focus: (key) => {
+      const b = d.store.get(key)?.box;
+      if (!b) return;
+      d.interaction.select(key);
+      zoomToBox(d.viewport, b);
+    },
+  });
+  const card = new ImageCard(d.canManage, { setStatus: d.setStatus, toggleGold: d.toggleGold });
+  const el = h("aside", { class: "lab-panel", "aria-label": "Labels, tags and boxes" }, picker.el, chips.el, boxes.el, card.el);
+  return { el, card };
+}
+
+/** Frame a box with some room around it. */
+export function zoomToBox(vp: Viewport, b: { x: number; y: number; w: number; h: number }): void {
+  const pad = 3;
+  const scale = Math.min(vp.width / Math.max(1, b.w * pad), vp.height / Math.max(1, b.h * pad));
+  vp.zoomTo(scale);
+  const c = vp.toScreen(b.x + b.w / 2, b.y + b.h / 2);
+  vp.panBy(vp.width / 2 - c.x, vp.height / 2 - c.y);
+}
+
+export function hintFor(tool: ToolName, label: string | null, selected: boolean): string {
+  if (tool === "box") {
+    return label
+      ? `Drag to draw a “${label}” box · Shift+1–9 picks the label · Esc cancels · V to select`
+      : "Add a label to the project to draw boxes";
+  }
+  if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
+  return "Click a box to select · drag empty space to pan · B draws boxes · ? for all shortcuts";
+}

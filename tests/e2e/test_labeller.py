@@ -1,0 +1,241 @@
+"""The labeller in real Chromium against the live stack: drawing and editing with the mouse,
+hotkeys, undo/redo, autosave that survives a reload, two users live, and conflicts."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Page, expect
+
+from apps.annotations.models import Annotation
+from apps.images.models import Image
+from apps.images.services import image_upload
+from apps.projects.models import Membership, Role
+from apps.projects.services import label_create, project_create
+from tests.e2e.conftest import login, screenshot
+from tests.factories.images import image_bytes
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse"
+
+
+@pytest.fixture
+def scene(live_stack):
+    users = {
+        n: get_user_model().objects.create_user(n, password=PASSWORD)
+        for n in ("alice", "bob", "eve")
+    }
+    project = project_create(name="Street", user=users["alice"])
+    Membership.objects.create(project=project, user=users["bob"], role=Role.ANNOTATOR)
+    labels = [label_create(project=project, name=n) for n in ("car", "person", "bike")]
+    files = [
+        SimpleUploadedFile(
+            f"street{i}.jpg", image_bytes(800, 600, fmt="JPEG", color=(40 + 60 * i, 90, 120))
+        )
+        for i in range(3)
+    ]
+    result = image_upload(project=project, user=users["alice"], files=files)
+    images = list(Image.objects.filter(pk__in=result.created).order_by("id"))
+    return {"project": project, "labels": labels, "images": images, "users": users}
+
+
+def open_labeller(page: Page, scene, index: int = 0) -> None:
+    image = scene["images"][index]
+    page.goto(f"/projects/{scene['project'].pk}/label/{image.pk}/")
+    page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+
+
+def to_screen(page: Page, x: float, y: float) -> tuple[float, float]:
+    point = page.evaluate("([x, y]) => window.__labeller.imageToScreen(x, y)", [x, y])
+    return point["x"], point["y"]
+
+
+def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*to_screen(page, *start))
+    page.mouse.down()
+    page.mouse.move(*to_screen(page, *end), steps=8)
+    page.mouse.up()
+
+
+def saved(page: Page) -> None:
+    expect(page.locator("[data-testid=save-status]")).to_have_attribute(
+        "data-state", "saved", timeout=10_000
+    )
+
+
+def boxes(image: Image) -> list[tuple[float, float, float, float]]:
+    return [
+        (round(a.x), round(a.y), round(a.w), round(a.h))
+        for a in Annotation.objects.filter(image=image, kind="box").order_by("id")
+    ]
+
+
+def test_draw_move_resize_delete_with_the_mouse_then_undo_redo(page: Page, scene) -> None:
+    image = scene["images"][0]
+    login(page, "alice", PASSWORD)
+    open_labeller(page, scene)
+    page.keyboard.press("b")
+    drag(page, (100, 100), (300, 250))
+    saved(page)
+    assert boxes(image) == [(100, 100, 200, 150)]
+    item = page.locator("[data-testid=box-item]")
+    expect(item).to_have_count(1)
+    expect(item).to_have_attribute("data-label-id", str(scene["labels"][0].pk))
+    screenshot(page, "labeller-drawn")
+
+    page.keyboard.press("v")
+    drag(page, (200, 175), (250, 205))  # grab the middle, move by (50, 30)
+    saved(page)
+    assert boxes(image) == [(150, 130, 200, 150)]
+
+    drag(page, (350, 280), (400, 330))  # bottom-right handle
+    saved(page)
+    assert boxes(image) == [(150, 130, 250, 200)]
+    screenshot(page, "labeller-resized")
+
+    page.keyboard.press("Delete")
+    saved(page)
+    assert boxes(image) == []
+    expect(item).to_have_count(0)
+
+    page.keyboard.press("Control+z")  # undo delete: the box is back
+    saved(page)
+    assert boxes(image) == [(150, 130, 250, 200)]
+    page.keyboard.press("Control+z")  # undo resize
+    saved(page)
+    assert boxes(image) == [(150, 130, 200, 150)]
+    page.keyboard.press("Control+Shift+z")  # redo resize
+    saved(page)
+    assert boxes(image) == [(150, 130, 250, 200)]
+
+
+def test_hotkeys_tags_done_and_navigation(page: Page, scene) -> None:
+    first, second, _ = scene["images"]
+    login(page, "bob", PASSWORD)
+    open_labeller(page, scene)
+    page.keyboard.press("2")  # tag "person" (hotkey 2)
+    chip = page.locator(f"[data-testid=tag-chip][data-label-id='{scene['labels'][1].pk}']")
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    saved(page)
+    tags = Annotation.objects.filter(image=first, kind="tag")
+    assert [t.label_id for t in tags] == [scene["labels"][1].pk]
+    page.keyboard.press("?")
+    expect(page.locator("[data-testid=shortcuts]")).to_be_visible()
+    screenshot(page, "labeller-shortcuts")
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid=shortcuts]")).to_be_hidden()
+
+    page.keyboard.press("m")  # mark done and go to the next image
+    page.wait_for_function(
+        f"() => window.__labeller.imageId === {second.pk} && window.__labeller.ready"
+    )
+    first.refresh_from_db()
+    assert first.status == "done"
+    expect(page).to_have_url(re.compile(rf"/label/{second.pk}/$"))
+    page.keyboard.press("a")  # previous
+    page.wait_for_function(
+        f"() => window.__labeller.imageId === {first.pk} && window.__labeller.ready"
+    )
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("2")  # toggles the tag off
+    saved(page)
+    assert not Annotation.objects.filter(image=first, kind="tag").exists()
+
+
+def test_pending_changes_survive_a_reload_while_the_server_is_unreachable(
+    page: Page, scene
+) -> None:
+    image = scene["images"][0]
+    login(page, "alice", PASSWORD)
+    open_labeller(page, scene)
+    page.route("**/api/v1/images/*/annotations/", lambda route: route.abort())
+    page.keyboard.press("b")
+    drag(page, (50, 60), (150, 160))
+    drag(page, (400, 300), (500, 420))
+    status = page.locator("[data-testid=save-status]")
+    expect(status).to_have_attribute("data-state", re.compile("offline|error"), timeout=10_000)
+    expect(status).to_contain_text("2")
+    assert boxes(image) == []
+    screenshot(page, "labeller-offline")
+    page.unroute("**/api/v1/images/*/annotations/")
+    page.route(
+        "**/api/v1/images/*/annotations/",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    page.reload()
+    page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+    # drawn before the reload, still pending, and shown
+    page.wait_for_function("() => window.__labeller.boxes().length === 2")
+    page.unroute("**/api/v1/images/*/annotations/")
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    saved(page)
+    assert boxes(image) == [(50, 60, 100, 100), (400, 300, 100, 120)]
+
+
+def test_two_users_see_each_others_edits_and_presence_live(browser, live_stack, scene) -> None:
+    image = scene["images"][0]
+    pages = {}
+    for name in ("alice", "bob"):
+        page = browser.new_context(
+            base_url=live_stack, viewport={"width": 1400, "height": 900}
+        ).new_page()
+        login(page, name, PASSWORD)
+        open_labeller(page, scene)
+        pages[name] = page
+    alice, bob = pages["alice"], pages["bob"]
+    for page, other in ((alice, "bob"), (bob, "alice")):
+        expect(
+            page.locator(f"[data-testid=presence-user][data-user={other}]").first
+        ).to_have_attribute("data-image", str(image.pk), timeout=10_000)
+    alice.keyboard.press("b")
+    drag(alice, (100, 100), (200, 180))
+    bob.wait_for_function("() => window.__labeller.boxes().length === 1", timeout=10_000)
+    assert bob.evaluate("() => window.__labeller.boxes()[0].w") == pytest.approx(100, abs=1)
+    bob.keyboard.press("3")  # bob tags the image "bike"
+    chip = alice.locator(f"[data-testid=tag-chip][data-label-id='{scene['labels'][2].pk}']")
+    expect(chip).to_have_attribute("aria-pressed", "true", timeout=10_000)
+    screenshot(bob, "labeller-two-users")
+    for page in pages.values():
+        page.context.close()
+
+
+def test_conflicting_edits_server_decides_and_loser_is_told(browser, live_stack, scene) -> None:
+    image = scene["images"][0]
+    pages = {}
+    for name in ("alice", "bob"):
+        context = browser.new_context(base_url=live_stack, viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        login(page, name, PASSWORD)
+        open_labeller(page, scene)
+        pages[name] = page
+    alice, bob = pages["alice"], pages["bob"]
+    alice.keyboard.press("b")
+    drag(alice, (100, 100), (200, 200))
+    saved(alice)
+    bob.wait_for_function("() => window.__labeller.boxes().length === 1", timeout=10_000)
+
+    bob.context.set_offline(True)  # bob works on without hearing about alice's change
+    alice.keyboard.press("v")
+    drag(alice, (150, 150), (450, 350))  # alice moves it by (300, 200): version 2
+    saved(alice)
+    bob.keyboard.press("v")
+    drag(bob, (150, 150), (160, 160))  # bob nudges the old position: based on version 1
+    bob.context.set_offline(False)
+    bob.evaluate("() => window.dispatchEvent(new Event('online'))")
+    expect(bob.locator("[data-testid=notice]")).to_be_visible(timeout=15_000)
+    bob.wait_for_function("() => window.__labeller.boxes()[0].x > 350", timeout=10_000)
+    saved(bob)
+    assert boxes(image) == [(400, 300, 100, 100)]  # alice's edit stands, nothing silently lost
+    assert Annotation.objects.get(image=image).version == 2
+    screenshot(bob, "labeller-conflict")
+    for page in pages.values():
+        page.context.close()
+
+
+def test_non_member_is_refused(page: Page, scene) -> None:
+    login(page, "eve", PASSWORD)
+    response = page.goto(f"/projects/{scene['project'].pk}/label/{scene['images'][0].pk}/")
+    assert response is not None and response.status == 404
+    api = page.request.get(f"/api/v1/images/{scene['images'][0].pk}/annotations/")
+    assert api.status == 404
