@@ -25,6 +25,14 @@ WATCH = """() => {
   });
 }"""
 
+SAVED = """() => {
+  window.__saved = [];
+  window.__labeller.store.on(() => {
+    const n = window.__labeller.boxes().filter((b) => b.id !== null).length;
+    if (n > window.__saved.length) window.__saved.push(Date.now());
+  });
+}"""
+
 DRAW = """([label, i]) => {
   const x = 10 + (i % 20) * 30, y = 10 + Math.floor(i / 20) * 30;
   const t = Date.now();
@@ -80,7 +88,8 @@ def main() -> None:
                 pages[name] = page
             alice, bob = pages["bench-alice"], pages["bench-bob"]
             bob.evaluate(WATCH)
-            latencies = []
+            alice.evaluate(SAVED)
+            latencies, saves = [], []
             for i in range(args.n):
                 sent = alice.evaluate(DRAW, [label.pk, i])
                 bob.wait_for_function(
@@ -88,14 +97,17 @@ def main() -> None:
                 )
                 latencies.append(bob.evaluate(f"() => window.__arrivals[{i}]") - sent)
                 alice.wait_for_function("() => window.__labeller.pending() === 0")
+                saves.append(alice.evaluate(f"() => window.__saved[{i}]") - sent)
             ws_url = url.replace("http", "ws") + f"/ws/projects/{project.pk}/"
             pings = alice.evaluate(PING, [ws_url, args.n])
         p50, p95 = percentiles(latencies)
         r50, r95 = percentiles(pings)
+        s50, s95 = percentiles(saves)
         print(f"{args.n} boxes drawn by Alice, seen by Bob (same image, loopback)")
         print(
             f"browser -> server -> browser update latency   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms"
         )
+        print(f"Alice's own save (POST answered)      p50 {s50:6.1f} ms   p95 {s95:6.1f} ms")
         print(
             f"baseline: raw websocket ping/pong round trip  p50 {r50:6.1f} ms   p95 {r95:6.1f} ms"
         )
