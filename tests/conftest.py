@@ -1,8 +1,12 @@
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import django_rq
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
@@ -75,6 +79,26 @@ def make_images(world: World) -> Callable[..., list[Image]]:
         return list(Image.objects.filter(pk__in=result.created).order_by("id"))
 
     return make
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def subprocess_env(media_root: Path) -> dict[str, str]:
+    """Environment for app processes (daphne, workers) started by tests: the test database,
+    the test Redis, the given media folder."""
+    db = settings.DATABASES["default"]
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "project.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.TEST_REDIS_URL,
+        "MEDIA_ROOT": str(media_root),
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 def run_worker(*queues: str) -> int:

@@ -1,9 +1,7 @@
 """`manage.py runstack` (what `make run` ends with): starts web + worker, prints the URL and
 login, serves, and Ctrl-C stops every process it started."""
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,26 +12,14 @@ import psutil
 import pytest
 from django.conf import settings
 
+from tests.conftest import free_port, subprocess_env
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.django_db
 def test_runstack_serves_and_ctrl_c_stops_everything(tmp_path) -> None:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.TEST_REDIS_URL,
-        "MEDIA_ROOT": str(tmp_path),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = {**subprocess_env(tmp_path), "REDIS_URL": settings.TEST_REDIS_URL}
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", "runstack", "--port", str(port), "--queues", "default"],

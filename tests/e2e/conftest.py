@@ -3,7 +3,6 @@ test database; Playwright drives Debian's Chromium."""
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,7 +12,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from django.conf import settings
+
+from tests.conftest import free_port, subprocess_env
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -24,12 +24,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +39,8 @@ def _media_root(settings, live_media) -> None:
 
 @pytest.fixture(scope="session")
 def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "project.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "TEST_REDIS_URL": settings.TEST_REDIS_URL,
-        "MEDIA_ROOT": str(live_media),
-    }
-    port = _free_port()
+    env = subprocess_env(live_media)
+    port = free_port()
     logs = tmp_path_factory.mktemp("live-logs")
     commands = {
         "web": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
