@@ -72,3 +72,7 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
 
     async def project_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+    async def project_revoke(self, message: dict[str, Any]) -> None:
+        if message["user_id"] == self.user.pk and not self.user.is_staff:
+            await self.close(code=CLOSE_FORBIDDEN)

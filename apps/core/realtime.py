@@ -22,3 +22,14 @@ def broadcast(group: str, event_type: str, payload: dict[str, Any]) -> None:
 
 def broadcast_on_commit(group: str, event_type: str, payload: dict[str, Any]) -> None:
     transaction.on_commit(lambda: broadcast(group, event_type, payload))
+
+
+def revoke_on_commit(group: str, user_id: int) -> None:
+    """Close that user's open sockets in the group (their membership ended)."""
+    layer = get_channel_layer()
+    if layer is not None:
+        transaction.on_commit(
+            lambda: async_to_sync(layer.group_send)(
+                group, {"type": "project.revoke", "user_id": user_id}
+            )
+        )

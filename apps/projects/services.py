@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.realtime import project_group, revoke_on_commit
 
 from .models import Label, Membership, Project, Role
 
@@ -146,3 +147,4 @@ def member_remove(*, membership: Membership) -> None:
     _lock_memberships(membership.project_id)
     _ensure_another_owner(membership)
     membership.delete()
+    revoke_on_commit(project_group(membership.project_id), membership.user_id)

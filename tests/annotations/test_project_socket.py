@@ -189,3 +189,21 @@ async def test_ping_pong(world) -> None:
     }
     assert await receive(communicator) == {"type": "pong", "payload": 7}
     await communicator.disconnect()
+
+
+async def test_removed_member_is_disconnected(world) -> None:
+    from apps.projects.models import Membership
+    from apps.projects.services import member_remove
+
+    communicator = await connect(world, "annotator")
+    await communicator.connect()
+    await receive(communicator)  # hello
+    membership = await database_sync_to_async(Membership.objects.get)(
+        project=world.project, user=world.users["annotator"]
+    )
+    await database_sync_to_async(member_remove)(membership=membership)
+    while True:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == 4403
