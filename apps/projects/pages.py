@@ -38,3 +38,12 @@ def labeller_page(request: HttpRequest, project_id: int, image_id: int) -> HttpR
         raise Http404("Image not found in this project.")
     context = {"page": "labeller", "project": project, "image_id": image_id, "role": role.label}
     return render(request, "pages/labeller.html", context)
+
+
+@login_required
+def run_page(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse:
+    project, role = _project_for_page(request, project_id)
+    if not project.training_runs.filter(pk=run_id).exists():
+        raise Http404("Training run not found in this project.")
+    context = {"page": "run", "project": project, "run_id": run_id, "role": role.label}
+    return render(request, "pages/run.html", context)

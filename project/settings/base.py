@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.images",
     "apps.annotations",
+    "apps.models",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,14 @@ LABELFORGE_MAX_ZIP_UNCOMPRESSED_BYTES = env_int(
     "LABELFORGE_MAX_ZIP_UNCOMPRESSED_BYTES", 4 * 1024 * 1024 * 1024
 )
 LABELFORGE_THUMBNAIL_SIZE = 256
+# Training: per-host scratch space (image cache, run folders), pretrained weight files,
+# worker heartbeats and when a silent run counts as interrupted.
+LABELFORGE_WORK_DIR = Path(os.environ.get("LABELFORGE_WORK_DIR", BASE_DIR / ".data" / "work"))
+LABELFORGE_WEIGHTS_DIR = Path(
+    os.environ.get("LABELFORGE_WEIGHTS_DIR", BASE_DIR / ".data" / "weights")
+)
+LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "10"))
+LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "60"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 

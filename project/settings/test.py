@@ -15,6 +15,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="labelforge-media-"))
 ALLOWED_HOSTS = ["*"]
 LABELFORGE_MAX_IMAGE_PIXELS = 40_000_000
+LABELFORGE_WORK_DIR = Path(
+    os.environ.get("LABELFORGE_WORK_DIR") or tempfile.mkdtemp(prefix="labelforge-work-")
+)
+LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "0.5"))
+LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "3"))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or re.sub(r"(/\d*)?$", "/15", REDIS_URL, count=1)
 CHANNEL_LAYERS, RQ_QUEUES = redis_settings(TEST_REDIS_URL, prefix="test-asgi")
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -103,3 +103,38 @@ export const neighbors = (imageId: number, filters: ImageFilters = {}) => {
 
 export const labellerUrl = (projectId: number, imageId: number, search = ""): string =>
   `/projects/${projectId}/label/${imageId}/${search}`;
+
+/* ---------- training (appended) ---------- */
+
+import type {
+  ArchitectureList,
+  LogChunk,
+  MetricsPage,
+  TrainingRun,
+  TrainingRunCreateBody,
+} from "./types";
+
+const R = (id: number): string => `/api/v1/training-runs/${id}/`;
+
+export const architectures = {
+  list: () => get<ArchitectureList>("/api/v1/architectures/"),
+};
+
+export const trainingRuns = {
+  list: (projectId: number) => get<Page<TrainingRun>>(`${P(projectId)}training-runs/`),
+  page: (url: string) => get<Page<TrainingRun>>(url),
+  create: (projectId: number, body: TrainingRunCreateBody) =>
+    post<TrainingRun>(`${P(projectId)}training-runs/`, body),
+  get: (id: number) => get<TrainingRun>(R(id)),
+  /** Metric rows with step > afterStep (all of them when afterStep is null). */
+  metrics: (id: number, afterStep: number | null = null) =>
+    get<MetricsPage>(afterStep === null ? `${R(id)}metrics/` : `${R(id)}metrics/?after_step=${afterStep}`),
+  metricsPage: (url: string) => get<MetricsPage>(url),
+  log: (id: number, offset = 0) => get<LogChunk>(`${R(id)}log/?offset=${offset}`),
+  cancel: (id: number) => post<TrainingRun>(`${R(id)}cancel/`, {}),
+  resume: (id: number) => post<TrainingRun>(`${R(id)}resume/`, {}),
+  packageUrl: (id: number): string => `${R(id)}package/`,
+};
+
+export const runUrl = (projectId: number, runId: number): string =>
+  `/projects/${projectId}/runs/${runId}/`;

@@ -156,3 +156,113 @@ export interface AnnotationDeletedPayload {
   actor?: string | null;
   client_id?: string | null;
 }
+
+/* ---------- training (appended) ---------- */
+
+export type TrainTask = "classify" | "detect";
+export type RunStatus =
+  | "queued" | "running" | "cancelling" | "cancelled" | "interrupted" | "failed" | "succeeded";
+export const RUN_STATUSES: readonly RunStatus[] = [
+  "queued", "running", "cancelling", "cancelled", "interrupted", "failed", "succeeded",
+];
+
+export type ParamType = "int" | "float" | "bool" | "str";
+export type ParamValue = number | string | boolean | null;
+
+/** One TrainConfig field users may set. */
+export interface ParamSpec {
+  name: string;
+  type: ParamType;
+  default: ParamValue;
+  choices: string[] | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface Architecture {
+  name: string;
+  task: TrainTask;
+  title: string;
+  defaults: Record<string, ParamValue>;
+  weights_file: string | null;
+}
+
+export interface ArchitectureList {
+  results: Architecture[];
+  params: ParamSpec[];
+}
+
+export interface RunSnapshot {
+  id: number;
+  images: number;
+  classes: string[];
+  splits: Partial<Record<"train" | "val" | "test", number>>;
+}
+
+export interface TrainingRun {
+  id: number;
+  project: number;
+  task: TrainTask;
+  architecture: string;
+  status: RunStatus;
+  progress: number;
+  step: number;
+  total_steps: number;
+  epoch: number;
+  epochs: number;
+  device: string;
+  worker: string;
+  params: Record<string, ParamValue>;
+  best_metrics: Record<string, number>;
+  latest: Record<string, number | null>;
+  eta_seconds: number | null;
+  error: string;
+  snapshot: RunSnapshot | null;
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+  resumed_from: number | null;
+  model_version?: number | null;
+}
+
+export interface TrainingRunCreateBody {
+  task: TrainTask;
+  architecture: string;
+  params: Record<string, ParamValue>;
+}
+
+export interface MetricRow {
+  step: number;
+  epoch: number;
+  name: string;
+  value: number;
+}
+
+export interface MetricsPage {
+  results: MetricRow[];
+  last_step: number | null;
+  next?: string | null;
+}
+
+export interface LogChunk {
+  text: string;
+  offset: number;
+}
+
+/** Websocket `run.progress`: batched, new metric rows only. */
+export interface RunProgressPayload {
+  id: number;
+  step: number;
+  total_steps: number;
+  progress: number;
+  epoch: number;
+  eta_seconds: number | null;
+  metrics?: MetricRow[];
+}
+
+export interface RunLogPayload {
+  id: number;
+  lines: string[];
+}

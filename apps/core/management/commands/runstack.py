@@ -53,6 +53,7 @@ class Command(BaseCommand):
             self._spawn("worker", [sys.executable, "manage.py", "rqworker", *queues.split(",")])
             url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
             self._wait_healthy(url + "healthz")
+            self._spawn("reaper", [sys.executable, "manage.py", "reap_runs", "--loop"], quiet=True)
             password = os.environ.get("LABELFORGE_DEMO_PASSWORD", "labelforge")
             self.stdout.write(
                 self.style.SUCCESS(

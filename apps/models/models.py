@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+
+from apps.projects.models import Project
+
+
+class Task(models.TextChoices):
+    CLASSIFY = "classify"
+    DETECT = "detect"
+
+
+class DatasetSnapshot(models.Model):
+    """An immutable training input: the manifest (image files by hash, labels, splits) is
+    written once to storage when a run starts; training reads only that."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
+    task = models.CharField(max_length=10, choices=Task.choices)
+    manifest = models.CharField(max_length=300, help_text="Storage path of manifest.json")
+    classes = models.JSONField(default=list)
+    splits = models.JSONField(default=dict)
+    image_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"snapshot {self.pk} ({self.image_count} images)"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    SUCCEEDED = "succeeded"
+
+
+ACTIVE_STATUSES = (RunStatus.RUNNING, RunStatus.CANCELLING)
+RESUMABLE_STATUSES = (RunStatus.CANCELLED, RunStatus.INTERRUPTED, RunStatus.FAILED)
+FINAL_STATUSES = (RunStatus.CANCELLED, RunStatus.INTERRUPTED, RunStatus.FAILED, RunStatus.SUCCEEDED)
+
+
+class TrainingRun(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_runs")
+    snapshot = models.ForeignKey(DatasetSnapshot, on_delete=models.CASCADE, related_name="runs")
+    task = models.CharField(max_length=10, choices=Task.choices)
+    architecture = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, help_text="The full resolved training config.")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    device = models.CharField(max_length=64, blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress = models.FloatField(default=0.0)
+    step = models.PositiveIntegerField(default=0)
+    total_steps = models.PositiveIntegerField(default=0)
+    epoch = models.FloatField(default=0.0)
+    best_metrics = models.JSONField(default=dict)
+    latest_metrics = models.JSONField(default=dict)
+    checkpoint = models.CharField(max_length=300, blank=True, default="")
+    weights = models.CharField(max_length=300, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    resumed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="run_status_heartbeat")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.architecture} {self.status}"
+
+    @property
+    def storage_dir(self) -> str:
+        return f"runs/{self.pk}"
+
+
+class RunMetric(models.Model):
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="metrics")
+    step = models.PositiveIntegerField()
+    epoch = models.FloatField()
+    name = models.CharField(max_length=32)
+    value = models.FloatField()
+
+    class Meta:
+        ordering = ["step", "id"]
+        indexes = [models.Index(fields=["run", "step"], name="run_metric_step")]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.step}={self.value:g}"

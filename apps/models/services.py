@@ -1,0 +1,128 @@
+"""Writes for training runs: start (freeze a snapshot, queue), cancel, resume, reap."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.jobs import enqueue_on_commit
+from apps.core.realtime import broadcast, broadcast_on_commit, project_group
+from apps.projects.models import Project
+from ml.architectures import architecture as architecture_info
+from ml.config import TrainConfig
+
+from .models import ACTIVE_STATUSES, RESUMABLE_STATUSES, RunStatus, TrainingRun
+from .snapshots import snapshot_create
+
+TRAIN_JOB = "apps.models.jobs.run_train"
+
+
+def run_payload(run: TrainingRun) -> dict[str, Any]:
+    from .serializers import TrainingRunSerializer
+
+    return dict(TrainingRunSerializer(run).data)
+
+
+def run_broadcast_status(*, run: TrainingRun, on_commit: bool = True) -> None:
+    send = broadcast_on_commit if on_commit else broadcast
+    send(project_group(run.project_id), "run.status", run_payload(run))
+
+
+def _resolve_config(task: str, architecture: str, params: dict[str, Any]) -> TrainConfig:
+    params = dict(params)
+    pretrained = params.pop("pretrained", None)
+    try:
+        config = TrainConfig.from_params(task=task, architecture_name=architecture, params=params)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_params") from exc
+    if pretrained:
+        weights_file = architecture_info(architecture).weights_file
+        if weights_file is None:
+            raise ApplicationError(
+                f"No pretrained weights exist for {architecture}.", code="invalid_params"
+            )
+        path = settings.LABELFORGE_WEIGHTS_DIR / weights_file
+        if not path.is_file():
+            raise ApplicationError(
+                f"Pretrained weights not found: put torchvision's '{weights_file}' in "
+                f"{settings.LABELFORGE_WEIGHTS_DIR} (this server cannot download it).",
+                code="weights_missing",
+            )
+        config.pretrained = str(path)
+    return config
+
+
+@transaction.atomic
+def run_create(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    task: str,
+    architecture: str,
+    params: dict[str, Any],
+) -> TrainingRun:
+    config = _resolve_config(task, architecture, params)
+    snapshot = snapshot_create(project=project, task=task, user=user)
+    run = TrainingRun.objects.create(
+        project=project,
+        snapshot=snapshot,
+        task=task,
+        architecture=architecture,
+        params=config.to_dict(),
+        created_by=user,
+    )
+    enqueue_on_commit("train", TRAIN_JOB, run_id=run.pk)
+    run_broadcast_status(run=run)
+    return run
+
+
+@transaction.atomic
+def run_cancel(*, run: TrainingRun) -> TrainingRun:
+    run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status == RunStatus.QUEUED:
+        run.status, run.finished_at = RunStatus.CANCELLED, timezone.now()
+    elif run.status == RunStatus.RUNNING:
+        run.status = RunStatus.CANCELLING  # the training loop stops at the next step
+    else:
+        raise Conflict(f"A {run.status} run cannot be cancelled.", code="not_cancellable")
+    run.save(update_fields=["status", "finished_at", "updated_at"])
+    run_broadcast_status(run=run)
+    return run
+
+
+@transaction.atomic
+def run_resume(*, run: TrainingRun) -> TrainingRun:
+    run = TrainingRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in RESUMABLE_STATUSES:
+        raise Conflict(f"A {run.status} run cannot be resumed.", code="not_resumable")
+    run.status, run.error, run.finished_at = RunStatus.QUEUED, "", None
+    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    enqueue_on_commit("train", TRAIN_JOB, run_id=run.pk)
+    run_broadcast_status(run=run)
+    return run
+
+
+def run_reap_stale() -> int:
+    """Runs whose worker stopped beating (killed, host lost) become `interrupted`."""
+    cutoff = timezone.now() - timedelta(seconds=settings.LABELFORGE_RUN_STALE_SECONDS)
+    stale = list(TrainingRun.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff))
+    reaped = 0
+    for run in stale:
+        with transaction.atomic():
+            updated = TrainingRun.objects.filter(
+                pk=run.pk, status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff
+            ).update(
+                status=RunStatus.INTERRUPTED,
+                finished_at=timezone.now(),
+                error="The worker stopped responding (killed or host lost). Resume to continue "
+                "from the last checkpoint.",
+            )
+            if updated:
+                reaped += 1
+                run.refresh_from_db()
+                run_broadcast_status(run=run)
+    return reaped

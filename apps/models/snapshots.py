@@ -1,0 +1,82 @@
+"""Freezing a project's labelled images into an immutable training manifest."""
+
+import json
+from collections import Counter
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import Q
+
+from apps.annotations.models import Annotation, Kind, Review, Source
+from apps.core.exceptions import ApplicationError
+from apps.images.models import Image
+from apps.projects.models import Project
+
+from .models import DatasetSnapshot, Task
+
+USABLE = Q(source=Source.HUMAN) | Q(source=Source.MODEL, review=Review.ACCEPTED)
+
+
+def _samples(project: Project, task: str) -> tuple[list[dict], list[int]]:
+    kind = Kind.TAG if task == Task.CLASSIFY else Kind.BOX
+    rows = (
+        Annotation.objects.filter(USABLE, image__project=project, kind=kind)
+        .order_by("image_id", "id")
+        .values_list("image_id", "label_id", "x", "y", "w", "h")
+    )
+    by_image: dict[int, list[tuple]] = {}
+    for image_id, label_id, x, y, w, h in rows:
+        by_image.setdefault(image_id, []).append((label_id, x, y, w, h))
+    label_ids = sorted({r[0] for items in by_image.values() for r in items})
+    images = Image.objects.filter(pk__in=by_image).order_by("id")
+    samples = []
+    for image in images.iterator(chunk_size=2000):
+        items = by_image[image.pk]
+        sample = {
+            "path": image.file.name,
+            "sha256": image.sha256,
+            "split": image.split,
+            "weight": image.sample_weight,
+            "width": image.width,
+            "height": image.height,
+            "image_id": image.pk,
+            "labels": [],
+            "boxes": [],
+        }
+        if task == Task.CLASSIFY:
+            sample["labels"] = [label_ids.index(items[0][0])]
+        else:
+            sample["boxes"] = [(x, y, w, h, label_ids.index(lab)) for lab, x, y, w, h in items]
+        samples.append(sample)
+    return samples, label_ids
+
+
+def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> DatasetSnapshot:
+    samples, label_ids = _samples(project, task)
+    what = "image-level tags" if task == Task.CLASSIFY else "boxes"
+    trainable = [s for s in samples if s["split"] in ("train", "unassigned")]
+    if not trainable:
+        raise ApplicationError(
+            f"Nothing to train on: no image in the train split has {what}.", code="no_training_data"
+        )
+    if task == Task.CLASSIFY and len(label_ids) < 2:
+        raise ApplicationError(
+            "A classifier needs images of at least two classes.", code="no_training_data"
+        )
+    names = dict(project.labels.filter(pk__in=label_ids).values_list("id", "name"))
+    classes = [names[i] for i in label_ids]
+    manifest = {"task": task, "classes": classes, "samples": samples, "label_ids": label_ids}
+    snapshot = DatasetSnapshot.objects.create(
+        project=project,
+        task=task,
+        classes=classes,
+        splits=dict(Counter(s["split"] for s in samples)),
+        image_count=len(samples),
+        created_by=user,
+    )
+    snapshot.manifest = default_storage.save(
+        f"snapshots/{snapshot.pk}/manifest.json", ContentFile(json.dumps(manifest).encode())
+    )
+    snapshot.save(update_fields=["manifest"])
+    return snapshot

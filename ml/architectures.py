@@ -1,0 +1,72 @@
+"""What can be trained: one entry per architecture, with its task and default parameters.
+Torch-free on purpose, so the web process can list architectures without importing torch;
+the builders live in ml/registry.py."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Architecture:
+    name: str
+    task: str  # "classify" | "detect"
+    title: str
+    defaults: dict[str, Any] = field(default_factory=dict)
+    # torchvision's file name for ImageNet/COCO weights, looked up in the weights directory
+    weights_file: str | None = None
+
+
+_CLASSIFY = {
+    "optimizer": "sgd",
+    "lr": 0.1,
+    "momentum": 0.9,
+    "weight_decay": 5e-4,
+    "schedule": "cosine",
+}
+_IMAGENET = {
+    **_CLASSIFY,
+    "epochs": 30,
+    "batch_size": 64,
+    "image_size": 224,
+    "weight_decay": 1e-4,
+    "warmup_epochs": 1,
+}
+_CIFAR = {**_CLASSIFY, "epochs": 30, "batch_size": 128, "image_size": 32, "warmup_epochs": 1}
+_DETECT = {
+    "optimizer": "adamw", "lr": 1e-4, "weight_decay": 1e-4, "schedule": "cosine", "epochs": 20,
+    "batch_size": 8, "image_size": 512, "warmup_epochs": 1, "augment": 0.5,
+}  # fmt: skip
+
+ARCHITECTURES: dict[str, Architecture] = {
+    a.name: a
+    for a in [
+        Architecture("resnet18", "classify", "ResNet-18 (torchvision)", _IMAGENET, "resnet18-f37072fd.pth"),
+        Architecture("resnet34", "classify", "ResNet-34 (torchvision)", _IMAGENET, "resnet34-b627a593.pth"),
+        Architecture("resnet50", "classify", "ResNet-50 (torchvision)", _IMAGENET, "resnet50-11ad3fa6.pth"),
+        *(
+            Architecture(f"resnet{d}", "classify", f"ResNet-{d} (CIFAR-style, 6n+2)", _CIFAR)
+            for d in (20, 32, 44, 56, 110)
+        ),
+        Architecture(
+            "fcos_resnet50_fpn", "detect", "FCOS ResNet-50 FPN (torchvision)", _DETECT,
+            "fcos_resnet50_fpn_coco-99b0c9b7.pth",
+        ),
+        Architecture(
+            "retinanet_resnet50_fpn", "detect", "RetinaNet ResNet-50 FPN (torchvision)", _DETECT,
+            "retinanet_resnet50_fpn_coco-eeacb38b.pth",
+        ),
+        Architecture(
+            "fasterrcnn_mobilenet_v3_large_fpn", "detect",
+            "Faster R-CNN MobileNetV3-Large FPN (torchvision)", {**_DETECT, "image_size": 320},
+            "fasterrcnn_mobilenet_v3_large_fpn-fb6a3cc7.pth",
+        ),
+    ]
+}  # fmt: skip
+
+
+def architecture(name: str) -> Architecture:
+    try:
+        return ARCHITECTURES[name]
+    except KeyError:
+        known = ", ".join(sorted(ARCHITECTURES))
+        raise ValueError(f"Unknown architecture '{name}'. Known: {known}.") from None

@@ -1,0 +1,114 @@
+"""Training parameters: one dataclass, filled from an architecture's defaults and the user's
+overrides, validated with messages meant for the user."""
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from .architectures import architecture
+
+
+@dataclass
+class TrainConfig:
+    task: str
+    architecture: str
+    epochs: int = 10
+    batch_size: int = 64
+    image_size: int = 224
+    optimizer: str = "sgd"  # sgd | adamw
+    lr: float = 0.1
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    schedule: str = "cosine"  # cosine | step
+    warmup_epochs: float = 0.0
+    step_size: int = 10  # epochs between decays (schedule=step)
+    gamma: float = 0.1
+    label_smoothing: float = 0.0
+    augment: float = 0.5  # 0 = none .. 1 = strong
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    amp: bool = True  # bf16 autocast on CUDA
+    channels_last: bool = True  # on CUDA
+    compile: bool = False  # torch.compile on CUDA
+    pretrained: str | None = None  # path of a torchvision weights file
+    num_workers: int = 2
+    checkpoint_every: int = 0  # steps between checkpoints; 0 = at the end of each epoch
+    cache: str = "auto"  # decoded-image cache: none | cpu | gpu | auto
+    score_threshold: float = 0.05  # detectors: boxes kept for evaluation
+
+    CHOICES = {
+        "task": ("classify", "detect"),
+        "optimizer": ("sgd", "adamw"),
+        "schedule": ("cosine", "step"),
+        "cache": ("none", "cpu", "gpu", "auto"),
+    }
+    RANGES = {
+        "epochs": (1, 10_000),
+        "batch_size": (1, 4096),
+        "image_size": (16, 2048),
+        "lr": (1e-8, 10.0),
+        "momentum": (0.0, 0.9999),
+        "weight_decay": (0.0, 1.0),
+        "warmup_epochs": (0.0, 1000.0),
+        "step_size": (1, 10_000),
+        "gamma": (0.0, 1.0),
+        "label_smoothing": (0.0, 0.5),
+        "augment": (0.0, 1.0),
+        "num_workers": (0, 64),
+        "checkpoint_every": (0, 10**9),
+        "score_threshold": (0.0, 1.0),
+    }
+
+    @classmethod
+    def from_params(
+        cls, *, task: str, architecture_name: str, params: dict[str, Any]
+    ) -> "TrainConfig":
+        """Defaults of the architecture, then `params`. Raises ValueError naming the bad field."""
+        arch = architecture(architecture_name)
+        if arch.task != task:
+            raise ValueError(f"'{architecture_name}' is a {arch.task} architecture, not {task}.")
+        known = {f.name for f in fields(cls)} - {"task", "architecture"}
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ValueError(f"Unknown parameter(s): {', '.join(unknown)}.")
+        values: dict[str, Any] = {**arch.defaults, **params}
+        config = cls(task=task, architecture=architecture_name)
+        for f in fields(cls):
+            if f.name not in values:
+                continue
+            value = values[f.name]
+            default = getattr(config, f.name)
+            try:
+                if isinstance(default, bool):
+                    if not isinstance(value, bool):
+                        raise TypeError
+                elif isinstance(default, int):
+                    if isinstance(value, bool) or float(value) != int(value):
+                        raise TypeError
+                    value = int(value)
+                elif isinstance(default, float):
+                    if isinstance(value, bool):
+                        raise TypeError
+                    value = float(value)
+                elif value is not None:
+                    value = str(value)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{f.name}: expected {type(default).__name__}, got {value!r}."
+                ) from None
+            setattr(config, f.name, value)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        for name, allowed in self.CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name}: must be one of {', '.join(allowed)}.")
+        for name, (low, high) in self.RANGES.items():
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise ValueError(f"{name}: {value} is outside {low}..{high}.")
+        if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
+            raise ValueError("device: must be auto, cpu, cuda or cuda:N.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
