@@ -18,6 +18,7 @@ LABELFORGE_MAX_IMAGE_PIXELS = 40_000_000
 LABELFORGE_WORK_DIR = Path(
     os.environ.get("LABELFORGE_WORK_DIR") or tempfile.mkdtemp(prefix="labelforge-work-")
 )
+LABELFORGE_WEIGHTS_DIR = Path(tempfile.mkdtemp(prefix="labelforge-weights-"))
 LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "0.5"))
 LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "3"))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or re.sub(r"(/\d*)?$", "/15", REDIS_URL, count=1)
