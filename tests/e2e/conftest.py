@@ -44,7 +44,14 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("live-logs")
     commands = {
         "web": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
-        "worker": ["manage.py", "rqworker", "default", "--worker-class", "rq.SimpleWorker"],
+        "worker": [
+            "manage.py",
+            "rqworker",
+            "default",
+            "train",
+            "--worker-class",
+            "rq.SimpleWorker",
+        ],
     }
     with contextlib.ExitStack() as stack:
         procs = []

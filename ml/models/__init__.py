@@ -1,0 +1,1 @@
+"""Model definitions that torchvision does not ship."""
