@@ -1,5 +1,6 @@
 import os
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rq import SimpleWorker
+from rq.timeouts import TimerDeathPenalty
 
 from apps.images.models import Image
 from apps.images.services import image_upload
@@ -101,12 +103,22 @@ def subprocess_env(media_root: Path) -> dict[str, str]:
     }
 
 
+class InProcessWorker(SimpleWorker):
+    """A SimpleWorker that may also run in a non-main thread (no signal handlers there)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            super()._install_signal_handlers()
+
+
 def run_worker(*queues: str) -> int:
     """A real RQ worker in burst mode, in this process so it sees the test transaction.
     Returns how many jobs it ran; a failed job fails the test with its traceback."""
     rq_queues = [django_rq.get_queue(q) for q in queues or ("default",)]
     pending = sum(q.count for q in rq_queues)
-    SimpleWorker(rq_queues, connection=rq_queues[0].connection).work(burst=True)
+    InProcessWorker(rq_queues, connection=rq_queues[0].connection).work(burst=True)
     for queue in rq_queues:
         failed = queue.failed_job_registry
         for job_id in failed.get_job_ids():

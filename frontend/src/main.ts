@@ -16,3 +16,11 @@ function boot(): void {
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();
+
+/* ---------- training (appended): the run page loads its charts (uPlot) on demand ---------- */
+function mountRunPage(): void {
+  void import("./pages/runs/run-page").then((m) => m.mountRun());
+}
+pages.run = mountRunPage;
+// Module scripts run after parsing, so boot() above has already run without this entry.
+if (document.readyState !== "loading" && document.body.dataset.page === "run") mountRunPage();

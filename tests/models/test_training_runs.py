@@ -1,7 +1,6 @@
 """API -> train queue -> real RQ worker -> ml/ -> metrics in PostgreSQL -> websocket events."""
 
 import io
-import os
 import signal
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -74,7 +74,7 @@ async def test_run_trains_through_the_queue_and_streams_progress(world, tagged_i
     assert [m["step"] for m in progressed] == list(range(1, 9))
     await communicator.disconnect()
 
-    client = world.client("annotator")
+    client = await database_sync_to_async(world.client)("annotator")
     metrics = await database_sync_to_async(client.get)(f"/api/v1/training-runs/{run.pk}/metrics/")
     names = {m["name"] for m in metrics.json()["results"]}
     assert {"train_loss", "lr", "throughput", "val_loss", "val_accuracy", "val_top5"} <= names
@@ -142,7 +142,10 @@ def test_killed_worker_is_interrupted_and_resume_succeeds(world, tagged_images, 
             "worker did not start training"
         )
         time.sleep(0.05)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, with no goodbye
+    # the host is lost: the worker and its work horse (RQ puts it in a session of its own) die
+    # with no goodbye
+    for proc in [*psutil.Process(worker.pid).children(recursive=True), psutil.Process(worker.pid)]:
+        proc.send_signal(signal.SIGKILL)
     worker.wait(10)
     assert TrainingRun.objects.get(pk=run_id).status == RunStatus.RUNNING
     deadline = time.monotonic() + 15

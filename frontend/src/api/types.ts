@@ -196,7 +196,7 @@ export interface RunSnapshot {
   id: number;
   images: number;
   classes: string[];
-  splits: Partial<Record<"train" | "val" | "test", number>>;
+  splits: Partial<Record<"train" | "val" | "test" | "unassigned", number>>;
 }
 
 export interface TrainingRun {
@@ -224,6 +224,8 @@ export interface TrainingRun {
   finished_at: string | null;
   heartbeat_at: string | null;
   resumed_from: number | null;
+  finished?: boolean;
+  attempts?: number;
   model_version?: number | null;
 }
 
@@ -259,6 +261,8 @@ export interface RunProgressPayload {
   progress: number;
   epoch: number;
   eta_seconds: number | null;
+  /** The run's latest value of every metric (the server's view). */
+  latest?: Record<string, number>;
   metrics?: MetricRow[];
 }
 

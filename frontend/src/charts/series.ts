@@ -67,6 +67,13 @@ export class MetricStore {
     return changed;
   }
 
+  /** Forget everything (a resumed run rewrites the steps after its checkpoint). */
+  clear(): void {
+    this.byName.clear();
+    this.lastStep = null;
+    this.version++;
+  }
+
   get(name: string): Series {
     return this.byName.get(name) ?? { steps: [], epochs: [], values: [] };
   }

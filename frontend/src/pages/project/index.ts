@@ -10,6 +10,7 @@ import { mountLabels } from "./labels";
 import { mountMembers } from "./members";
 import { mountSplit } from "./split";
 import { mountUpload, type UploadTab } from "./upload";
+import { mountTraining } from "./training";
 
 const SOCKET_TEXT: Record<SocketState, string> = {
   connecting: "Connecting…", live: "Live", offline: "Offline — reconnecting", refused: "Live updates refused",
@@ -60,6 +61,7 @@ export function mountProject(): void {
     else if (name === "labels") mountLabels(el, ctx);
     else if (name === "members") mountMembers(el, ctx);
     else if (name === "split") mountSplit(el, ctx);
+    else if (name === "training") mountTraining(el, ctx);
   }
 
   function show(name: string): void {

@@ -19,7 +19,8 @@ export function splitLines(text: string): string[] {
   if (!text) return [];
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  return lines.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+  // The server stores each line right-stripped; compare the same way.
+  return lines.map((l) => l.trimEnd());
 }
 
 /**
@@ -56,7 +57,7 @@ export function applyChunk(state: LogState, text: string, nextOffset: number, ma
 /** Lines pushed by the server over the websocket. */
 export function applyLines(state: LogState, lines: readonly string[], maxPending = 5000): LogState {
   if (!lines.length) return state;
-  const pending = [...state.pending, ...lines.map((l) => l.replace(/\r?\n$/, ""))];
+  const pending = [...state.pending, ...lines.map((l) => l.trimEnd())];
   return { ...state, pending: pending.length > maxPending ? pending.slice(-maxPending) : pending };
 }
 

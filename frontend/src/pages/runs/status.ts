@@ -62,6 +62,12 @@ export function clampProgress(p: number | null | undefined): number {
   return typeof p === "number" && Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
 }
 
+/** Epochs as the worker counts them (fractional while inside one): 2 -> "2", 2.4567 -> "2.5". */
+export function formatEpoch(e: number | null | undefined): string {
+  if (typeof e !== "number" || !Number.isFinite(e)) return "0";
+  return Number.isInteger(e) ? String(e) : e.toFixed(1);
+}
+
 /** "1,234 / 5,000" steps, or "–" before the worker knows the total. */
 export function stepText(step: number, total: number): string {
   if (!total) return step ? formatCount(step) : "–";
@@ -142,8 +148,9 @@ export function applyProgress<T extends TrainingRun>(run: T, p: RunProgressPaylo
   if ("eta_seconds" in p) next.eta_seconds = p.eta_seconds;
   if (run.status === "queued") next.status = "running";
   const rows = p.metrics ?? [];
+  if (p.latest && typeof p.latest === "object") next.latest = { ...(run.latest ?? {}), ...p.latest };
   if (rows.length) {
-    next.latest = { ...(run.latest ?? {}), ...latestByName(rows) };
+    if (!p.latest) next.latest = { ...(run.latest ?? {}), ...latestByName(rows) };
     const best = { ...(run.best_metrics ?? {}) };
     for (const r of rows) {
       if (!TRACKED_BEST.has(r.name) || !Number.isFinite(r.value)) continue;

@@ -1,0 +1,147 @@
+"""The device-resident classification pipeline (cache "gpu").
+
+Every image is decoded once into a uint8 (N, 3, S, S) tensor on the training device (the
+whole image squashed to S x S, S a bit above image_size; its original width and height are
+kept). A batch is then one index_select plus one `roi_align`: the random resized crop is a
+box drawn in the original image's coordinates (so aspect ratios are right) and mapped to the
+squashed ones; roi_align samples it bilinearly at image_size x image_size with 2x2 samples
+per output pixel. Flips and normalisation are batched tensor ops. No JPEG is decoded after
+the first epoch and no CPU work runs per image, so a 2-core host cannot starve the GPU.
+
+The crop parameters of a whole epoch are drawn up front on the CPU from a generator seeded
+by (seed, epoch) and copied to the device once: batches never synchronise with the host and
+a resumed epoch gets the same crops.
+"""
+
+import math
+from collections.abc import Iterator
+
+import torch
+from torchvision.ops import roi_align
+
+from .data import IMAGENET_MEAN, IMAGENET_STD, decode_square, parallel_map
+from .manifest import Manifest, Sample
+from .sampler import EpochSampler
+
+_CROP_SALT = 0x2545F491
+
+
+class SquareCache:
+    """Decoded images of one split on `device`."""
+
+    def __init__(self, manifest: Manifest, samples: list[Sample], side: int,
+                 device: torch.device, chunk: int = 1024) -> None:  # fmt: skip
+        self.side = side
+        n = len(samples)
+        self.images = torch.empty((n, 3, side, side), dtype=torch.uint8, device=device)
+        sizes = torch.empty((n, 2), dtype=torch.float32)
+        paths = [manifest.resolve(s) for s in samples]
+        for lo in range(0, n, chunk):
+            decoded = parallel_map(lambda p: decode_square(p, side), paths[lo : lo + chunk])
+            block = torch.stack([d[0] for d in decoded])
+            if device.type == "cuda":
+                block = block.pin_memory()
+            self.images[lo : lo + len(decoded)].copy_(block, non_blocking=True)
+            sizes[lo : lo + len(decoded)] = torch.tensor([[d[1], d[2]] for d in decoded])
+        self.sizes = sizes  # original (width, height), on the CPU
+        labels = torch.tensor([s.labels[0] for s in samples], dtype=torch.int64)
+        self.labels = labels.to(device)
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    @property
+    def nbytes(self) -> int:
+        return self.images.numel()
+
+
+def random_crop_boxes(
+    sizes: torch.Tensor, augment: float, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """RandomResizedCrop boxes (x1, y1, x2, y2) in original pixels, and flip flags.
+    Area fraction ~ U(1 - 0.92*augment, 1), log aspect ratio ~ U(+-augment*log(4/3)); a box
+    too wide or tall is clipped to the image (instead of torchvision's 10 retries)."""
+    n = sizes.shape[0]
+    u = torch.rand((n, 5), generator=generator, dtype=torch.float64)
+    w0, h0 = sizes[:, 0].double(), sizes[:, 1].double()
+    frac = 1 - 0.92 * augment * u[:, 0]
+    log_r = (2 * u[:, 1] - 1) * augment * math.log(4 / 3)
+    area = frac * w0 * h0
+    cw = torch.minimum(torch.sqrt(area * torch.exp(log_r)), w0)
+    ch = torch.minimum(torch.sqrt(area / torch.exp(log_r)), h0)
+    x1 = u[:, 2] * (w0 - cw)
+    y1 = u[:, 3] * (h0 - ch)
+    boxes = torch.stack([x1, y1, x1 + cw, y1 + ch], 1).float()
+    flips = u[:, 4] < 0.5 if augment > 0 else torch.zeros(n, dtype=torch.bool)
+    return boxes, flips
+
+
+def center_boxes(sizes: torch.Tensor) -> torch.Tensor:
+    """Resize(shorter side) + CenterCrop, as a box: the centred square of the shorter side."""
+    w0, h0 = sizes[:, 0], sizes[:, 1]
+    s = torch.minimum(w0, h0)
+    x1, y1 = (w0 - s) / 2, (h0 - s) / 2
+    return torch.stack([x1, y1, x1 + s, y1 + s], 1)
+
+
+class BatchedPipeline:
+    def __init__(self, train: SquareCache, val: SquareCache | None, sampler: EpochSampler,
+                 batch_size: int, image_size: int, augment: float, device: torch.device,
+                 channels_last: bool) -> None:  # fmt: skip
+        self.train, self.val, self.sampler = train, val, sampler
+        self.batch_size, self.image_size, self.augment = batch_size, image_size, augment
+        self.device, self.channels_last = device, channels_last
+        self.steps_per_epoch = sampler.num_batches(batch_size)
+        mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1) * 255
+        std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1) * 255
+        self.scale, self.shift = 1 / std, -mean / std
+        self.description = f"batched on {device.type} ({train.side}px squares, roi_align crops)"
+
+    def _squashed(self, cache: SquareCache, boxes: torch.Tensor) -> torch.Tensor:
+        """Boxes in original pixels -> boxes in the cached square's pixels."""
+        k = cache.side / cache.sizes
+        return boxes * torch.cat([k, k], 1)
+
+    def _crop(self, cache: SquareCache, idx: torch.Tensor, boxes: torch.Tensor,
+              flips: torch.Tensor | None) -> torch.Tensor:  # fmt: skip
+        x = cache.images.index_select(0, idx).float()
+        ids = torch.arange(idx.shape[0], device=x.device, dtype=x.dtype).unsqueeze(1)
+        out = roi_align(x, torch.cat([ids, boxes], 1), (self.image_size, self.image_size),
+                        spatial_scale=1.0, sampling_ratio=2, aligned=True)  # fmt: skip
+        if flips is not None:
+            out = torch.where(flips.view(-1, 1, 1, 1), out.flip(3), out)
+        out = out * self.scale + self.shift
+        if self.channels_last:
+            out = out.contiguous(memory_format=torch.channels_last)
+        return out
+
+    def train_batches(
+        self, epoch: int, start_batch: int = 0
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        order = self.sampler.indices(epoch)
+        g = torch.Generator().manual_seed((self.sampler.seed * 100003 + epoch) ^ _CROP_SALT)
+        sizes = self.train.sizes.index_select(0, order)
+        if self.augment > 0:
+            boxes, flips = random_crop_boxes(sizes, self.augment, g)
+        else:
+            boxes, flips = center_boxes(sizes), torch.zeros(len(order), dtype=torch.bool)
+        k = self.train.side / sizes
+        boxes = boxes * torch.cat([k, k], 1)
+        order_d = order.to(self.device, non_blocking=True)
+        boxes_d = boxes.to(self.device, non_blocking=True)
+        flips_d = flips.to(self.device, non_blocking=True) if self.augment > 0 else None
+        bs = self.batch_size
+        for b in range(start_batch, self.steps_per_epoch):
+            sl = slice(b * bs, (b + 1) * bs)
+            idx = order_d[sl]
+            fl = flips_d[sl] if flips_d is not None else None
+            yield self._crop(self.train, idx, boxes_d[sl], fl), self.train.labels[idx]
+
+    def val_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, None]]:
+        if self.val is None or not len(self.val):
+            return
+        boxes = self._squashed(self.val, center_boxes(self.val.sizes)).to(self.device)
+        n, bs = len(self.val), self.batch_size
+        for lo in range(0, n, bs):
+            idx = torch.arange(lo, min(lo + bs, n), device=self.device)
+            yield self._crop(self.val, idx, boxes[lo : lo + bs], None), self.val.labels[idx], None

@@ -1,0 +1,131 @@
+"""Honest test data without downloads.
+
+digits_manifest: the 1,797 real 8x8 scans of sklearn's load_digits(), upscaled to PNG files
+(grey -> RGB), with a seeded stratified train/val/test split.
+
+shapes_manifest: detection scenes with exactly known boxes: filled rectangles, ellipses and
+triangles in random bright colours pasted (without overlap) on crops of skimage's bundled
+grey textures (camera, grass, gravel, brick), saved as JPEG files.
+"""
+
+import colorsys
+import random
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .manifest import Box, Manifest, Sample
+
+SHAPES = ("rectangle", "ellipse", "triangle")
+TEXTURES = ("camera", "grass", "gravel", "brick")
+
+
+def _split_names(n: int, val: float, test: float, labels: list[int] | None, seed: int) -> list[str]:
+    """Seeded split, stratified by label when labels are given."""
+    rng = random.Random(seed)
+    names = ["train"] * n
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(labels[i] if labels else 0, []).append(i)
+    for members in groups.values():
+        rng.shuffle(members)
+        n_val, n_test = round(val * len(members)), round(test * len(members))
+        for i in members[:n_val]:
+            names[i] = "val"
+        for i in members[n_val : n_val + n_test]:
+            names[i] = "test"
+    return names
+
+
+def digits_manifest(
+    out_dir: Path, size: int = 32, seed: int = 0, val: float = 0.15, test: float = 0.15
+) -> Manifest:
+    from sklearn.datasets import load_digits
+
+    out_dir = Path(out_dir)
+    (out_dir / "digits").mkdir(parents=True, exist_ok=True)
+    digits = load_digits()
+    labels = [int(t) for t in digits.target]
+    splits = _split_names(len(labels), val, test, labels, seed)
+    samples = []
+    for i, (pixels, label) in enumerate(zip(digits.images, labels, strict=True)):
+        grey = Image.fromarray((255 - pixels * 255 / 16).astype(np.uint8), "L")
+        image = grey.resize((size, size), Image.Resampling.BILINEAR).convert("RGB")
+        rel = f"digits/{i:04d}.png"
+        image.save(out_dir / rel)
+        samples.append(Sample(path=rel, sha256=f"digit-{i}", split=splits[i], labels=[label],
+                              width=size, height=size, image_id=i))  # fmt: skip
+    manifest = Manifest("classify", [str(d) for d in range(10)], samples, root=str(out_dir))
+    (out_dir / "manifest.json").write_text(manifest.to_json())
+    return manifest
+
+
+def _texture(rng: random.Random, width: int, height: int) -> Image.Image:
+    import skimage.data
+
+    base = Image.fromarray(getattr(skimage.data, rng.choice(TEXTURES))())
+    side = rng.randint(min(base.size) // 3, min(base.size))
+    x, y = rng.randint(0, base.width - side), rng.randint(0, base.height - side)
+    grey = base.crop((x, y, x + side, y + side)).resize((width, height))
+    tint = tuple(int(c * 255) for c in colorsys.hsv_to_rgb(rng.random(), 0.25, 1.0))
+    return Image.merge("RGB", [grey.point(lambda v, c=c: v * c // 255) for c in tint])
+
+
+def _colour(rng: random.Random) -> tuple[int, int, int]:
+    r, g, b = colorsys.hsv_to_rgb(rng.random(), rng.uniform(0.6, 1.0), rng.uniform(0.75, 1.0))
+    return int(r * 255), int(g * 255), int(b * 255)
+
+
+def _draw(draw: ImageDraw.ImageDraw, shape: str, x: int, y: int, w: int, h: int,
+          rng: random.Random) -> None:  # fmt: skip
+    colour = _colour(rng)
+    if shape == "rectangle":
+        draw.rectangle([x, y, x + w - 1, y + h - 1], fill=colour)
+    elif shape == "ellipse":
+        draw.ellipse([x, y, x + w - 1, y + h - 1], fill=colour)
+    elif rng.random() < 0.5:  # triangle pointing up
+        draw.polygon([(x + (w - 1) / 2, y), (x, y + h - 1), (x + w - 1, y + h - 1)], fill=colour)
+    else:  # pointing down
+        draw.polygon([(x, y), (x + w - 1, y), (x + (w - 1) / 2, y + h - 1)], fill=colour)
+
+
+def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
+          size_range: tuple[float, float] = (0.2, 0.45)) -> tuple[Image.Image, list[Box]]:  # fmt: skip
+    """One scene and its boxes (x, y, w, h, class index), none overlapping."""
+    image = _texture(rng, width, height)
+    draw = ImageDraw.Draw(image)
+    boxes: list[Box] = []
+    short = min(width, height)
+    for _ in range(rng.randint(1, max_objects)):
+        for _attempt in range(30):
+            w = int(rng.uniform(*size_range) * short)
+            h = int(min(max(w * rng.uniform(0.6, 1.6), size_range[0] * short), 0.6 * short))
+            x, y = rng.randint(0, width - w), rng.randint(0, height - h)
+            if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
+                   for bx, by, bw, bh, _ in boxes):  # fmt: skip
+                cls = rng.randrange(len(SHAPES))
+                _draw(draw, SHAPES[cls], x, y, w, h, rng)
+                boxes.append((float(x), float(y), float(w), float(h), cls))
+                break
+    return image, boxes
+
+
+def shapes_manifest(
+    out_dir: Path, n_train: int = 200, n_val: int = 50, n_test: int = 0, width: int = 160,
+    height: int = 128, seed: int = 0, max_objects: int = 3,
+) -> Manifest:  # fmt: skip
+    out_dir = Path(out_dir)
+    (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    samples = []
+    splits = ["train"] * n_train + ["val"] * n_val + ["test"] * n_test
+    for i, split in enumerate(splits):
+        image, boxes = scene(rng, width, height, max_objects)
+        rel = f"scenes/{i:05d}.jpg"
+        image.save(out_dir / rel, quality=90)
+        samples.append(Sample(path=rel, sha256=f"scene-{i}", split=split, boxes=boxes,
+                              width=width, height=height, image_id=i))  # fmt: skip
+    manifest = Manifest("detect", list(SHAPES), samples, root=str(out_dir))
+    (out_dir / "manifest.json").write_text(manifest.to_json())
+    return manifest
