@@ -22,6 +22,7 @@ urlpatterns = [
         pages.labeller_page,
         name="labeller-page",
     ),
+    path("projects/<int:project_id>/runs/<int:run_id>/", pages.run_page, name="run-page"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),

@@ -1,6 +1,7 @@
 """Browser tests: the real ASGI server (daphne) and a real RQ worker run as subprocesses on the
 test database; Playwright drives Debian's Chromium."""
 
+import concurrent.futures
 import contextlib
 import os
 import subprocess
@@ -113,3 +114,10 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: urlparse(url).path == "/")
+
+
+def off_loop(fn, *args, **kwargs):
+    """Run `fn` in another thread: Playwright's sync API keeps an event loop in this one, and
+    code that sends websocket events (async_to_sync) refuses to run beside it."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()

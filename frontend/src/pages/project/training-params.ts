@@ -32,7 +32,7 @@ export const PARAM_LABELS: Record<string, string> = {
   compile: "torch.compile",
   pretrained: "Start from pretrained torchvision weights",
   num_workers: "Data loader workers",
-  checkpoint_every: "Checkpoint every (steps, 0 = epoch)",
+  checkpoint_every: "Checkpoint every (steps)",
   cache: "Image cache",
   score_threshold: "Eval score threshold",
 };
