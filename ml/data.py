@@ -94,14 +94,22 @@ def cache_side(image_size: int) -> int:
     return int(math.ceil(image_size * CACHE_MARGIN))
 
 
-def decode_classify(path: Path, side: int | None = None) -> torch.Tensor:
-    """uint8 (3, h, w); with `side`, shrunk so the shorter side is `side` (never enlarged)."""
-    img = _open(path, side)
+def shrink(img: Image.Image, side: int | None) -> Image.Image:
+    """Shrink so the shorter side is `side` (never enlarged)."""
     if side and min(img.size) > side:
         scale = side / min(img.size)
         size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
         img = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-    return _to_tensor(img)
+    return img
+
+
+def decode_classify(path: Path, side: int | None = None) -> torch.Tensor:
+    """uint8 (3, h, w); with `side`, shrunk so the shorter side is `side` (never enlarged)."""
+    return _to_tensor(shrink(_open(path, side), side))
+
+
+def to_tensor(img: Image.Image) -> torch.Tensor:
+    return _to_tensor(img.convert("RGB"))
 
 
 def decode_square(path: Path, side: int) -> tuple[torch.Tensor, int, int]:
@@ -121,11 +129,14 @@ def detection_scale(width: int, height: int, image_size: int) -> float:
 
 def decode_detect(path: Path, image_size: int) -> tuple[torch.Tensor, float, float]:
     """uint8 (3, h, w) at the detector's input scale, and the x, y factors applied."""
-    img = Image.open(path)
+    return resize_for_detection(Image.open(path), image_size)
+
+
+def resize_for_detection(img: Image.Image, image_size: int) -> tuple[torch.Tensor, float, float]:
     width, height = img.size
     scale = detection_scale(width, height, image_size)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    if img.format == "JPEG":
+    if getattr(img, "format", None) == "JPEG":
         img.draft("RGB", size)
     img = img.convert("RGB")
     if img.size != size:

@@ -91,7 +91,8 @@ def _draw(draw: ImageDraw.ImageDraw, shape: str, x: int, y: int, w: int, h: int,
 
 
 def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
-          size_range: tuple[float, float] = (0.2, 0.45)) -> tuple[Image.Image, list[Box]]:  # fmt: skip
+          size_range: tuple[float, float] = (0.2, 0.45),
+          shapes: tuple[str, ...] = SHAPES) -> tuple[Image.Image, list[Box]]:  # fmt: skip
     """One scene and its boxes (x, y, w, h, class index), none overlapping."""
     image = _texture(rng, width, height)
     draw = ImageDraw.Draw(image)
@@ -104,8 +105,8 @@ def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
             x, y = rng.randint(0, width - w), rng.randint(0, height - h)
             if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
                    for bx, by, bw, bh, _ in boxes):  # fmt: skip
-                cls = rng.randrange(len(SHAPES))
-                _draw(draw, SHAPES[cls], x, y, w, h, rng)
+                cls = rng.randrange(len(shapes))
+                _draw(draw, shapes[cls], x, y, w, h, rng)
                 boxes.append((float(x), float(y), float(w), float(h), cls))
                 break
     return image, boxes
@@ -113,7 +114,8 @@ def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
 
 def shapes_manifest(
     out_dir: Path, n_train: int = 200, n_val: int = 50, n_test: int = 0, width: int = 160,
-    height: int = 128, seed: int = 0, max_objects: int = 3,
+    height: int = 128, seed: int = 0, max_objects: int = 3, num_classes: int = 3,
+    size_range: tuple[float, float] = (0.2, 0.45),
 ) -> Manifest:  # fmt: skip
     out_dir = Path(out_dir)
     (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
@@ -121,11 +123,11 @@ def shapes_manifest(
     samples = []
     splits = ["train"] * n_train + ["val"] * n_val + ["test"] * n_test
     for i, split in enumerate(splits):
-        image, boxes = scene(rng, width, height, max_objects)
+        image, boxes = scene(rng, width, height, max_objects, size_range, SHAPES[:num_classes])
         rel = f"scenes/{i:05d}.jpg"
         image.save(out_dir / rel, quality=90)
         samples.append(Sample(path=rel, sha256=f"scene-{i}", split=split, boxes=boxes,
                               width=width, height=height, image_id=i))  # fmt: skip
-    manifest = Manifest("detect", list(SHAPES), samples, root=str(out_dir))
+    manifest = Manifest("detect", list(SHAPES[:num_classes]), samples, root=str(out_dir))
     (out_dir / "manifest.json").write_text(manifest.to_json())
     return manifest
