@@ -1,8 +1,8 @@
 """Command line: python -m ml architectures | train | predict.
 
-    python -m ml train --manifest m.json --arch resnet20 --params '{"epochs": 3}' --out DIR
-    python -m ml train ... --out DIR --resume        # continue from DIR/checkpoint.pt
-    python -m ml predict --weights DIR/model.pt --arch resnet20 --classes 0,1,2 --image-size 32 a.png
+python -m ml train --manifest m.json --arch resnet20 --params '{"epochs": 3}' --out DIR
+python -m ml train ... --out DIR --resume        # continue from DIR/checkpoint.pt
+python -m ml predict --weights DIR/model.pt --arch resnet20 --classes 0,1,2 --image-size 32 a.png
 """
 
 import argparse

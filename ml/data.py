@@ -91,7 +91,7 @@ def _to_tensor(img: Image.Image) -> torch.Tensor:
 
 
 def cache_side(image_size: int) -> int:
-    return int(math.ceil(image_size * CACHE_MARGIN))
+    return math.ceil(image_size * CACHE_MARGIN)
 
 
 def shrink(img: Image.Image, side: int | None) -> Image.Image:
@@ -267,9 +267,7 @@ class DetectDataset(Dataset):
         h, w = image.shape[-2:]
         xywh = torch.tensor([b[:4] for b in sample.boxes], dtype=torch.float32).reshape(-1, 4)
         xywh = xywh * torch.tensor([fx, fy, fx, fy])
-        boxes = tv_tensors.BoundingBoxes(
-            xywh.to(image.device), format="XYWH", canvas_size=(h, w)
-        )
+        boxes = tv_tensors.BoundingBoxes(xywh.to(image.device), format="XYWH", canvas_size=(h, w))
         boxes = v2.functional.convert_bounding_box_format(boxes, new_format="XYXY")
         labels = torch.tensor([int(b[4]) + self.offset for b in sample.boxes], dtype=torch.int64)
         target = {"boxes": boxes, "labels": labels.to(image.device)}

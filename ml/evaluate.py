@@ -18,8 +18,7 @@ def evaluate_classify(
     model: nn.Module, batches: Iterable, autocast: AbstractContextManager
 ) -> dict[str, float]:
     model.eval()
-    n, loss, top1, top5 = 0, 0.0, 0, 0
-    sums = None
+    n, sums = 0, None
     for images, labels, _ in batches:
         with autocast:
             logits = model(images)
@@ -58,7 +57,9 @@ def predict_detect(
             for (x1, y1, x2, y2), label, score in zip(boxes.tolist(), labels, scores, strict=True):
                 if label - offset < 0:
                     continue
-                rows.append((x1 / fx, y1 / fy, (x2 - x1) / fx, (y2 - y1) / fy, label - offset, score))
+                rows.append(
+                    (x1 / fx, y1 / fy, (x2 - x1) / fx, (y2 - y1) / fy, label - offset, score)
+                )
             out[index] = rows
     return out
 

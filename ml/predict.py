@@ -54,10 +54,10 @@ class Predictor:
         self.image_size, self.device, self.batch_size = image_size, device, batch_size
         self.task = "detect" if is_detector(architecture) else "classify"
         self.transform = classify_eval_transform(image_size)
-        cuda = device.type == "cuda"
-        self._autocast = (
-            torch.autocast("cuda", dtype=torch.bfloat16) if cuda else contextlib.nullcontext()
-        )
+        self._autocast: contextlib.AbstractContextManager = contextlib.nullcontext()
+        if device.type == "cuda":  # as in training: bf16 for classifiers, fp16 for detectors
+            dtype = torch.float16 if self.task == "detect" else torch.bfloat16
+            self._autocast = torch.autocast("cuda", dtype=dtype)
 
     def _chunks(self, images: Sequence[ImageInput]) -> Iterator[list[ImageInput]]:
         for lo in range(0, len(images), self.batch_size):
@@ -85,7 +85,9 @@ class Predictor:
             probs = logits.float().softmax(1)
             conf, idx = probs.topk(k, dim=1)
             for c_row, i_row in zip(conf.tolist(), idx.tolist(), strict=True):
-                out.append([Classification(self.classes[i], c) for c, i in zip(c_row, i_row, strict=True)])
+                out.append(
+                    [Classification(self.classes[i], c) for c, i in zip(c_row, i_row, strict=True)]
+                )
         return out
 
     @torch.no_grad()

@@ -56,7 +56,7 @@ def label_offset(name: str) -> int:
 
 
 def max_size_for(image_size: int) -> int:
-    return int(round(image_size * MAX_SIZE_RATIO))
+    return round(image_size * MAX_SIZE_RATIO)
 
 
 def build(
@@ -83,7 +83,9 @@ def build(
     if arch.task == "classify":
         model = _classifier(name, num_classes)
     else:
-        model = _detector(name, num_classes, image_size or arch.defaults.get("image_size", 512), kwargs)
+        model = _detector(
+            name, num_classes, image_size or arch.defaults.get("image_size", 512), kwargs
+        )
     if pretrained is not None:
         report = load_pretrained(model, pretrained)
         if arch.task == "detect":

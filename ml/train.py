@@ -9,8 +9,9 @@ epoch, best metrics, random generator states, config); it is written atomically 
 continues at the same step and sampler position and ends at the same total step count; on
 the CPU with num_workers=0 it ends with the same weights as a run never interrupted.
 
-On CUDA: bf16 autocast (config.amp), channels_last (config.channels_last), optional
-torch.compile (config.compile, classifiers) and cudnn autotuning for fixed-size inputs.
+On CUDA: autocast (config.amp; bf16 for classifiers, fp16 + GradScaler for detectors),
+channels_last (config.channels_last), optional torch.compile (config.compile, classifiers)
+and cudnn autotuning for fixed-size inputs.
 """
 
 import contextlib
@@ -98,9 +99,9 @@ class _Run:
     """State of one train() call; split out of train() to keep each piece readable."""
 
     def __init__(self, manifest: Manifest, config: TrainConfig, out_dir: Path,
-                 callbacks: Callbacks, resume: dict[str, Any] | None) -> None:  # fmt: skip
+                 callbacks: Callbacks, resume: dict[str, Any] | None, rec: Recorder) -> None:  # fmt: skip
         self.manifest, self.config, self.out_dir, self.cb = manifest, config, out_dir, callbacks
-        self.rec = Recorder(out_dir, callbacks, resume["step"] if resume else None)
+        self.rec = rec
         self.device = resolve_device(config.device)
         self.cuda = self.device.type == "cuda"
         self.detect = config.task == "detect"
@@ -109,7 +110,8 @@ class _Run:
         self.splits = splits
         for note in splits.notes:
             self.rec.log(note)
-        self.model = build(config.architecture, len(manifest.classes), config.pretrained,
+        pretrained = config.pretrained if resume is None else None  # the checkpoint has it all
+        self.model = build(config.architecture, len(manifest.classes), pretrained,
                            image_size=config.image_size)  # fmt: skip
         report = getattr(self.model, "pretrained_report", None)
         if report is not None:
@@ -131,6 +133,15 @@ class _Run:
         self.history: list[dict[str, float]] = []
         self.weights_path = out_dir / "model.pt"
         self.ckpt_path = out_dir / "checkpoint.pt"
+        # Autocast: bf16 for classifiers. Detectors decode boxes in the autocast dtype, where
+        # bf16 (8-bit mantissa) would round coordinates by pixels: fp16 + GradScaler instead.
+        self.autocast: contextlib.AbstractContextManager = contextlib.nullcontext()
+        self.scaler: torch.amp.GradScaler | None = None
+        if self.cuda and config.amp:
+            dtype = torch.float16 if self.detect else torch.bfloat16
+            self.autocast = torch.autocast("cuda", dtype=dtype)
+            if self.detect:
+                self.scaler = torch.amp.GradScaler("cuda")
         if resume is None:
             self.weights_path.unlink(missing_ok=True)
         else:
@@ -138,9 +149,6 @@ class _Run:
         self.net: nn.Module = self.model
         if self.cuda and config.compile and not self.detect:
             self.net = torch.compile(self.model)  # type: ignore[assignment]
-        self.autocast: contextlib.AbstractContextManager = contextlib.nullcontext()
-        if self.cuda and config.amp:
-            self.autocast = torch.autocast("cuda", dtype=torch.bfloat16)
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
         self.window: deque[tuple[float, int]] = deque(maxlen=THROUGHPUT_WINDOW)
         self.t_last = time.perf_counter()
@@ -155,6 +163,8 @@ class _Run:
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
         self.step, self.epoch, self.batch = state["step"], state["epoch"], state["batch"]
         self.best, self.best_epoch = dict(state["best_metrics"]), state.get("best_epoch")
         self.history = list(state.get("history", []))
@@ -167,7 +177,7 @@ class _Run:
             "model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
-            "scaler": None,  # bf16 autocast needs no GradScaler
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
             "step": self.step, "epoch": epoch, "batch": batch,
             "steps_per_epoch": self.spe, "total_steps": self.total,
             "best_metrics": self.best, "best_epoch": self.best_epoch, "history": self.history,
@@ -200,10 +210,18 @@ class _Run:
             else:
                 loss = self.criterion(self.net(images), targets)
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[union-attr]
+        if self.scaler is not None:
+            self.scaler.scale(loss).backward()  # type: ignore[arg-type]
+            self.scaler.unscale_(self.optimizer)
+        else:
+            loss.backward()  # type: ignore[union-attr]
         if self.detect:
             nn.utils.clip_grad_norm_(self.model.parameters(), DETECTOR_CLIP_NORM)
-        self.optimizer.step()
+        if self.scaler is not None:
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+        else:
+            self.optimizer.step()
         self.scheduler.step()
         n = len(images) if self.detect else images.shape[0]
         return loss.detach(), lr, n  # type: ignore[union-attr]
@@ -250,11 +268,15 @@ def train(
     config.validate()
     if manifest.task != config.task:
         raise ValueError(f"The manifest is for {manifest.task}, the config for {config.task}.")
-    run = _Run(manifest, config, out_dir, callbacks or Callbacks(), resume)
+    callbacks = callbacks or Callbacks()
+    rec = Recorder(out_dir, callbacks, resume["step"] if resume else None)
     try:
-        return _loop(run)
+        return _loop(_Run(manifest, config, out_dir, callbacks, resume, rec))
+    except Exception as exc:
+        rec.log(f"failed: {type(exc).__name__}: {exc}")
+        raise
     finally:
-        run.rec.close()
+        rec.close()
 
 
 def _result(run: _Run, status: str) -> TrainResult:

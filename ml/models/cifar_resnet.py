@@ -63,7 +63,9 @@ class CifarResNet(nn.Module):
         self.fc = nn.Linear(64, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d | nn.Linear):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out" if isinstance(m, nn.Conv2d) else "fan_in")
+                nn.init.kaiming_normal_(
+                    m.weight, mode="fan_out" if isinstance(m, nn.Conv2d) else "fan_in"
+                )
                 if getattr(m, "bias", None) is not None:
                     nn.init.zeros_(m.bias)
             elif isinstance(m, nn.BatchNorm2d):

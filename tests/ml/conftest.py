@@ -1,8 +1,6 @@
 """ml/ tests need no database, Redis or Django: plain torch on the CPU. The project-wide
 autouse fixtures (Redis flush, MEDIA_ROOT) are replaced by no-ops for this folder."""
 
-from pathlib import Path
-
 import pytest
 
 from ml.manifest import Manifest
@@ -31,7 +29,3 @@ def tiny(digits: Manifest) -> Manifest:
     train = [s for s in digits.samples if s.split == "train"][:96]
     val = [s for s in digits.samples if s.split == "val"][:32]
     return Manifest("classify", digits.classes, train + val, root=digits.root)
-
-
-def root() -> Path:
-    return Path(__file__).resolve().parents[2]

@@ -41,7 +41,15 @@ def test_manifest_round_trip(tmp_path: Path) -> None:
         task="detect",
         classes=["cat", "dog"],
         samples=[
-            Sample("a.jpg", "h1", "train", weight=4.0, boxes=[(1.0, 2.0, 3.0, 4.0, 1)], width=9, height=8),
+            Sample(
+                "a.jpg",
+                "h1",
+                "train",
+                weight=4.0,
+                boxes=[(1.0, 2.0, 3.0, 4.0, 1)],
+                width=9,
+                height=8,
+            ),
             Sample("/abs/b.jpg", "h2", "val", labels=[0], image_id=7),
         ],
     )

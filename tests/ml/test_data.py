@@ -73,8 +73,10 @@ def test_batched_center_crop_matches_resize_center_crop(tmp_path: Path) -> None:
                  root=str(tmp_path))  # fmt: skip
     cache = SquareCache(m, m.samples, side=40, device=torch.device("cpu"))
     assert cache.sizes.tolist() == [[120.0, 90.0]]
-    pipe = BatchedPipeline(cache, cache, EpochSampler([1.0]), 4, 32, 0.5, torch.device("cpu"), False)
-    (batched, labels, _), = list(pipe.val_batches())
+    pipe = BatchedPipeline(
+        cache, cache, EpochSampler([1.0]), 4, 32, 0.5, torch.device("cpu"), False
+    )
+    ((batched, labels, _),) = list(pipe.val_batches())
     reference = data.classify_eval_transform(32)(pixels)
     assert batched.shape == (1, 3, 32, 32) and labels.tolist() == [0]
     assert (batched[0] - reference).abs().mean() < 0.05  # normalised units
@@ -97,7 +99,7 @@ def test_detection_dataset_boxes_follow_resize_and_flip(tmp_path: Path) -> None:
     m = shapes_manifest(tmp_path, n_train=4, n_val=0, width=100, height=80, seed=3)
     sample = m.samples[0]
     plain = data.DetectDataset(m, [sample], data.detect_eval_transform(), 40, 1, None)
-    image, target, (index, fx, fy) = plain[0]
+    image, target, (_, fx, fy) = plain[0]
     assert image.shape == (3, 40, 50) and image.dtype == torch.float32
     assert fx == pytest.approx(0.5) and fy == pytest.approx(0.5)
     x, y, w, h, c = sample.boxes[0]
@@ -107,7 +109,9 @@ def test_detection_dataset_boxes_follow_resize_and_flip(tmp_path: Path) -> None:
     flipped = data.DetectDataset(m, [sample], flip_tf, 40, 1, torch.device("cpu"))
     fimage, ftarget, _ = flipped[0]
     assert torch.equal(fimage, image.flip(-1))
-    assert ftarget["boxes"][0].tolist() == pytest.approx([50 - (x + w) / 2, y / 2, 50 - x / 2, (y + h) / 2])
+    assert ftarget["boxes"][0].tolist() == pytest.approx(
+        [50 - (x + w) / 2, y / 2, 50 - x / 2, (y + h) / 2]
+    )
 
 
 def test_cache_resolution_on_cpu() -> None:
@@ -131,3 +135,17 @@ def test_pipelines_agree_on_shapes_and_labels(tiny: Manifest, cache: str) -> Non
     assert torch.equal(torch.cat([b[1] for b in pipe.train_batches(0, 1)]), labels[40:])
     val = list(pipe.val_batches())
     assert sum(b[0].shape[0] for b in val) == 32 and val[0][0].shape[1:] == (3, 32, 32)
+
+
+def test_worker_processes_do_not_change_the_batches(tiny: Manifest) -> None:
+    """Augmentation is seeded per (epoch, position): 0 or 2 workers give identical batches."""
+    splits = data.training_splits(tiny)
+    batches = []
+    for workers in (0, 2):
+        config = TrainConfig.from_params(task="classify", architecture_name="resnet20", params={
+            "batch_size": 32, "cache": "none", "num_workers": workers, "augment": 1.0})  # fmt: skip
+        pipe = build_pipeline(tiny, splits, config, torch.device("cpu"), lambda line: None)
+        batches.append(list(pipe.train_batches(epoch=1, start_batch=1)))
+    assert len(batches[0]) == len(batches[1]) == 2
+    for (x0, y0), (x2, y2) in zip(*batches, strict=True):
+        assert torch.equal(x0, x2) and torch.equal(y0, y2)
