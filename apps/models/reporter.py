@@ -11,9 +11,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import close_old_connections
 from django.utils import timezone
-from ml.train import Callbacks
 
 from apps.core.realtime import broadcast, project_group
+from ml.train import Callbacks
 
 from .models import RunMetric, RunStatus, TrainingRun
 from .serializers import eta_seconds
