@@ -80,8 +80,10 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
             proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while it
+    is started, which would break later (non-browser) tests that send websocket events."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
