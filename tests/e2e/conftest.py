@@ -38,8 +38,10 @@ def _media_root(settings, live_media) -> None:
     settings.MEDIA_ROOT = live_media
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
+    """Per module, so its RQ worker is gone before later tests run their own workers (it
+    would take their jobs from the shared test queues)."""
     env = subprocess_env(live_media)
     port = free_port()
     logs = tmp_path_factory.mktemp("live-logs")
