@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.storage import storage_replace
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 
@@ -66,11 +67,8 @@ def _checkpoint(run: TrainingRun, work_dir: Path) -> Path | None:
 
 
 def _store(run: TrainingRun, local: Path, name: str) -> str:
-    target = f"{run.storage_dir}/{name}"
-    if default_storage.exists(target):
-        default_storage.delete(target)
     with open(local, "rb") as fh:
-        return default_storage.save(target, fh)
+        return storage_replace(f"{run.storage_dir}/{name}", fh)
 
 
 def _finish(run: TrainingRun, **fields: object) -> None:

@@ -13,6 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from apps.core.realtime import broadcast, project_group
+from apps.core.storage import storage_replace
 from ml.train import Callbacks
 
 from .models import RunMetric, RunStatus, TrainingRun
@@ -160,11 +161,8 @@ class RunReporter(Callbacks):
     def sync_checkpoint(self) -> None:
         local = self.work_dir / "checkpoint.pt"
         if local.is_file():
-            name = f"{self.run.storage_dir}/checkpoint.pt"
-            if default_storage.exists(name):
-                default_storage.delete(name)
             with open(local, "rb") as fh:
-                self.run.checkpoint = default_storage.save(name, fh)
+                self.run.checkpoint = storage_replace(f"{self.run.storage_dir}/checkpoint.pt", fh)
             TrainingRun.objects.filter(pk=self.run.pk).update(checkpoint=self.run.checkpoint)
 
     def _payload(self) -> dict[str, Any]:
@@ -181,5 +179,4 @@ def run_log_append(run: TrainingRun, text: str) -> None:
     if default_storage.exists(name):
         with default_storage.open(name, "rb") as fh:
             existing = fh.read()
-        default_storage.delete(name)
-    default_storage.save(name, ContentFile(existing + text.encode()))
+    storage_replace(name, ContentFile(existing + text.encode()))
