@@ -30,13 +30,11 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 
 from .manifest import Manifest, Sample
+from .preprocess import IMAGENET_MEAN, IMAGENET_STD, cache_side  # noqa: F401 (one copy, re-exported)
 from .registry import max_size_for
 
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
 TRAIN_SPLITS = ("train", "unassigned")
 HOLDOUT_FRACTION = 0.1
-CACHE_MARGIN = 1.14  # cached images keep a bit more than image_size for the random crops
 
 
 @dataclass
@@ -88,10 +86,6 @@ def _open(path: Path, draft_side: int | None = None) -> Image.Image:
 
 def _to_tensor(img: Image.Image) -> torch.Tensor:
     return torch.from_numpy(np.asarray(img, dtype=np.uint8).copy()).permute(2, 0, 1).contiguous()
-
-
-def cache_side(image_size: int) -> int:
-    return math.ceil(image_size * CACHE_MARGIN)
 
 
 def shrink(img: Image.Image, side: int | None) -> Image.Image:

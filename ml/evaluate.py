@@ -5,6 +5,7 @@ import contextlib
 import io
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -65,9 +66,14 @@ def predict_detect(
 
 
 def coco_map(
-    samples: list[Sample], predictions: dict[int, list], num_classes: int, score_threshold: float
-) -> dict[str, float]:
-    """mAP@[.5:.95] and mAP@.5 of `predictions` against the samples' boxes (COCOeval)."""
+    samples: list[Sample],
+    predictions: dict[int, list],
+    num_classes: int,
+    score_threshold: float,
+    per_class: bool = False,
+) -> dict[str, Any]:
+    """mAP@[.5:.95] and mAP@.5 of `predictions` against the samples' boxes (COCOeval); with
+    `per_class`, also `per_class_ap`: [{"ap", "ap50"}] per class index (None: no boxes)."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
@@ -86,7 +92,10 @@ def coco_map(
         if score >= score_threshold
     ]
     if not annotations or not results:
-        return {"map": 0.0, "map50": 0.0}
+        empty: dict[str, Any] = {"map": 0.0, "map50": 0.0}
+        if per_class:
+            empty["per_class_ap"] = [{"ap": None, "ap50": None} for _ in range(num_classes)]
+        return empty
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO()
         gt.dataset = {
@@ -100,4 +109,24 @@ def coco_map(
         ev.evaluate()
         ev.accumulate()
         ev.summarize()
-    return {"map": max(0.0, float(ev.stats[0])), "map50": max(0.0, float(ev.stats[1]))}
+    out: dict[str, Any] = {
+        "map": max(0.0, float(ev.stats[0])),
+        "map50": max(0.0, float(ev.stats[1])),
+    }
+    if per_class:
+        out["per_class_ap"] = _per_class_ap(ev.eval["precision"], num_classes)
+    return out
+
+
+def _per_class_ap(precision: Any, num_classes: int) -> list[dict[str, float | None]]:
+    """COCOeval's precision array is [iou, recall, class, area, max_dets]; area "all" and
+    100 detections are indices 0 and 2. -1 marks classes without ground truth."""
+    rows = []
+    for k in range(num_classes):
+        p = precision[:, :, k, 0, 2]
+        valid, valid50 = p[p > -1], p[0][p[0] > -1]
+        rows.append({
+            "ap": float(valid.mean()) if valid.size else None,
+            "ap50": float(valid50.mean()) if valid50.size else None,
+        })  # fmt: skip
+    return rows

@@ -1,49 +1,27 @@
-"""Inference with trained weights (out_dir/model.pt), preprocessing exactly as in validation.
+"""Inference with trained weights (out_dir/model.pt) in torch (eager, CPU or CUDA).
 
     predictor = load_model("run/model.pt", "resnet20", classes, image_size=32)
     predictor.classify([image])      -> [[Classification(label, confidence), ...top-k]]
     predictor.detect([image])        -> [[Detection(x, y, w, h, label, score), ...]]
 
 Images may be paths, bytes or PIL images; boxes are in the input image's pixels.
+Input arrays come from ml/preprocess.py (numpy): the ONNX backend (ml/serving.py) runs the
+very same ones.
 """
 
 import contextlib
-import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from PIL import Image
 
-from .data import cache_side, classify_eval_transform, resize_for_detection, shrink, to_tensor
-from .registry import build, is_detector, label_offset
+from .preprocess import classify_batch, detect_array
+from .registry import build, is_detector, label_offset, max_size_for
+from .results import Classification, Detection, ImageInput, open_image, to_detections
 
-ImageInput = str | Path | bytes | Image.Image
-
-
-@dataclass
-class Classification:
-    label: str
-    confidence: float
-
-
-@dataclass
-class Detection:
-    x: float
-    y: float
-    w: float
-    h: float
-    label: str
-    score: float
-
-
-def open_image(image: ImageInput) -> Image.Image:
-    if isinstance(image, Image.Image):
-        return image
-    if isinstance(image, bytes | bytearray):
-        return Image.open(io.BytesIO(image))
-    return Image.open(Path(image))
+__all__ = [
+    "Classification", "Detection", "ImageInput", "Predictor", "load_model", "open_image",
+]  # fmt: skip
 
 
 class Predictor:
@@ -53,7 +31,7 @@ class Predictor:
         self.architecture, self.classes = architecture, list(classes)
         self.image_size, self.device, self.batch_size = image_size, device, batch_size
         self.task = "detect" if is_detector(architecture) else "classify"
-        self.transform = classify_eval_transform(image_size)
+        self.backend = "torch-cuda" if device.type == "cuda" else "torch-cpu"
         self._autocast: contextlib.AbstractContextManager = contextlib.nullcontext()
         if device.type == "cuda":  # as in training: bf16 for classifiers, fp16 for detectors
             dtype = torch.float16 if self.task == "detect" else torch.bfloat16
@@ -69,15 +47,8 @@ class Predictor:
             raise ValueError(f"{self.architecture} is a detector: use detect().")
         k = max(1, min(top_k, len(self.classes)))
         out: list[list[Classification]] = []
-        side = cache_side(self.image_size)
         for chunk in self._chunks(images):
-            batch = []
-            for image in chunk:
-                img = open_image(image)
-                if getattr(img, "format", None) == "JPEG" and img is not image:
-                    img.draft("RGB", (side, side))
-                batch.append(self.transform(to_tensor(shrink(img.convert("RGB"), side))))
-            x = torch.stack(batch).to(self.device)
+            x = torch.from_numpy(classify_batch(chunk, self.image_size)).to(self.device)
             if self.device.type == "cuda":
                 x = x.contiguous(memory_format=torch.channels_last)
             with self._autocast:
@@ -98,25 +69,21 @@ class Predictor:
             raise ValueError(f"{self.architecture} is a classifier: use classify().")
         offset = label_offset(self.architecture)
         out: list[list[Detection]] = []
+        max_size = max_size_for(self.image_size)
         for chunk in self._chunks(images):
             tensors, factors = [], []
             for image in chunk:
-                t, fx, fy = resize_for_detection(open_image(image), self.image_size)
-                tensors.append(t.to(self.device).float() / 255)
+                array, fx, fy = detect_array(image, self.image_size, max_size)
+                tensors.append(torch.from_numpy(array).to(self.device))
                 factors.append((fx, fy))
             with self._autocast:
                 results = self.model(tensors)
-            for result, (fx, fy) in zip(results, factors, strict=True):
-                rows = []
-                boxes = result["boxes"].float().cpu().tolist()
-                for (x1, y1, x2, y2), label, score in zip(
-                    boxes, result["labels"].tolist(), result["scores"].float().tolist(), strict=True
-                ):
-                    c = label - offset
-                    if score >= score_threshold and 0 <= c < len(self.classes):
-                        rows.append(Detection(x1 / fx, y1 / fy, (x2 - x1) / fx, (y2 - y1) / fy,
-                                              self.classes[c], float(score)))  # fmt: skip
-                out.append(rows)
+            for result, factor in zip(results, factors, strict=True):
+                out.append(to_detections(
+                    result["boxes"].float().cpu().tolist(), result["labels"].tolist(),
+                    result["scores"].float().tolist(), self.classes, offset, factor,
+                    score_threshold,
+                ))  # fmt: skip
         return out
 
     def predict(self, images: Sequence[ImageInput], **options: float) -> list[list]:

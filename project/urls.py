@@ -24,6 +24,16 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/runs/<int:run_id>/", pages.run_page, name="run-page"),
     path(
+        "projects/<int:project_id>/models/compare/",
+        pages.model_compare_page,
+        name="model-compare-page",
+    ),
+    path(
+        "projects/<int:project_id>/models/<int:version_id>/",
+        pages.model_page,
+        name="model-page",
+    ),
+    path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
         name="login",

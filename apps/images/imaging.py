@@ -3,6 +3,8 @@
 import hashlib
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image as PILImage
@@ -29,35 +31,13 @@ class DecodedImage:
     sha256: str  # of the uploaded bytes, so re-uploading the same file is caught as a duplicate
 
 
-def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
-    """Check that `data` is a whole JPEG/PNG/WebP/BMP within the pixel limit; apply EXIF
-    orientation. Raises InvalidImage with a message meant for the uploader."""
-    if not data:
-        raise InvalidImage("The file is empty.", "empty_file")
+@contextmanager
+def _pillow_errors() -> Iterator[None]:
+    """Pillow's many failure modes -> InvalidImage with a message meant for the uploader."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            image = PILImage.open(io.BytesIO(data))
-            fmt = image.format or ""
-            if fmt not in ACCEPTED_FORMATS:
-                raise InvalidImage(
-                    f"Unsupported image format {fmt or 'unknown'}; accepted: JPEG, PNG, WebP, BMP.",
-                    "unsupported_format",
-                )
-            width, height = image.size
-            if width * height > max_pixels or width <= 0 or height <= 0:
-                raise InvalidImage(
-                    f"Image is {width}x{height} = {width * height:,} pixels, over the limit of "
-                    f"{max_pixels:,} (decompression bomb protection).",
-                    "too_many_pixels",
-                )
-            image.load()
-            orientation = image.getexif().get(EXIF_ORIENTATION, 1)
-            content = data
-            if orientation not in (1, None):
-                image = ImageOps.exif_transpose(image)
-                content = _encode(image, fmt)
-            width, height = image.size
+            yield
     except InvalidImage:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
@@ -70,6 +50,42 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
         ) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InvalidImage(f"The image is corrupt or truncated: {exc}", "corrupt_image") from exc
+
+
+def _open_checked(data: bytes, max_pixels: int) -> PILImage.Image:
+    """Open (not decode) `data`, checking format and pixel count first. Inside _pillow_errors."""
+    if not data:
+        raise InvalidImage("The file is empty.", "empty_file")
+    image = PILImage.open(io.BytesIO(data))
+    fmt = image.format or ""
+    if fmt not in ACCEPTED_FORMATS:
+        raise InvalidImage(
+            f"Unsupported image format {fmt or 'unknown'}; accepted: JPEG, PNG, WebP, BMP.",
+            "unsupported_format",
+        )
+    width, height = image.size
+    if width * height > max_pixels or width <= 0 or height <= 0:
+        raise InvalidImage(
+            f"Image is {width}x{height} = {width * height:,} pixels, over the limit of "
+            f"{max_pixels:,} (decompression bomb protection).",
+            "too_many_pixels",
+        )
+    return image
+
+
+def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
+    """Check that `data` is a whole JPEG/PNG/WebP/BMP within the pixel limit; apply EXIF
+    orientation. Raises InvalidImage with a message meant for the uploader."""
+    with _pillow_errors():
+        image = _open_checked(data, max_pixels)
+        fmt = image.format or ""
+        image.load()
+        orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+        content = data
+        if orientation not in (1, None):
+            image = ImageOps.exif_transpose(image)
+            content = _encode(image, fmt)
+        width, height = image.size
     return DecodedImage(
         content=content,
         extension=ACCEPTED_FORMATS[fmt],
@@ -78,6 +94,19 @@ def decode_image(data: bytes, *, max_pixels: int) -> DecodedImage:
         height=height,
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def load_rgb(data: bytes, *, max_pixels: int, draft_side: int | None = None) -> PILImage.Image:
+    """A decoded, upright RGB image for inference, with the same checks as uploads. With
+    `draft_side`, a JPEG decodes at the smallest DCT scale that keeps both sides >= it."""
+    with _pillow_errors():
+        image = _open_checked(data, max_pixels)
+        if draft_side and image.format == "JPEG":
+            image.draft("RGB", (draft_side, draft_side))
+        image.load()
+        if image.getexif().get(EXIF_ORIENTATION, 1) not in (1, None):
+            image = ImageOps.exif_transpose(image)
+        return image.convert("RGB")
 
 
 def _encode(image: PILImage.Image, fmt: str) -> bytes:

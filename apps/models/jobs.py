@@ -4,7 +4,6 @@ write results back. Safe to run twice: only a queued run is claimed."""
 import json
 import logging
 import os
-import shutil
 import socket
 import traceback
 from pathlib import Path
@@ -14,13 +13,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core.storage import storage_replace
+from apps.core.storage import storage_fetch, storage_replace
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 
-from .models import ACTIVE_STATUSES, RunStatus, TrainingRun
+from .models import ACTIVE_STATUSES, ModelVersion, RunStatus, TrainingRun, VersionStatus
 from .reporter import Heartbeat, RunReporter, run_log_append
 from .services import run_broadcast_status
+from .versions import model_version_prepare, model_version_register, preset_classes
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _claim(run_id: int) -> TrainingRun | None:
     )
     if not claimed:
         return None
-    run = TrainingRun.objects.select_related("snapshot").get(pk=run_id)
+    run = TrainingRun.objects.select_related("snapshot", "init_from").get(pk=run_id)
     run.attempts += 1
     run.save(update_fields=["attempts"])
     run_broadcast_status(run=run, on_commit=False)
@@ -45,15 +45,9 @@ def _materialise(run: TrainingRun, work_dir: Path) -> Manifest:
     with default_storage.open(run.snapshot.manifest, "rb") as fh:
         data = json.load(fh)
     cache = Path(settings.LABELFORGE_WORK_DIR) / "image-cache"
-    cache.mkdir(parents=True, exist_ok=True)
     for sample in data["samples"]:
         local = cache / f"{sample['sha256']}{Path(sample['path']).suffix}"
-        if not local.exists():
-            tmp = local.with_suffix(local.suffix + ".part")
-            with default_storage.open(sample["path"], "rb") as src, open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-            os.replace(tmp, local)
-        sample["path"] = str(local)
+        sample["path"] = str(storage_fetch(sample["path"], local))
     (work_dir / "manifest.json").write_text(json.dumps(data))
     return Manifest.from_dict(data)
 
@@ -61,8 +55,7 @@ def _materialise(run: TrainingRun, work_dir: Path) -> Manifest:
 def _checkpoint(run: TrainingRun, work_dir: Path) -> Path | None:
     local = work_dir / "checkpoint.pt"
     if not local.exists() and run.checkpoint and default_storage.exists(run.checkpoint):
-        with default_storage.open(run.checkpoint, "rb") as src, open(local, "wb") as dst:
-            shutil.copyfileobj(src, dst)
+        storage_fetch(run.checkpoint, local)
     return local if local.exists() else None
 
 
@@ -80,6 +73,20 @@ def _finish(run: TrainingRun, **fields: object) -> None:
     run_broadcast_status(run=run, on_commit=False)
 
 
+def _version_weights(version: ModelVersion) -> Path:
+    return storage_fetch(
+        version.weights, Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir / "model.pt"
+    )
+
+
+def _register(run: TrainingRun, weights: Path, manifest: Manifest, reporter: RunReporter) -> None:
+    version = model_version_register(run=run, weights=weights)
+    if version.status == VersionStatus.PENDING:
+        model_version_prepare(version=version, weights=weights, manifest=manifest,
+                              seed=int(run.params.get("seed", 0)), log=reporter.on_log)  # fmt: skip
+    reporter.on_log(f"Registered model version v{version.version} ({version.status})")
+
+
 def run_train(*, run_id: int) -> str:
     from ml.train import train  # torch is imported by workers only
 
@@ -93,10 +100,23 @@ def run_train(*, run_id: int) -> str:
         try:
             manifest = _materialise(run, work_dir)
             config = TrainConfig(**run.params)
+            if run.init_from is not None:
+                config.pretrained = str(_version_weights(run.init_from))
+                reporter.on_log(f"Fine-tuning from model version v{run.init_from.version}")
             resume = _checkpoint(run, work_dir)
             if resume:
                 reporter.on_log(f"Resuming from checkpoint {resume.name}")
             result = train(manifest, config, work_dir, callbacks=reporter, resume_from=resume)
+            reporter.flush()
+            reporter.sync_checkpoint()
+            if result.status == "stopped":
+                _finish(run, status=RunStatus.CANCELLED)
+                return "cancelled"
+            weights = ""
+            if result.weights_path:
+                weights = _store(run, Path(result.weights_path), "model.pt")
+                _register(run, Path(result.weights_path), manifest, reporter)
+            _store(run, work_dir / "metrics.csv", "metrics.csv")
         except Exception as exc:  # a failed run records why, for the user
             log.exception("run %s failed", run.pk)
             reporter.flush()
@@ -104,12 +124,6 @@ def run_train(*, run_id: int) -> str:
             _finish(run, status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
             return "failed"
     reporter.flush()
-    reporter.sync_checkpoint()
-    if result.status == "stopped":
-        _finish(run, status=RunStatus.CANCELLED)
-        return "cancelled"
-    weights = _store(run, Path(result.weights_path), "model.pt") if result.weights_path else ""
-    _store(run, work_dir / "metrics.csv", "metrics.csv")
     _finish(
         run,
         status=RunStatus.SUCCEEDED,
@@ -119,3 +133,16 @@ def run_train(*, run_id: int) -> str:
         step=result.step,
     )
     return "succeeded"
+
+
+def model_version_prepare_job(*, version_id: int, classes_preset: str | None = None) -> str:
+    """An imported checkpoint: check it loads, export ONNX. Safe to run twice."""
+    version = ModelVersion.objects.filter(pk=version_id, status=VersionStatus.PENDING).first()
+    if version is None:
+        return "not pending"
+    if classes_preset:
+        version.classes = preset_classes(classes_preset)
+        version.save(update_fields=["classes"])
+    version = model_version_prepare(version=version, weights=_version_weights(version),
+                                    manifest=None, log=log.info)  # fmt: skip
+    return str(version.status)

@@ -65,6 +65,10 @@ class TrainingRun(models.Model):
     resumed_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    init_from = models.ForeignKey(
+        "ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Fine-tune: start from this version's weights (mismatched heads skipped).",
+    )  # fmt: skip
     attempts = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,3 +103,119 @@ class RunMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.step}={self.value:g}"
+
+
+class Stage(models.TextChoices):
+    NONE = "none"
+    STAGING = "staging"
+    PRODUCTION = "production"
+    ARCHIVED = "archived"
+
+
+class VersionStatus(models.TextChoices):
+    PENDING = "pending"  # weights stored, held-out evaluation and ONNX export not done yet
+    READY = "ready"
+    FAILED = "failed"
+
+
+class VersionSource(models.TextChoices):
+    TRAINED = "trained"
+    IMPORTED = "imported"
+
+
+class ModelVersion(models.Model):
+    """A servable model: a successful run's weights (or an imported checkpoint), its
+    held-out metrics, exported artifacts and its stage. Exactly one production version per
+    project and task (a partial unique index backs the promotion service's lock)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="model_versions")
+    version = models.PositiveIntegerField()
+    run = models.OneToOneField(
+        TrainingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="model_version"
+    )
+    snapshot = models.ForeignKey(
+        DatasetSnapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=10, choices=VersionSource.choices)
+    task = models.CharField(max_length=10, choices=Task.choices)
+    architecture = models.CharField(max_length=64)
+    classes = models.JSONField(default=list)
+    image_size = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=VersionStatus.choices, default=VersionStatus.PENDING
+    )
+    error = models.TextField(blank=True, default="")
+    metrics = models.JSONField(default=dict, help_text="Held-out evaluation report.")
+    weights = models.CharField(max_length=300, help_text="Storage path of model.pt")
+    onnx = models.CharField(max_length=300, blank=True, default="")
+    onnx_error = models.TextField(blank=True, default="")
+    size_bytes = models.BigIntegerField(default=0)
+    parameters = models.BigIntegerField(default=0)
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.NONE)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="model_version_number"),
+            models.UniqueConstraint(
+                fields=["project", "task"],
+                condition=models.Q(stage="production"),
+                name="one_production_per_project_task",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.architecture} ({self.stage})"
+
+    @property
+    def storage_dir(self) -> str:
+        return f"models/{self.pk}"
+
+
+class StageTransition(models.Model):
+    """Append-only audit of stage changes: who, when, from, to, why."""
+
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_stage = models.CharField(max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(max_length=12, choices=Stage.choices)
+    reason = models.CharField(max_length=500, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"v{self.model_version_id}: {self.from_stage} -> {self.to_stage}"
+
+
+class ServiceToken(models.Model):
+    """A project-scoped key for production clients: it can call predict and nothing else.
+    Only a SHA-256 of the key is stored; the key is shown once, when created."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="service_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -5,18 +5,24 @@ from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import RunMetric, TrainingRun
+from .models import ModelVersion, RunMetric, ServiceToken, StageTransition, TrainingRun
 from .services import run_reap_stale
 
 
 def run_list(*, project: Project) -> QuerySet[TrainingRun]:
     run_reap_stale()
-    return project.training_runs.select_related("snapshot", "created_by").order_by("-id")
+    return project.training_runs.select_related("snapshot", "created_by", "model_version").order_by(
+        "-id"
+    )
 
 
 def run_get_for_user(*, run_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR) -> TrainingRun:
     run_reap_stale()
-    run = TrainingRun.objects.select_related("snapshot", "created_by").filter(pk=run_id).first()
+    run = (
+        TrainingRun.objects.select_related("snapshot", "created_by", "model_version")
+        .filter(pk=run_id)
+        .first()
+    )
     if run is None:
         raise NotFound("Training run not found.")
     require_role(project_id=run.project_id, user=user, min_role=min_role)
@@ -38,3 +44,45 @@ def run_log(*, run: TrainingRun, offset: int) -> tuple[str, int]:
         fh.seek(offset)
         data = fh.read()
     return data.decode(errors="replace"), offset + len(data)
+
+
+def model_version_list(
+    *, project: Project, task: str | None = None, stage: str | None = None
+) -> QuerySet[ModelVersion]:
+    qs = project.model_versions.select_related("created_by")
+    if task:
+        qs = qs.filter(task=task)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.order_by("-version")
+
+
+def model_version_get_for_user(
+    *, version_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR
+) -> ModelVersion:
+    version = ModelVersion.objects.select_related("created_by", "run").filter(pk=version_id).first()
+    if version is None:
+        raise NotFound("Model version not found.")
+    require_role(project_id=version.project_id, user=user, min_role=min_role)
+    return version
+
+
+def stage_transition_list(
+    *, project: Project, model_version: int | None = None
+) -> QuerySet[StageTransition]:
+    qs = StageTransition.objects.filter(model_version__project=project)
+    if model_version is not None:
+        qs = qs.filter(model_version_id=model_version)
+    return qs.select_related("user", "model_version")
+
+
+def service_token_list(*, project: Project) -> QuerySet[ServiceToken]:
+    return project.service_tokens.select_related("created_by")
+
+
+def service_token_get_for_user(*, token_id: int, user: AnyUser) -> ServiceToken:
+    token = ServiceToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise NotFound("Service token not found.")
+    require_role(project_id=token.project_id, user=user, min_role=Role.OWNER)
+    return token

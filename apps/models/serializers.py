@@ -4,7 +4,14 @@ from typing import Any
 
 from rest_framework import serializers
 
-from .models import FINAL_STATUSES, RunStatus, TrainingRun
+from .models import (
+    FINAL_STATUSES,
+    ModelVersion,
+    RunStatus,
+    ServiceToken,
+    StageTransition,
+    TrainingRun,
+)
 
 
 def eta_seconds(run: TrainingRun) -> float | None:
@@ -22,6 +29,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
     snapshot = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", default=None)
     finished = serializers.SerializerMethodField()
+    model_version = serializers.SerializerMethodField()
 
     class Meta:
         model = TrainingRun
@@ -29,7 +37,8 @@ class TrainingRunSerializer(serializers.ModelSerializer):
             "id", "project", "task", "architecture", "status", "finished", "progress", "step",
             "total_steps", "epoch", "epochs", "device", "worker", "params", "best_metrics",
             "latest", "eta_seconds", "error", "snapshot", "created_by", "created_at",
-            "started_at", "finished_at", "heartbeat_at", "resumed_from", "attempts",
+            "started_at", "finished_at", "heartbeat_at", "resumed_from", "attempts", "init_from",
+            "model_version",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -45,3 +54,74 @@ class TrainingRunSerializer(serializers.ModelSerializer):
     def get_snapshot(self, run: TrainingRun) -> dict[str, Any]:
         s = run.snapshot
         return {"id": s.pk, "images": s.image_count, "classes": s.classes, "splits": s.splits}
+
+    def get_model_version(self, run: TrainingRun) -> dict[str, Any] | None:
+        version = getattr(run, "model_version", None)  # reverse one-to-one: absent -> None
+        if version is None:
+            return None
+        return {"id": version.pk, "version": version.version, "status": version.status}
+
+
+def headline_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The scalar part of a held-out report (lists and matrices stay in the detail view)."""
+    return {k: v for k, v in metrics.items() if not isinstance(v, list | dict)}
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    """List/event form; the detail adds the full report (per class, confusion matrix)."""
+
+    metrics = serializers.SerializerMethodField()
+    run = serializers.PrimaryKeyRelatedField(read_only=True)
+    snapshot = serializers.PrimaryKeyRelatedField(read_only=True)
+    num_classes = serializers.SerializerMethodField()
+    has_onnx = serializers.SerializerMethodField()
+    created_by = serializers.CharField(source="created_by.username", default=None)
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id", "project", "version", "source", "task", "architecture", "num_classes",
+            "image_size", "status", "error", "stage", "stage_changed_at", "metrics", "run",
+            "snapshot", "size_bytes", "parameters", "has_onnx", "onnx_error", "description",
+            "created_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_metrics(self, version: ModelVersion) -> dict[str, Any]:
+        return headline_metrics(version.metrics)
+
+    def get_num_classes(self, version: ModelVersion) -> int:
+        return len(version.classes)
+
+    def get_has_onnx(self, version: ModelVersion) -> bool:
+        return bool(version.onnx)
+
+
+class ModelVersionDetailSerializer(ModelVersionSerializer):
+    class Meta(ModelVersionSerializer.Meta):
+        fields = [*ModelVersionSerializer.Meta.fields, "classes", "report", "run_params"]
+        read_only_fields = fields
+
+    report = serializers.JSONField(source="metrics")
+    run_params = serializers.JSONField(source="run.params", default=None)
+
+
+class StageTransitionSerializer(serializers.ModelSerializer):
+    user = serializers.CharField(source="user.username", default=None)
+    version = serializers.IntegerField(source="model_version.version")
+
+    class Meta:
+        model = StageTransition
+        fields = ["id", "model_version", "version", "from_stage", "to_stage", "reason", "user",
+                  "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class ServiceTokenSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None)
+
+    class Meta:
+        model = ServiceToken
+        fields = ["id", "project", "name", "prefix", "created_by", "created_at", "last_used_at",
+                  "revoked_at"]  # fmt: skip
+        read_only_fields = fields

@@ -15,7 +15,14 @@ from apps.projects.models import Project
 from ml.architectures import architecture as architecture_info
 from ml.config import TrainConfig
 
-from .models import ACTIVE_STATUSES, RESUMABLE_STATUSES, RunStatus, TrainingRun
+from .models import (
+    ACTIVE_STATUSES,
+    RESUMABLE_STATUSES,
+    ModelVersion,
+    RunStatus,
+    TrainingRun,
+    VersionStatus,
+)
 from .snapshots import snapshot_create
 
 TRAIN_JOB = "apps.models.jobs.run_train"
@@ -56,6 +63,25 @@ def _resolve_config(task: str, architecture: str, params: dict[str, Any]) -> Tra
     return config
 
 
+def _init_version(project: Project, architecture: str, version_id: int) -> ModelVersion:
+    version = project.model_versions.filter(pk=version_id).first()
+    if version is None:
+        raise ApplicationError(
+            f"init_from: model version {version_id} is not in this project.", code="invalid_params"
+        )
+    if version.architecture != architecture:
+        raise ApplicationError(
+            f"init_from: v{version.version} is a {version.architecture}; fine-tuning needs the "
+            f"same architecture ({architecture}).",
+            code="invalid_params",
+        )
+    if version.status != VersionStatus.READY:
+        raise Conflict(
+            f"init_from: v{version.version} is {version.status}.", code="model_not_ready"
+        )
+    return version
+
+
 @transaction.atomic
 def run_create(
     *,
@@ -64,8 +90,10 @@ def run_create(
     task: str,
     architecture: str,
     params: dict[str, Any],
+    init_from: int | None = None,
 ) -> TrainingRun:
     config = _resolve_config(task, architecture, params)
+    start = _init_version(project, architecture, init_from) if init_from else None
     snapshot = snapshot_create(project=project, task=task, user=user)
     run = TrainingRun.objects.create(
         project=project,
@@ -73,6 +101,7 @@ def run_create(
         task=task,
         architecture=architecture,
         params=config.to_dict(),
+        init_from=start,
         created_by=user,
     )
     enqueue_on_commit("train", TRAIN_JOB, run_id=run.pk)

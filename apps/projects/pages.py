@@ -47,3 +47,51 @@ def run_page(request: HttpRequest, project_id: int, run_id: int) -> HttpResponse
         raise Http404("Training run not found in this project.")
     context = {"page": "run", "project": project, "run_id": run_id, "role": role.label}
     return render(request, "pages/run.html", context)
+
+
+def _version_number(project: Project, version_id: int) -> int:
+    number = project.model_versions.filter(pk=version_id).values_list("version", flat=True).first()
+    if number is None:
+        raise Http404("Model version not found in this project.")
+    return number
+
+
+@login_required
+def model_page(request: HttpRequest, project_id: int, version_id: int) -> HttpResponse:
+    project, role = _project_for_page(request, project_id)
+    context = {
+        "page": "model",
+        "project": project,
+        "role": role.label,
+        "version_id": version_id,
+        "version_number": _version_number(project, version_id),
+    }
+    return render(request, "pages/model.html", context)
+
+
+def _id_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise Http404(f"'{name}' is not a model version id.")
+    return int(raw)
+
+
+@login_required
+def model_compare_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Two versions side by side (?a=ID&b=ID); without both, the page lets the user pick."""
+    project, role = _project_for_page(request, project_id)
+    ids = {name: _id_param(request, name) for name in ("a", "b")}
+    numbers = {name: _version_number(project, pk) for name, pk in ids.items() if pk is not None}
+    context = {
+        "page": "model",
+        "project": project,
+        "role": role.label,
+        "compare": True,
+        "a": ids["a"] or "",
+        "b": ids["b"] or "",
+        "a_number": numbers.get("a"),
+        "b_number": numbers.get("b"),
+    }
+    return render(request, "pages/model.html", context)

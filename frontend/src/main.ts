@@ -24,3 +24,10 @@ function mountRunPage(): void {
 pages.run = mountRunPage;
 // Module scripts run after parsing, so boot() above has already run without this entry.
 if (document.readyState !== "loading" && document.body.dataset.page === "run") mountRunPage();
+
+/* ---------- model registry (appended): the version and compare pages, loaded on demand ---------- */
+function mountModelPage(): void {
+  void import("./pages/models/model-page").then((m) => m.mountModel());
+}
+pages.model = mountModelPage;
+if (document.readyState !== "loading" && document.body.dataset.page === "model") mountModelPage();

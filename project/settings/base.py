@@ -143,6 +143,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "EXCEPTION_HANDLER": "apps.core.exceptions.json_exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is ours (downloads), not a renderer switch
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
@@ -169,6 +170,11 @@ LABELFORGE_WORK_DIR = Path(os.environ.get("LABELFORGE_WORK_DIR", BASE_DIR / ".da
 LABELFORGE_WEIGHTS_DIR = Path(
     os.environ.get("LABELFORGE_WEIGHTS_DIR", BASE_DIR / ".data" / "weights")
 )
+# Inference in web processes: "auto" = torch on a GPU if present, else ONNX Runtime on the
+# CPU, else torch eager; "onnx" / "torch" force one. Loaded models kept per process (LRU).
+LABELFORGE_INFERENCE_BACKEND = os.environ.get("LABELFORGE_INFERENCE_BACKEND", "auto")
+LABELFORGE_MODEL_CACHE_SIZE = env_int("LABELFORGE_MODEL_CACHE_SIZE", 4)
+LABELFORGE_PREDICT_MAX_IMAGES = env_int("LABELFORGE_PREDICT_MAX_IMAGES", 32)
 LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "10"))
 LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "60"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000

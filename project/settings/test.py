@@ -26,3 +26,8 @@ CHANNEL_LAYERS, RQ_QUEUES = redis_settings(TEST_REDIS_URL, prefix="test-asgi")
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders here
+
+# Two test sessions on one machine (e.g. a browser suite beside a unit run) need their own
+# database and Redis db: LABELFORGE_TEST_DB=test_other TEST_REDIS_URL=redis://.../14
+if os.environ.get("LABELFORGE_TEST_DB"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["LABELFORGE_TEST_DB"]}  # noqa: F405

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import predict, registry, tokens, views
 
 urlpatterns = [
     path("architectures/", views.ArchitectureListView.as_view(), name="architecture-list"),
@@ -11,4 +11,54 @@ urlpatterns = [
     path("training-runs/<int:run_id>/cancel/", views.RunCancelView.as_view(), name="run-cancel"),
     path("training-runs/<int:run_id>/resume/", views.RunResumeView.as_view(), name="run-resume"),
     path("training-runs/<int:run_id>/package/", views.RunPackageView.as_view(), name="run-package"),
+    path(
+        "projects/<int:project_id>/model-versions/",
+        registry.VersionListView.as_view(),
+        name="version-list",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/import/",
+        registry.VersionImportView.as_view(),
+        name="version-import",
+    ),
+    path(
+        "projects/<int:project_id>/stage-transitions/",
+        registry.TransitionListView.as_view(),
+        name="transition-list",
+    ),
+    path(
+        "model-versions/<int:version_id>/",
+        registry.VersionDetailView.as_view(),
+        name="version-detail",
+    ),
+    path(
+        "model-versions/<int:version_id>/promote/",
+        registry.VersionPromoteView.as_view(),
+        name="version-promote",
+    ),
+    path(
+        "model-versions/<int:version_id>/download/",
+        registry.VersionDownloadView.as_view(),
+        name="version-download",
+    ),
+    path(
+        "projects/<int:project_id>/predict/",
+        predict.ProjectPredictView.as_view(),
+        name="project-predict",
+    ),
+    path(
+        "model-versions/<int:version_id>/predict/",
+        predict.VersionPredictView.as_view(),
+        name="version-predict",
+    ),
+    path(
+        "projects/<int:project_id>/service-tokens/",
+        tokens.ServiceTokenListView.as_view(),
+        name="token-list",
+    ),
+    path(
+        "service-tokens/<int:token_id>/",
+        tokens.ServiceTokenDetailView.as_view(),
+        name="token-detail",
+    ),
 ]

@@ -138,3 +138,79 @@ export const trainingRuns = {
 
 export const runUrl = (projectId: number, runId: number): string =>
   `/projects/${projectId}/runs/${runId}/`;
+
+/* ---------- model registry (appended) ---------- */
+
+import type {
+  ImportResponse,
+  ModelVersion,
+  ModelVersionDetail,
+  PredictResponse,
+  PromoteStage,
+  ServiceToken,
+  ServiceTokenCreated,
+  StageTransition,
+} from "./types";
+import { postMultipart, request } from "./http";
+
+const MV = (id: number): string => `/api/v1/model-versions/${id}/`;
+
+export interface ImportFields {
+  architecture: string;
+  weights: File;
+  classes?: string;
+  classesFile?: File | null;
+  preset?: "imagenet" | null;
+  imageSize?: number | null;
+  description?: string;
+}
+
+export interface PredictOptions {
+  topK?: number;
+  threshold?: number;
+}
+
+export const modelVersions = {
+  list: (projectId: number) => get<Page<ModelVersion>>(`${P(projectId)}model-versions/`),
+  get: (id: number) => get<ModelVersionDetail>(MV(id)),
+  promote: (id: number, stage: PromoteStage, reason: string) =>
+    post<ModelVersion>(`${MV(id)}promote/`, { stage, reason }),
+  downloadUrl: (id: number, format: "state_dict" | "onnx"): string => `${MV(id)}download/?format=${format}`,
+  transitions: (projectId: number) => get<Page<StageTransition>>(`${P(projectId)}stage-transitions/`),
+  /** 202 with the pending version; the worker's prepare job makes it ready or failed. */
+  import: (
+    projectId: number,
+    f: ImportFields,
+    onProgress: (loaded: number, total: number) => void,
+  ): UploadHandle<ImportResponse> => {
+    const form = new FormData();
+    form.append("architecture", f.architecture);
+    form.append("weights", f.weights, f.weights.name);
+    if (f.preset) form.append("classes_preset", f.preset);
+    else if (f.classesFile) form.append("classes_file", f.classesFile, f.classesFile.name);
+    else if (f.classes) form.append("classes", f.classes);
+    if (f.imageSize) form.append("image_size", String(f.imageSize));
+    if (f.description) form.append("description", f.description);
+    return postForm(`${P(projectId)}model-versions/import/`, form, onProgress);
+  },
+  predict: (id: number, image: Blob, name: string, opts: PredictOptions = {}) => {
+    const form = new FormData();
+    form.append("image", image, name);
+    if (opts.topK) form.append("top_k", String(opts.topK));
+    if (opts.threshold !== undefined) form.append("threshold", String(opts.threshold));
+    return postMultipart<PredictResponse>(`${MV(id)}predict/`, form);
+  },
+};
+
+export const serviceTokens = {
+  list: (projectId: number) => get<Page<ServiceToken>>(`${P(projectId)}service-tokens/`),
+  create: (projectId: number, name: string) =>
+    post<ServiceTokenCreated>(`${P(projectId)}service-tokens/`, { name }),
+  revoke: (id: number) => request<ServiceToken>("DELETE", `/api/v1/service-tokens/${id}/`),
+};
+
+export const projectPredictPath = (projectId: number): string => `${P(projectId)}predict/`;
+export const modelUrl = (projectId: number, versionId: number): string =>
+  `/projects/${projectId}/models/${versionId}/`;
+export const compareUrl = (projectId: number, a: number, b: number): string =>
+  `/projects/${projectId}/models/compare/?a=${a}&b=${b}`;

@@ -58,14 +58,15 @@ export function errorMessage(err: unknown): string {
 export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (method !== "GET" && method !== "HEAD") headers["X-CSRFToken"] = csrfToken();
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const isForm = typeof FormData !== "undefined" && body instanceof FormData;
+  if (body !== undefined && !isForm) headers["Content-Type"] = "application/json";
   let res: Response;
   try {
     res = await fetch(url, {
       method,
       headers,
       credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, "Network error: the server could not be reached.", "network", null);
@@ -87,6 +88,8 @@ export const get = <T>(url: string): Promise<T> => request<T>("GET", url);
 export const post = <T>(url: string, body: unknown): Promise<T> => request<T>("POST", url, body);
 export const patch = <T>(url: string, body: unknown): Promise<T> => request<T>("PATCH", url, body);
 export const del = (url: string): Promise<void> => request<void>("DELETE", url);
+/** A multipart POST without progress (small files; the browser sets the boundary). */
+export const postMultipart = <T>(url: string, form: FormData): Promise<T> => request<T>("POST", url, form);
 
 export interface XhrResult<T> {
   status: number;

@@ -226,13 +226,24 @@ export interface TrainingRun {
   resumed_from: number | null;
   finished?: boolean;
   attempts?: number;
-  model_version?: number | null;
+  /** The version registered from this run's weights, once it finished. */
+  model_version?: RunModelVersion | null;
+  /** The model version this run was fine-tuned from. */
+  init_from?: number | null;
+}
+
+export interface RunModelVersion {
+  id: number;
+  version: number;
+  status: VersionStatus;
 }
 
 export interface TrainingRunCreateBody {
   task: TrainTask;
   architecture: string;
   params: Record<string, ParamValue>;
+  /** Fine-tune from this model version (same architecture). */
+  init_from?: number | null;
 }
 
 export interface MetricRow {
@@ -269,4 +280,132 @@ export interface RunProgressPayload {
 export interface RunLogPayload {
   id: number;
   lines: string[];
+}
+
+/* ---------- model registry (appended) ---------- */
+
+export type VersionSource = "trained" | "imported";
+export type VersionStatus = "pending" | "ready" | "failed";
+export type Stage = "none" | "staging" | "production" | "archived";
+export type PromoteStage = Exclude<Stage, "none">;
+export const STAGES: readonly Stage[] = ["none", "staging", "production", "archived"];
+
+/** Headline scalars of the held-out report (may be {} before evaluation or for imports). */
+export interface VersionMetrics {
+  split?: "test" | "val";
+  count?: number;
+  accuracy?: number | null;
+  macro_f1?: number | null;
+  map?: number | null;
+  map50?: number | null;
+  [name: string]: unknown;
+}
+
+export interface ModelVersion {
+  id: number;
+  project: number;
+  version: number;
+  source: VersionSource;
+  task: TrainTask;
+  architecture: string;
+  num_classes: number;
+  image_size: number;
+  status: VersionStatus;
+  error: string;
+  stage: Stage;
+  stage_changed_at: string | null;
+  metrics: VersionMetrics;
+  run: number | null;
+  snapshot: number | null;
+  size_bytes: number;
+  parameters: number;
+  has_onnx: boolean;
+  onnx_error: string;
+  description: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** Precision/recall/F1 are null where undefined (a class never predicted, or absent). */
+export interface ClassifyClassRow {
+  label: string;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  support: number;
+}
+
+export interface DetectClassRow {
+  label: string;
+  ap: number | null;
+  ap50: number | null;
+  support: number;
+}
+
+export interface ClassifyReport extends VersionMetrics {
+  per_class?: ClassifyClassRow[];
+  /** confusion[t][p]: images of true class t predicted as p. */
+  confusion?: number[][];
+}
+
+export interface DetectReport extends VersionMetrics {
+  per_class?: DetectClassRow[];
+}
+
+export interface ModelVersionDetail extends ModelVersion {
+  classes: string[];
+  report: ClassifyReport | DetectReport;
+  run_params: Record<string, ParamValue> | null;
+}
+
+export interface StageTransition {
+  id: number;
+  model_version: number;
+  version: number;
+  from_stage: Stage;
+  to_stage: Stage;
+  reason: string;
+  user: string | null;
+  created_at: string;
+}
+
+export interface ServiceToken {
+  id: number;
+  project: number;
+  name: string;
+  prefix: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** The create answer: the only time the key is shown. */
+export interface ServiceTokenCreated extends ServiceToken {
+  key: string;
+}
+
+export interface ClassPrediction {
+  label: string;
+  confidence: number;
+}
+
+export interface BoxPrediction {
+  label: string;
+  score: number;
+  box: Box;
+}
+
+export type Prediction = ClassPrediction | BoxPrediction;
+
+export interface PredictResponse {
+  model_version: { id: number; version: number; task: TrainTask; architecture: string; stage: Stage };
+  backend: "onnx" | "torch-cpu" | "torch-cuda" | string;
+  results: { image: string; predictions: Prediction[] }[];
+  predictions?: Prediction[];
+}
+
+export interface ImportResponse extends Partial<ModelVersion> {
+  detail?: string;
+  code?: string;
 }

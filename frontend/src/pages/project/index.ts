@@ -11,6 +11,7 @@ import { mountMembers } from "./members";
 import { mountSplit } from "./split";
 import { mountUpload, type UploadTab } from "./upload";
 import { mountTraining } from "./training";
+import { mountModels } from "./models";
 
 const SOCKET_TEXT: Record<SocketState, string> = {
   connecting: "Connecting…", live: "Live", offline: "Offline — reconnecting", refused: "Live updates refused",
@@ -62,6 +63,7 @@ export function mountProject(): void {
     else if (name === "members") mountMembers(el, ctx);
     else if (name === "split") mountSplit(el, ctx);
     else if (name === "training") mountTraining(el, ctx);
+    else if (name === "models") mountModels(el, ctx);
   }
 
   function show(name: string): void {

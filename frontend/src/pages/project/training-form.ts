@@ -9,6 +9,7 @@ import type { Architecture, ParamSpec, ParamValue, TrainTask } from "../../api/t
 import { h, option, replaceChildren } from "../../lib/dom";
 import { messageArea } from "../../ui/toast";
 import type { ProjectContext } from "./context";
+import { initFromField } from "./init-from";
 import {
   architecturesFor, carryOver, changedParams, defaultsFor, inputText, paramLabel, PARAM_HINTS, parseParam,
   sameValue, splitParams, stepFor,
@@ -33,12 +34,13 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   const summary = h("p", { class: "muted small diff-summary", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "primary" }, "Start training");
   const reset = h("button", { type: "button", class: "ghost small", onclick: () => resetAll() }, "Reset to defaults");
+  const initFrom = initFromField(ctx.projectId);
   const form = h("form", { class: "card new-run", "data-testid": "new-run-form", novalidate: true },
     h("div", { class: "side-head" }, h("h2", null, "New run"), h("span", { class: "spacer" }), reset),
     h("div", { class: "form-row two" },
       h("label", { class: "field-v" }, h("span", null, "Task"), taskSel),
       h("label", { class: "field-v" }, h("span", null, "Architecture"), archSel)),
-    archNote, grid, advanced, msg.el, summary,
+    archNote, initFrom.el, grid, advanced, msg.el, summary,
     h("div", { class: "actions" }, submit));
 
   let archs: Architecture[] = [];
@@ -66,6 +68,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   /** Switch to the selected architecture: untouched fields take its defaults. */
   function applyArchitecture(): void {
     const arch = current();
+    initFrom.setArchitecture(arch?.name ?? null);
     const next = defaultsFor(specs, arch);
     raw = carryOver(specs, defaults, next, readAll());
     defaults = next;
@@ -168,6 +171,20 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     applyArchitecture();
   });
   archSel.addEventListener("change", () => applyArchitecture());
+  // "Fine-tune" on a version page: switch to its task and architecture once both lists are in.
+  let wantArch: string | null = null;
+  const applyWanted = (): void => {
+    const want = archs.find((a) => a.name === wantArch);
+    if (!want) return;
+    wantArch = null;
+    taskSel.value = want.task;
+    fillArchitectures(want.name);
+    applyArchitecture();
+  };
+  form.addEventListener("want-arch", (e) => {
+    wantArch = (e as CustomEvent<string>).detail;
+    applyWanted();
+  });
   form.addEventListener("input", (e) => {
     if (e.target !== taskSel && e.target !== archSel) refresh();
   });
@@ -187,7 +204,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     submit.disabled = true;
     submit.textContent = "Starting…";
     try {
-      const run = await api.trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params });
+      const run = await api.trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value() });
       window.location.href = api.runUrl(ctx.projectId, run.id);
     } catch (err) {
       msg.show(errorMessage(err));
@@ -208,6 +225,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       fillArchitectures();
       defaults = defaultsFor(specs, current());
       applyArchitecture();
+      applyWanted();
     },
     (err) => {
       replaceChildren(grid);

@@ -82,6 +82,15 @@ export class RunHeader {
       this.sub.append(h("span", null, "resumed from ",
         h("a", { href: api.runUrl(run.project, run.resumed_from) }, `#${run.resumed_from}`)));
     }
+    if (run.init_from) {
+      this.sub.append(h("span", null, "fine-tuned from ", h("a", { href: api.modelUrl(run.project, run.init_from) }, "a model version")));
+    }
+    if (run.model_version) {
+      const mv = run.model_version;
+      this.sub.append(h("span", null, "registered as ",
+        h("a", { href: api.modelUrl(run.project, mv.id), "data-testid": "run-model-version" }, `model v${mv.version}`),
+        mv.status === "ready" ? "" : ` (${mv.status === "pending" ? "preparing" : mv.status})`));
+    }
     this.where.replaceChildren(
       h("span", { title: "Device" }, h("span", { class: "muted" }, "device "), h("b", { class: "mono" }, run.device || "–")),
       h("span", { title: "Worker" }, h("span", { class: "muted" }, "worker "), h("b", { class: "mono" }, run.worker || "–")),

@@ -1,0 +1,88 @@
+"""Service tokens: project-scoped keys for production clients that may call predict and
+nothing else. Only predict views list ServiceTokenAuthentication, so on every other endpoint
+a service key is just an unknown token (401)."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from apps.core.exceptions import Conflict
+from apps.projects.models import Project
+
+from .models import ServiceToken
+
+PREFIX = "lfs_"
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def service_token_create(
+    *, project: Project, user: AbstractBaseUser, name: str
+) -> tuple[ServiceToken, str]:
+    """The token row and its key; the key is not stored and cannot be shown again."""
+    key = PREFIX + secrets.token_urlsafe(32)
+    token = ServiceToken.objects.create(project=project, name=name, key_hash=_hash(key),
+                                        prefix=key[: len(PREFIX) + 4], created_by=user)  # fmt: skip
+    return token, key
+
+
+def service_token_revoke(*, token: ServiceToken) -> ServiceToken:
+    if token.revoked_at is not None:
+        raise Conflict("This token is already revoked.", code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    return token
+
+
+class ServicePrincipal:
+    """request.user for a service token: authenticated, a member of nothing."""
+
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    is_anonymous = False
+    pk = None
+
+    def __init__(self, token: ServiceToken) -> None:
+        self.token = token
+        self.project_id = token.project_id
+        self.username = f"service:{token.name}"
+
+
+class ServiceTokenAuthentication(BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[ServicePrincipal, ServiceToken] | None:
+        parts = get_authorization_header(request).split()
+        if len(parts) != 2 or parts[0].decode(errors="replace").lower() != "token":
+            return None
+        key = parts[1].decode(errors="replace")
+        if not key.startswith(PREFIX):
+            return None  # a user's token: the next authentication class handles it
+        token = ServiceToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True).first()
+        if token is None:
+            raise AuthenticationFailed("Invalid or revoked service token.")
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+            ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        return ServicePrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+def service_project_id(request: Any) -> int | None:
+    """The project a service-token request is bound to (None for users)."""
+    return request.auth.project_id if isinstance(request.auth, ServiceToken) else None
