@@ -21,4 +21,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home labelforge && mkdir -p /data/media && chown -R labelforge /data /app/.data
 USER labelforge
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && daphne -b 0.0.0.0 -p 8000 project.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && uvicorn project.asgi:application --host 0.0.0.0 --port 8000 --lifespan off --no-access-log"]

@@ -1,4 +1,4 @@
-"""Shared by the browser benchmarks: Django set-up, a live daphne server on a free port, and
+"""Shared by the browser benchmarks: Django set-up, a live web server (apps/core/server.py) on a free port, and
 Chromium. Run benchmarks with DATABASE_URL/REDIS_URL pointing at PostgreSQL and Redis
 (`eval "$(scripts/services.sh start)"` gives both)."""
 
@@ -22,6 +22,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from apps.core.server import web_server_command  # noqa: E402
+
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
@@ -34,7 +36,7 @@ def live_server() -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+        web_server_command("127.0.0.1", port),
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -6,7 +6,7 @@ to production. Then, on one 640x427 JPEG photo:
   - raw: PIL decode + resize/crop/normalise (numpy) + session.run + top-3, in this process,
     a fresh InferenceSession on the same model.onnx with default options;
   - endpoint: POST /api/v1/projects/{id}/predict/ (multipart, a service token, keep-alive)
-    to daphne running `runstack`'s ASGI app.
+    to the web server `runstack` starts (apps/core/server.py).
 Then 8 concurrent clients against the endpoint, and the raw session's sequential throughput.
 
     eval "$(scripts/services.sh start)" && .venv/bin/python bench/predict_latency.py [--n 200]

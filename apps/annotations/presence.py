@@ -6,7 +6,7 @@ import json
 import time
 from typing import Any
 
-import django_rq
+from apps.core.redis import shared_redis
 
 PRESENCE_TTL = 60.0
 
@@ -16,18 +16,18 @@ def _key(project_id: int) -> str:
 
 
 def presence_set(*, project_id: int, channel: str, user: str, image: int | None) -> None:
-    conn = django_rq.get_connection("default")
+    conn = shared_redis()
     value = json.dumps({"user": user, "image": image, "ts": time.time()})
     conn.hset(_key(project_id), channel, value)
     conn.expire(_key(project_id), int(PRESENCE_TTL * 2))
 
 
 def presence_remove(*, project_id: int, channel: str) -> None:
-    django_rq.get_connection("default").hdel(_key(project_id), channel)
+    shared_redis().hdel(_key(project_id), channel)
 
 
 def presence_list(*, project_id: int) -> list[dict[str, Any]]:
-    conn = django_rq.get_connection("default")
+    conn = shared_redis()
     now = time.time()
     users, stale = [], []
     for channel, raw in conn.hgetall(_key(project_id)).items():

@@ -17,8 +17,8 @@ from django.core.files.storage import default_storage
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.storage import storage_fetch
 from apps.images.imaging import InvalidImage, load_rgb
-from apps.projects.models import Project
 
+from .caches import production_cache
 from .models import ModelVersion, Stage, VersionStatus
 
 
@@ -79,8 +79,8 @@ def cached_versions() -> list[int]:
         return list(_cache)
 
 
-def production_version(*, project: Project, task: str | None) -> ModelVersion:
-    versions = list(project.model_versions.filter(stage=Stage.PRODUCTION))
+def production_version(*, project_id: int, task: str | None) -> ModelVersion:
+    versions = production_cache.get(project_id, "all", lambda: _production_versions(project_id))
     if task:
         versions = [v for v in versions if v.task == task]
     if not versions:
@@ -97,6 +97,11 @@ def production_version(*, project: Project, task: str | None) -> ModelVersion:
             code="task_required",
         )
     return versions[0]
+
+
+def _production_versions(project_id: int) -> list[ModelVersion]:
+    qs = ModelVersion.objects.filter(project_id=project_id, stage=Stage.PRODUCTION)
+    return list(qs.defer("classes", "metrics"))  # big JSON a request does not need
 
 
 def decode_inputs(*, files: list[Any], encoded: list[Any]) -> list[PredictInput]:

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from apps.core.exceptions import Conflict
 from apps.projects.models import Project
 
+from .caches import token_cache
 from .models import ServiceToken
 
 PREFIX = "lfs_"
@@ -43,7 +44,12 @@ def service_token_revoke(*, token: ServiceToken) -> ServiceToken:
         raise Conflict("This token is already revoked.", code="already_revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
+    token_cache.bump_on_commit("all")
     return token
+
+
+def _active_token(key_hash: str) -> ServiceToken | None:
+    return ServiceToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
 
 
 class ServicePrincipal:
@@ -71,12 +77,14 @@ class ServiceTokenAuthentication(BaseAuthentication):
         key = parts[1].decode(errors="replace")
         if not key.startswith(PREFIX):
             return None  # a user's token: the next authentication class handles it
-        token = ServiceToken.objects.filter(key_hash=_hash(key), revoked_at__isnull=True).first()
+        key_hash = _hash(key)
+        token = token_cache.get("all", key_hash, lambda: _active_token(key_hash))
         if token is None:
             raise AuthenticationFailed("Invalid or revoked service token.")
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
             ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return ServicePrincipal(token), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -21,6 +21,7 @@ from apps.projects.models import Project
 from ml.architectures import ARCHITECTURES
 from ml.manifest import Manifest
 
+from .caches import production_cache
 from .models import ModelVersion, Stage, StageTransition, TrainingRun, VersionSource, VersionStatus
 
 PREPARE_JOB = "apps.models.jobs.model_version_prepare_job"
@@ -208,6 +209,7 @@ def _fail(version: ModelVersion, error: str) -> ModelVersion:
 
 
 def _transition(version: ModelVersion, stage: str, user: AbstractBaseUser, reason: str) -> None:
+    production_cache.bump_on_commit(version.project_id)
     StageTransition.objects.create(model_version=version, from_stage=version.stage,
                                    to_stage=stage, reason=reason, user=user)  # fmt: skip
     version.stage, version.stage_changed_at = stage, timezone.now()

@@ -1,4 +1,4 @@
-"""Browser tests: the real ASGI server (daphne) and a real RQ worker run as subprocesses on the
+"""Browser tests: the real ASGI server (uvicorn) and a real RQ worker run as subprocesses on the
 test database; Playwright drives Debian's Chromium."""
 
 import concurrent.futures
@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from apps.core.server import web_server_command
 from tests.conftest import free_port, subprocess_env
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
@@ -46,7 +47,7 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
     port = free_port()
     logs = tmp_path_factory.mktemp("live-logs")
     commands = {
-        "web": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "project.asgi:application"],
+        "web": web_server_command("127.0.0.1", port)[1:],
         "worker": [
             "manage.py",
             "rqworker",

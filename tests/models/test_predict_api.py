@@ -164,7 +164,9 @@ def test_members_only(world, version) -> None:
     assert world.client("outsider").post(url, {"image": _file("r.jpg", RED)}).status_code == 404
 
 
-def test_service_token_can_predict_and_nothing_else(world, production) -> None:
+def test_service_token_can_predict_and_nothing_else(
+    world, production, django_capture_on_commit_callbacks
+) -> None:
     token, key = service_token_create(project=world.project, user=world.users["owner"], name="shop")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
@@ -195,22 +197,26 @@ def test_service_token_can_predict_and_nothing_else(world, production) -> None:
     assert client.get(f"/api/v1/projects/{world.project.pk}/images/").status_code == 401
     assert client.get(f"/api/v1/projects/{world.project.pk}/model-versions/").status_code == 401
     assert client.get("/api/v1/projects/").status_code == 401
-    service_token_revoke(token=token)
+    with django_capture_on_commit_callbacks(execute=True):  # as after a real commit
+        service_token_revoke(token=token)
     revoked = client.post(
         f"/api/v1/projects/{world.project.pk}/predict/", {"image": _file("r.jpg", RED)}
     )
     assert revoked.status_code == 401 and "revoked" in revoked.json()["detail"]
 
 
-def test_promotion_is_picked_up_without_restart(world, production) -> None:
+def test_promotion_is_picked_up_without_restart(
+    world, production, django_capture_on_commit_callbacks
+) -> None:
     client = world.client("annotator")
     url = f"/api/v1/projects/{world.project.pk}/predict/"
     first = client.post(url, {"image": _file("r.jpg", RED)}).json()
     assert first["model_version"]["id"] == production.pk
     newer = make_version(world.project, world.users["owner"], seed=7)
-    model_version_promote(
-        version=newer, user=world.users["owner"], stage=Stage.PRODUCTION, reason="better"
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is told after commit
+        model_version_promote(
+            version=newer, user=world.users["owner"], stage=Stage.PRODUCTION, reason="better"
+        )
     second = client.post(url, {"image": _file("r.jpg", RED)}).json()
     assert second["model_version"]["id"] == newer.pk
     assert {production.pk, newer.pk} <= set(inference.cached_versions())
@@ -219,9 +225,10 @@ def test_promotion_is_picked_up_without_restart(world, production) -> None:
         [w.confidence for w in want], abs=2e-4
     )
     # rollback: promote the earlier version again
-    model_version_promote(
-        version=production, user=world.users["owner"], stage=Stage.PRODUCTION, reason="rollback"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        model_version_promote(
+            version=production, user=world.users["owner"], stage=Stage.PRODUCTION, reason="rollback"
+        )
     assert (
         client.post(url, {"image": _file("r.jpg", RED)}).json()["model_version"]["id"]
         == production.pk

@@ -14,8 +14,8 @@ from apps.models import inference
 from apps.models.models import ModelVersion
 from apps.models.selectors import model_version_get_for_user
 from apps.models.tokens import ServiceTokenAuthentication, service_project_id
-from apps.projects.models import Project
-from apps.projects.selectors import project_get_for_user
+from apps.projects.models import Role
+from apps.projects.selectors import require_role
 
 from .serializers import PredictOptionsSerializer
 
@@ -67,12 +67,10 @@ class ProjectPredictView(_PredictView):
     def resolve(self, request: Request, task: str | None, pk: int) -> ModelVersion:
         bound = service_project_id(request)
         if bound is None:
-            project = project_get_for_user(project_id=pk, user=request.user)
-        elif bound == pk:
-            project = Project.objects.get(pk=pk)
-        else:
+            require_role(project_id=pk, user=request.user, min_role=Role.ANNOTATOR)
+        elif bound != pk:
             raise NotFound("Project not found.")
-        return inference.production_version(project=project, task=task)
+        return inference.production_version(project_id=pk, task=task)
 
     @extend_schema(request=None, parameters=[PredictOptionsSerializer])
     def post(self, request: Request, project_id: int) -> Response:

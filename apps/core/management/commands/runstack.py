@@ -16,6 +16,8 @@ import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.core.server import web_server_command
+
 
 def _redis_up(url: str) -> bool:
     try:
@@ -25,7 +27,7 @@ def _redis_up(url: str) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Start Redis (if needed), daphne and an RQ worker; Ctrl-C stops them all."
+    help = "Start Redis (if needed), the web server and an RQ worker; Ctrl-C stops them all."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -37,19 +39,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
         try:
             self._ensure_redis()
-            self._spawn(
-                "web",
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    host,
-                    "-p",
-                    str(port),
-                    "project.asgi:application",
-                ],
-            )
+            self._spawn("web", web_server_command(host, port))
             self._spawn("worker", [sys.executable, "manage.py", "rqworker", *queues.split(",")])
             url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
             self._wait_healthy(url + "healthz")

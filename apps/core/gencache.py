@@ -1,0 +1,63 @@
+"""Per-process caches that stay right across processes: an entry is used only while a Redis
+counter (its scope's generation) is unchanged; writers bump the counter after commit.
+One Redis GET per use instead of database queries; without Redis, nothing is cached, and an
+entry is reloaded after `max_age` seconds whatever happens (a bump lost while Redis was
+briefly unreachable is healed then)."""
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from django.db import transaction
+from redis.exceptions import RedisError
+
+from apps.core.redis import shared_redis
+
+T = TypeVar("T")
+
+
+class GenerationCache:
+    def __init__(self, name: str, max_entries: int = 10_000, max_age: float = 30.0) -> None:
+        self.name, self.max_entries, self.max_age = name, max_entries, max_age
+        self._entries: dict[tuple[Hashable, Hashable], tuple[bytes, float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _key(self, scope: Hashable) -> str:
+        return f"labelforge:gen:{self.name}:{scope}"
+
+    def generation(self, scope: Hashable) -> bytes | None:
+        try:
+            return shared_redis().get(self._key(scope)) or b"0"
+        except RedisError:
+            return None
+
+    def get(self, scope: Hashable, key: Hashable, load: Callable[[], T]) -> T:
+        """The cached value, or `load()` (read after the generation, so a change committed
+        meanwhile bumps past what is stored). Exceptions from `load` are not cached."""
+        generation, now = self.generation(scope), time.monotonic()
+        with self._lock:
+            hit = self._entries.get((scope, key))
+        if generation is not None and hit is not None:
+            seen, loaded_at, value = hit
+            if seen == generation and now - loaded_at < self.max_age:
+                return value
+        value = load()
+        if generation is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                self._entries[(scope, key)] = (generation, now, value)
+        return value
+
+    def bump_on_commit(self, scope: Hashable) -> None:
+        def bump() -> None:
+            with contextlib.suppress(RedisError):  # entries expire after max_age anyway
+                shared_redis().incr(self._key(scope))
+
+        transaction.on_commit(bump)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
