@@ -51,6 +51,8 @@ ENDPOINTS = [
     Endpoint("patch", "/api/v1/annotations/{a}/", "annotator", "version"),
     Endpoint("delete", "/api/v1/annotations/{a}/", "annotator", "version"),
     Endpoint("post", "/api/v1/history/{e}/revert/", "annotator"),
+    Endpoint("post", "/api/v1/images/{i}/review/", "annotator", "review"),
+    Endpoint("get", "/api/v1/projects/{p}/auto-annotation-runs/", "annotator"),
 ]
 
 
@@ -68,6 +70,7 @@ def body_for(key: str | None, world):
             "box": {"x": 1, "y": 1, "w": 3, "h": 3},
         },
         "version": {"version": 1},
+        "review": {"action": "accept"},
         "upload": {"files": [SimpleUploadedFile("new.png", image_bytes(color=(7, 7, 7)))]},
     }
     return bodies.get(key) if key else None

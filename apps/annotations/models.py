@@ -36,6 +36,10 @@ class Annotation(models.Model):
     h = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.HUMAN)
     score = models.FloatField(null=True, blank=True)
+    model_version = models.ForeignKey(
+        "mlmodels.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="annotations", help_text="The model that predicted it (kept when a person fixes it).",
+    )  # fmt: skip
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
     version = models.PositiveIntegerField(default=1)
     client_id = models.UUIDField(
@@ -79,6 +83,7 @@ class Annotation(models.Model):
             models.Index(fields=["image", "label"], name="annotation_image_label"),
             models.Index(fields=["image", "source"], name="annotation_image_source"),
             models.Index(fields=["label"], name="annotation_label"),
+            models.Index(fields=["model_version", "review"], name="annotation_version_review"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Annotation
         fields = [
-            "id", "image", "label", "kind", "box", "source", "score", "review",
+            "id", "image", "label", "kind", "box", "source", "score", "model_version", "review",
             "version",
             "client_id", "created_by", "updated_by", "created_at", "updated_at",
         ]  # fmt: skip

@@ -188,6 +188,9 @@ def annotation_update(
             setattr(annotation, key, value)
     if "review" in data:
         annotation.review = data["review"]
+    if annotation.source == Source.MODEL and ("label" in data or "box" in data):
+        # a person fixed a prediction: it is theirs now (model_version stays, for the stats)
+        annotation.source, annotation.review = Source.HUMAN, Review.ACCEPTED
     annotation.version += 1
     annotation.updated_by = user
     try:
@@ -271,3 +274,59 @@ def annotation_event_revert(
         action=action, annotation=current, before=before_state,
         after=annotation_state(current), user=user, reverts=event,
     )  # fmt: skip
+
+
+REVIEW_ACTIONS = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}
+
+
+def annotation_review(
+    *, annotation_id: int, user: AbstractBaseUser | None, version: int, action: str
+) -> Annotation:
+    """Accept or reject a model prediction (fixing one is an ordinary update)."""
+    annotation = Annotation.objects.filter(pk=annotation_id).only("source").first()
+    if annotation is not None and annotation.source != Source.MODEL:
+        raise ApplicationError("Only model predictions are reviewed.", code="not_a_prediction")
+    return annotation_update(annotation_id=annotation_id, user=user, version=version,
+                             data={"review": REVIEW_ACTIONS[action]})  # fmt: skip
+
+
+@transaction.atomic
+def image_review_pending(
+    *, image: Image, user: AbstractBaseUser | None, action: str, min_score: float = 0.0
+) -> list[Annotation]:
+    """Accept (or reject) every pending prediction on the image scoring at least min_score."""
+    pending = (
+        Annotation.objects.select_for_update()
+        .select_related("image")
+        .filter(image=image, source=Source.MODEL, review=Review.PENDING, score__gte=min_score)
+    )
+    changed = []
+    for annotation in pending:
+        before = annotation_state(annotation)
+        annotation.review, annotation.updated_by = REVIEW_ACTIONS[action], user
+        annotation.version += 1
+        annotation.save(update_fields=["review", "updated_by", "version", "updated_at"])
+        _record(action=EventAction.UPDATED, annotation=annotation, before=before,
+                after=annotation_state(annotation), user=user)  # fmt: skip
+        changed.append(annotation)
+    return changed
+
+
+@transaction.atomic
+def predictions_revert(*, model_version_id: int, user: AbstractBaseUser | None) -> int:
+    """Remove every still-pending prediction of a model version (reviewed ones stay). Each
+    removal is a history event, so it can be undone."""
+    pending = (
+        Annotation.objects.select_for_update()
+        .select_related("image")
+        .filter(model_version_id=model_version_id, source=Source.MODEL, review=Review.PENDING)
+    )
+    removed = 0
+    for annotation in pending:
+        before, pk = annotation_state(annotation), annotation.pk
+        annotation.delete()
+        annotation.pk = pk
+        _record(action=EventAction.DELETED, annotation=annotation, before=before, after=None,
+                user=user)  # fmt: skip
+        removed += 1
+    return removed

@@ -35,6 +35,10 @@ class Image(models.Model):
     sample_weight = models.FloatField(
         default=1.0, help_text="Relative sampling weight in training; > 1 marks a gold image."
     )
+    uncertainty = models.FloatField(
+        null=True, blank=True,
+        help_text="From the latest auto-annotation: 1 - (top-1 - top-2 confidence); 1 = a coin toss.",
+    )  # fmt: skip
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -53,6 +57,7 @@ class Image(models.Model):
             models.Index(fields=["project", "id"], name="image_project_id"),
             models.Index(fields=["project", "status", "id"], name="image_project_status"),
             models.Index(fields=["project", "split", "id"], name="image_project_split"),
+            models.Index(fields=["project", "uncertainty", "id"], name="image_project_uncertainty"),
         ]
 
     def __str__(self) -> str:

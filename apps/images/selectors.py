@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from apps.annotations.models import Annotation
 from apps.core.exceptions import NotFound
@@ -29,6 +30,7 @@ class ImageFilters:
     label: int | None = None
     source: str | None = None
     has_annotations: bool | None = None
+    order: str = "id"  # or "uncertain": most uncertain first (active learning), then by id
 
 
 def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image]:
@@ -48,14 +50,40 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
     return qs
 
 
+UNSCORED = -1.0  # images never auto-annotated sort after every scored one
+
+
+def _ordered(qs: QuerySet[Image], order: str, *, reverse: bool = False) -> QuerySet[Image]:
+    if order != "uncertain":
+        return qs.order_by("-id" if reverse else "id")
+    qs = qs.annotate(u=Coalesce("uncertainty", Value(UNSCORED)))
+    return qs.order_by("u", "-id") if reverse else qs.order_by("-u", "id")
+
+
+def _beyond(
+    qs: QuerySet[Image], pivot: Image, order: str, *, before: bool = False
+) -> QuerySet[Image]:
+    """Rows after (or before) `pivot` in list order: a keyset condition, any depth."""
+    if order != "uncertain":
+        return qs.filter(id__lt=pivot.pk) if before else qs.filter(id__gt=pivot.pk)
+    u = pivot.uncertainty if pivot.uncertainty is not None else UNSCORED
+    qs = qs.annotate(u=Coalesce("uncertainty", Value(UNSCORED)))
+    if before:
+        return qs.filter(Q(u__gt=u) | Q(u=u, id__lt=pivot.pk))
+    return qs.filter(Q(u__lt=u) | Q(u=u, id__gt=pivot.pk))
+
+
 def image_page(
     *, project: Project, filters: ImageFilters, after: int | None, page_size: int
 ) -> tuple[list[Image], int | None]:
-    """Keyset pagination on id: each page is an index range scan, however deep it goes."""
+    """Keyset pagination (`after` = the last image id seen): each page is an index range
+    scan, however deep it goes, in id order or most-uncertain-first."""
     qs = image_queryset(project=project, filters=filters)
     if after is not None:
-        qs = qs.filter(id__gt=after)
-    rows = list(qs.order_by("id")[: page_size + 1])
+        pivot = project.images.filter(pk=after).first()
+        if pivot is not None:
+            qs = _beyond(qs, pivot, filters.order)
+    rows = list(_ordered(qs, filters.order)[: page_size + 1])
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     counts = dict(
@@ -77,8 +105,10 @@ def image_neighbors(*, image: Image, filters: ImageFilters) -> dict[str, int | N
     """Previous/next image in list order under the same filters, and the next image (after
     this one, wrapping around) that has no annotations yet."""
     qs = image_queryset(project=image.project, filters=filters)
-    previous = qs.filter(id__lt=image.pk).order_by("-id").values_list("id", flat=True).first()
-    following = qs.filter(id__gt=image.pk).order_by("id").values_list("id", flat=True).first()
+    order = filters.order
+    previous = _ordered(_beyond(qs, image, order, before=True), order, reverse=True)
+    following = _ordered(_beyond(qs, image, order), order)
+    previous, following = (q.values_list("id", flat=True).first() for q in (previous, following))
     unlabelled = qs.filter(~Exists(Annotation.objects.filter(image_id=OuterRef("pk"))))
     next_unlabelled = (
         unlabelled.filter(id__gt=image.pk).order_by("id").values_list("id", flat=True).first()

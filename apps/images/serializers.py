@@ -18,7 +18,8 @@ class ImageSerializer(serializers.ModelSerializer):
         model = Image
         fields = [
             "id", "project", "filename", "width", "height", "format", "size_bytes", "sha256",
-            "status", "split", "sample_weight", "gold", "file", "thumbnail", "annotation_count",
+            "status", "split", "sample_weight", "gold", "uncertainty", "file", "thumbnail",
+            "annotation_count",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields

@@ -14,10 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.storage import storage_fetch, storage_replace
+from apps.images.imaging import InvalidImage, load_rgb
+from apps.images.models import Image
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 
-from .models import ACTIVE_STATUSES, ModelVersion, RunStatus, TrainingRun, VersionStatus
+from . import autoannotate
+from .inference import predictor_for
+from .models import (
+    ACTIVE_STATUSES,
+    AutoAnnotateMode,
+    AutoAnnotationRun,
+    ModelVersion,
+    RunStatus,
+    TrainingRun,
+    VersionStatus,
+)
 from .reporter import Heartbeat, RunReporter, run_log_append
 from .services import run_broadcast_status
 from .versions import model_version_prepare, model_version_register, preset_classes
@@ -146,3 +158,59 @@ def model_version_prepare_job(*, version_id: int, classes_preset: str | None = N
     version = model_version_prepare(version=version, weights=_version_weights(version),
                                     manifest=None, log=log.info)  # fmt: skip
     return str(version.status)
+
+
+def _propose(run: AutoAnnotationRun, images: list) -> list:
+    from ml import autolabel
+
+    model = predictor_for(run.model_version)
+    if run.mode == AutoAnnotateMode.CLASSIFY:
+        return autolabel.classify_proposals(model, images, run.threshold)
+    if run.mode == AutoAnnotateMode.DETECT:
+        return autolabel.detect_proposals(model, images, run.threshold)
+    classifier = predictor_for(run.classifier_version)
+    return autolabel.two_stage_proposals(model, classifier, images, run.threshold)
+
+
+def run_autoannotate(*, run_id: int) -> str:
+    """The `infer` queue job: batches of images through the model, predictions written per
+    batch, progress after each, cancel honoured between batches. Safe to run twice."""
+    run = autoannotate.claim(run_id)
+    if run is None:
+        return "not queued"
+    try:
+        labels = dict(run.project.labels.values_list("name", "pk"))
+        ids = list(autoannotate.selection(project=run.project, scope=run.scope, filters=run.filters)
+                   .order_by("id").values_list("pk", flat=True))  # fmt: skip
+        AutoAnnotationRun.objects.filter(pk=run.pk).update(total=len(ids))
+        draft = run.model_version.image_size if run.mode == AutoAnnotateMode.CLASSIFY else None
+        counts = {"predictions": 0, "replaced": 0, "unmapped": 0, "images_with_predictions": 0,
+                  "unreadable": 0}  # fmt: skip
+        for lo in range(0, len(ids), autoannotate.BATCH):
+            batch = list(
+                Image.objects.filter(pk__in=ids[lo : lo + autoannotate.BATCH]).order_by("id")
+            )
+            readable, pixels = [], []
+            for image in batch:
+                try:
+                    pixels.append(load_rgb(autoannotate.read_image(image), draft_side=draft,
+                                           max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS))  # fmt: skip
+                    readable.append(image)
+                except (InvalidImage, OSError):
+                    counts["unreadable"] += 1
+            if readable:
+                written = autoannotate.write_predictions(
+                    run=run, images=readable, results=_propose(run, pixels), labels=labels
+                )
+                for key, value in written.items():
+                    counts[key] += value
+            status = autoannotate.progress(run, lo + len(batch), counts)
+            if status == RunStatus.CANCELLING:
+                autoannotate.finish(run, RunStatus.CANCELLED)
+                return "cancelled"
+    except Exception as exc:  # the run records why, for the user
+        log.exception("auto-annotation %s failed", run.pk)
+        autoannotate.finish(run, RunStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        return "failed"
+    autoannotate.finish(run, RunStatus.SUCCEEDED)
+    return "succeeded"

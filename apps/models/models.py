@@ -219,3 +219,55 @@ class ServiceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class AutoAnnotateMode(models.TextChoices):
+    CLASSIFY = "classify"  # image tags from a classifier
+    DETECT = "detect"  # boxes from a detector
+    TWO_STAGE = "two_stage"  # a detector's boxes, each crop labelled by a classifier
+
+
+class AutoAnnotateScope(models.TextChoices):
+    UNLABELLED = "unlabelled"
+    FILTER = "filter"
+    ALL = "all"
+
+
+class AutoAnnotationRun(models.Model):
+    """A model pre-labelling a batch of images on the `infer` queue. Its predictions are
+    annotations with source=model and review=pending; running the same version again replaces
+    its pending predictions on those images."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="auto_annotation_runs"
+    )
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="+")
+    classifier_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    mode = models.CharField(max_length=10, choices=AutoAnnotateMode.choices)
+    scope = models.CharField(max_length=10, choices=AutoAnnotateScope.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    threshold = models.FloatField()
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"auto-annotation {self.pk} {self.status}"
+
+    @property
+    def progress(self) -> float:
+        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)

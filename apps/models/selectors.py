@@ -1,11 +1,20 @@
+from typing import Any
+
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import ModelVersion, RunMetric, ServiceToken, StageTransition, TrainingRun
+from .models import (
+    AutoAnnotationRun,
+    ModelVersion,
+    RunMetric,
+    ServiceToken,
+    StageTransition,
+    TrainingRun,
+)
 from .services import run_reap_stale
 
 
@@ -86,3 +95,47 @@ def service_token_get_for_user(*, token_id: int, user: AnyUser) -> ServiceToken:
         raise NotFound("Service token not found.")
     require_role(project_id=token.project_id, user=user, min_role=Role.OWNER)
     return token
+
+
+def review_stats(*, version: ModelVersion) -> dict[str, Any]:
+    """How reviewers treated this version's predictions. `corrected`: a person edited the
+    prediction (it became human-made and keeps the version); the correction rate counts
+    corrected and rejected among everything reviewed."""
+    from apps.annotations.models import Source
+
+    rows = version.annotations.values_list("source", "review").annotate(n=Count("id")).order_by()
+    stats = {"pending": 0, "accepted": 0, "corrected": 0, "rejected": 0}
+    for source, review, n in rows:
+        if source == Source.HUMAN:
+            stats["corrected"] += n
+        elif review in stats:
+            stats[review] += n
+    reviewed = stats["accepted"] + stats["corrected"] + stats["rejected"]
+    wrong = stats["corrected"] + stats["rejected"]
+    return {
+        **stats,
+        "reviewed": reviewed,
+        "correction_rate": wrong / reviewed if reviewed else None,
+    }
+
+
+def autoannotate_run_get_for_user(
+    *, run_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR
+) -> AutoAnnotationRun:
+    run = (
+        AutoAnnotationRun.objects.select_related(
+            "model_version", "classifier_version", "created_by"
+        )
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        raise NotFound("Auto-annotation run not found.")
+    require_role(project_id=run.project_id, user=user, min_role=min_role)
+    return run
+
+
+def autoannotate_run_list(*, project: Project) -> QuerySet[AutoAnnotationRun]:
+    return project.auto_annotation_runs.select_related(
+        "model_version", "classifier_version", "created_by"
+    )

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from .models import (
     FINAL_STATUSES,
+    AutoAnnotationRun,
     ModelVersion,
     RunStatus,
     ServiceToken,
@@ -99,11 +100,18 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 
 class ModelVersionDetailSerializer(ModelVersionSerializer):
     class Meta(ModelVersionSerializer.Meta):
-        fields = [*ModelVersionSerializer.Meta.fields, "classes", "report", "run_params"]
+        fields = [*ModelVersionSerializer.Meta.fields, "classes", "report", "run_params",
+                  "review_stats"]  # fmt: skip
         read_only_fields = fields
 
     report = serializers.JSONField(source="metrics")
     run_params = serializers.JSONField(source="run.params", default=None)
+    review_stats = serializers.SerializerMethodField()
+
+    def get_review_stats(self, version: ModelVersion) -> dict[str, Any]:
+        from .selectors import review_stats
+
+        return review_stats(version=version)
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
@@ -125,3 +133,34 @@ class ServiceTokenSerializer(serializers.ModelSerializer):
         fields = ["id", "project", "name", "prefix", "created_by", "created_at", "last_used_at",
                   "revoked_at"]  # fmt: skip
         read_only_fields = fields
+
+
+class AutoAnnotationRunSerializer(serializers.ModelSerializer):
+    model_version = serializers.SerializerMethodField()
+    classifier_version = serializers.SerializerMethodField()
+    progress = serializers.FloatField(read_only=True)
+    finished = serializers.SerializerMethodField()
+    created_by = serializers.CharField(source="created_by.username", default=None)
+
+    class Meta:
+        model = AutoAnnotationRun
+        fields = [
+            "id", "project", "model_version", "classifier_version", "mode", "scope", "filters",
+            "threshold", "status", "finished", "total", "processed", "progress", "counts",
+            "error", "created_by", "created_at", "started_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _version(self, version: ModelVersion | None) -> dict[str, Any] | None:
+        if version is None:
+            return None
+        return {"id": version.pk, "version": version.version, "architecture": version.architecture}
+
+    def get_model_version(self, run: AutoAnnotationRun) -> dict[str, Any] | None:
+        return self._version(run.model_version)
+
+    def get_classifier_version(self, run: AutoAnnotationRun) -> dict[str, Any] | None:
+        return self._version(run.classifier_version)
+
+    def get_finished(self, run: AutoAnnotationRun) -> bool:
+        return run.status in FINAL_STATUSES

@@ -32,3 +32,13 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
             "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class ReviewSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["accept", "reject"])
+    version = serializers.IntegerField(min_value=1)
+
+
+class ImageReviewSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["accept", "reject"])
+    min_score = serializers.FloatField(required=False, default=0.0, min_value=0.0, max_value=1.0)

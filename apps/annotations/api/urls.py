@@ -15,6 +15,12 @@ urlpatterns = [
         name="annotation-detail",
     ),
     path(
+        "annotations/<int:annotation_id>/review/",
+        views.AnnotationReviewView.as_view(),
+        name="annotation-review",
+    ),
+    path("images/<int:image_id>/review/", views.ImageReviewView.as_view(), name="image-review"),
+    path(
         "history/<int:event_id>/revert/",
         views.AnnotationEventRevertView.as_view(),
         name="history-revert",

@@ -21,6 +21,8 @@ from .serializers import (
     AnnotationEventSerializer,
     AnnotationPatchSerializer,
     AnnotationVersionSerializer,
+    ImageReviewSerializer,
+    ReviewSerializer,
 )
 
 
@@ -105,3 +107,31 @@ class AnnotationEventRevertView(APIView):
         )
         new_event = services.annotation_event_revert(event=event, user=request.user)
         return Response(AnnotationEventSerializer(new_event).data, status=status.HTTP_201_CREATED)
+
+
+class AnnotationReviewView(APIView):
+    @extend_schema(request=ReviewSerializer, responses=AnnotationSerializer)
+    def post(self, request: Request, annotation_id: int) -> Response:
+        annotation_get_for_user(
+            annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
+        )
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = services.annotation_review(
+            annotation_id=annotation_id, user=request.user, **data.validated_data
+        )
+        return Response(AnnotationSerializer(annotation).data)
+
+
+class ImageReviewView(APIView):
+    """Accept (or reject) every pending prediction on the image scoring >= min_score."""
+
+    @extend_schema(request=ImageReviewSerializer, responses=AnnotationSerializer(many=True))
+    def post(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        data = ImageReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = services.image_review_pending(
+            image=image, user=request.user, **data.validated_data
+        )
+        return Response({"results": AnnotationSerializer(changed, many=True).data})

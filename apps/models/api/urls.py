@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import predict, registry, tokens, views
+from . import autoannotate, predict, registry, tokens, views
 
 urlpatterns = [
     path("architectures/", views.ArchitectureListView.as_view(), name="architecture-list"),
@@ -60,5 +60,30 @@ urlpatterns = [
         "service-tokens/<int:token_id>/",
         tokens.ServiceTokenDetailView.as_view(),
         name="token-detail",
+    ),
+    path(
+        "projects/<int:project_id>/auto-annotate/",
+        autoannotate.AutoAnnotateView.as_view(),
+        name="auto-annotate",
+    ),
+    path(
+        "projects/<int:project_id>/auto-annotation-runs/",
+        autoannotate.AutoAnnotationRunListView.as_view(),
+        name="autoannotate-list",
+    ),
+    path(
+        "auto-annotation-runs/<int:run_id>/",
+        autoannotate.AutoAnnotationRunDetailView.as_view(),
+        name="autoannotate-detail",
+    ),
+    path(
+        "auto-annotation-runs/<int:run_id>/cancel/",
+        autoannotate.AutoAnnotationRunCancelView.as_view(),
+        name="autoannotate-cancel",
+    ),
+    path(
+        "model-versions/<int:version_id>/revert-predictions/",
+        autoannotate.RevertPredictionsView.as_view(),
+        name="version-revert-predictions",
     ),
 ]
