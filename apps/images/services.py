@@ -18,6 +18,7 @@ from apps.core.jobs import enqueue_on_commit
 from apps.core.realtime import broadcast_on_commit, project_group
 from apps.projects.models import Label, Project, Role
 from apps.projects.services import label_get_or_create
+from apps.webhooks.services import webhook_emit
 
 from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entries, open_zip
 from .imaging import InvalidImage, decode_image, make_thumbnail
@@ -186,6 +187,9 @@ def image_update(*, image: Image, role: Role, data: dict[str, Any]) -> Image:
         with transaction.atomic():
             image.save(update_fields=[*changed, "updated_at"])
             image_broadcast_updated(image=image)
+            if "status" in changed and image.status == ImageStatus.DONE:
+                webhook_emit(project_id=image.project_id, event="image.done",
+                             data={"image": image.pk, "filename": image.filename})  # fmt: skip
     return image
 
 

@@ -21,6 +21,7 @@ from apps.core.realtime import broadcast, broadcast_on_commit, project_group
 from apps.images.models import Image
 from apps.images.selectors import ImageFilters, image_queryset
 from apps.projects.models import Project
+from apps.webhooks.services import webhook_emit
 
 from .models import (
     AutoAnnotateMode,
@@ -200,3 +201,7 @@ def finish(run: AutoAnnotationRun, status: str, error: str = "") -> None:
                                                        finished_at=timezone.now())  # fmt: skip
     run.refresh_from_db()
     _broadcast(run, on_commit=False)
+    webhook_emit(project_id=run.project_id, event="autoannotate.finished", data={
+        "auto_annotation_run": run.pk, "status": run.status, "model_version": run.model_version_id,
+        "processed": run.processed, "total": run.total, "counts": run.counts, "error": run.error,
+    })  # fmt: skip

@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.core.storage import storage_fetch, storage_replace
 from apps.images.imaging import InvalidImage, load_rgb
 from apps.images.models import Image
+from apps.webhooks.services import webhook_emit
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 
@@ -82,6 +83,13 @@ def _finish(run: TrainingRun, **fields: object) -> None:
         fields.setdefault("finished_at", timezone.now())
         TrainingRun.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(**fields)
         run.refresh_from_db()
+        if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+            version = getattr(run, "model_version", None)
+            webhook_emit(project_id=run.project_id, event=f"run.{run.status}", data={
+                "run": run.pk, "architecture": run.architecture, "task": run.task,
+                "best_metrics": run.best_metrics, "error": run.error,
+                "model_version": version.pk if version else None,
+            })  # fmt: skip
     run_broadcast_status(run=run, on_commit=False)
 
 

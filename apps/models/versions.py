@@ -18,11 +18,13 @@ from apps.core.jobs import enqueue_on_commit
 from apps.core.realtime import broadcast, broadcast_on_commit, project_group
 from apps.core.storage import storage_replace
 from apps.projects.models import Project
+from apps.webhooks.services import webhook_emit
 from ml.architectures import ARCHITECTURES
 from ml.manifest import Manifest
 
 from .caches import production_cache
 from .models import ModelVersion, Stage, StageTransition, TrainingRun, VersionSource, VersionStatus
+from .serializers import headline_metrics
 
 PREPARE_JOB = "apps.models.jobs.model_version_prepare_job"
 MAX_CLASSES = 10_000
@@ -241,4 +243,10 @@ def model_version_promote(
             _broadcast(old)
     _transition(version, stage, user, reason)
     _broadcast(version)
+    if stage in (Stage.STAGING, Stage.PRODUCTION):
+        webhook_emit(project_id=version.project_id, event="model.promoted", data={
+            "model_version": version.pk, "version": version.version, "task": version.task,
+            "architecture": version.architecture, "stage": stage, "reason": reason,
+            "by": user.get_username(), "metrics": headline_metrics(version.metrics),
+        })  # fmt: skip
     return version

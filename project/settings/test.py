@@ -23,6 +23,7 @@ LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECOND
 LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "3"))
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or re.sub(r"(/\d*)?$", "/15", REDIS_URL, count=1)
 CHANNEL_LAYERS, RQ_QUEUES = redis_settings(TEST_REDIS_URL, prefix="test-asgi")
+LABELFORGE_WEBHOOK_BACKOFF = [0, 0, 0]  # retries at once, so burst workers run them
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders here
