@@ -40,7 +40,10 @@ class Command(BaseCommand):
         try:
             self._ensure_redis()
             self._spawn("web", web_server_command(host, port))
-            self._spawn("worker", [sys.executable, "manage.py", "rqworker", "--with-scheduler", *queues.split(",")])
+            self._spawn(
+                "worker",
+                [sys.executable, "manage.py", "rqworker", "--with-scheduler", *queues.split(",")],
+            )
             url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
             self._wait_healthy(url + "healthz")
             self._spawn("reaper", [sys.executable, "manage.py", "reap_runs", "--loop"], quiet=True)
