@@ -24,6 +24,7 @@ from apps.projects.models import Project
 from apps.webhooks.services import webhook_emit
 
 from .models import (
+    ACTIVE_STATUSES,
     AutoAnnotateMode,
     AutoAnnotateScope,
     AutoAnnotationRun,
@@ -122,8 +123,9 @@ def autoannotate_cancel(*, run: AutoAnnotationRun) -> AutoAnnotationRun:
 
 
 def claim(run_id: int) -> AutoAnnotationRun | None:
+    now = timezone.now()
     claimed = AutoAnnotationRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(),
+        status=RunStatus.RUNNING, started_at=now, heartbeat_at=now,
         worker=f"{socket.gethostname()}:{os.getpid()}",
     )  # fmt: skip
     if not claimed:
@@ -205,3 +207,23 @@ def finish(run: AutoAnnotationRun, status: str, error: str = "") -> None:
         "auto_annotation_run": run.pk, "status": run.status, "model_version": run.model_version_id,
         "processed": run.processed, "total": run.total, "counts": run.counts, "error": run.error,
     })  # fmt: skip
+
+
+def autoannotate_reap_stale(*, cutoff: Any) -> int:
+    """Runs whose worker stopped beating become `interrupted` (starting the same version
+    again is safe: it replaces the pending predictions already written)."""
+    reaped = 0
+    stale = AutoAnnotationRun.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff)
+    for run in stale:
+        updated = AutoAnnotationRun.objects.filter(
+            pk=run.pk, status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff
+        ).update(
+            status=RunStatus.INTERRUPTED, finished_at=timezone.now(),
+            error="The worker stopped responding. Start the run again: it replaces the "
+            "pending predictions it already wrote.",
+        )  # fmt: skip
+        if updated:
+            reaped += 1
+            run.refresh_from_db()
+            _broadcast(run, on_commit=False)
+    return reaped

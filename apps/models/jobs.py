@@ -186,6 +186,11 @@ def run_autoannotate(*, run_id: int) -> str:
     run = autoannotate.claim(run_id)
     if run is None:
         return "not queued"
+    with Heartbeat(run.pk, AutoAnnotationRun):
+        return _autoannotate(run)
+
+
+def _autoannotate(run: AutoAnnotationRun) -> str:
     try:
         labels = dict(run.project.labels.values_list("name", "pk"))
         ids = list(autoannotate.selection(project=run.project, scope=run.scope, filters=run.filters)

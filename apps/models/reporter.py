@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import close_old_connections
+from django.db import close_old_connections, models
 from django.utils import timezone
 
 from apps.core.realtime import broadcast, project_group
@@ -26,8 +26,8 @@ STOP_CHECK_SECONDS = 1.0
 class Heartbeat:
     """Beats from a thread so that long data loading or evaluation still counts as alive."""
 
-    def __init__(self, run_id: int) -> None:
-        self.run_id = run_id
+    def __init__(self, run_id: int, model: type[models.Model] | None = None) -> None:
+        self.run_id, self.model = run_id, model or TrainingRun
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True, name=f"heartbeat-{run_id}")
 
@@ -44,7 +44,7 @@ class Heartbeat:
 
         try:
             while not self.stopped.wait(settings.LABELFORGE_HEARTBEAT_SECONDS):
-                TrainingRun.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+                self.model.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
                 run_reap_stale()  # any live worker also notices dead ones
         finally:
             close_old_connections()

@@ -122,6 +122,7 @@ def review_stats(*, version: ModelVersion) -> dict[str, Any]:
 def autoannotate_run_get_for_user(
     *, run_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR
 ) -> AutoAnnotationRun:
+    run_reap_stale()
     run = (
         AutoAnnotationRun.objects.select_related(
             "model_version", "classifier_version", "created_by"
@@ -136,6 +137,7 @@ def autoannotate_run_get_for_user(
 
 
 def autoannotate_run_list(*, project: Project) -> QuerySet[AutoAnnotationRun]:
+    run_reap_stale()
     return project.auto_annotation_runs.select_related(
         "model_version", "classifier_version", "created_by"
     )

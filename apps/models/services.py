@@ -15,6 +15,7 @@ from apps.projects.models import Project
 from ml.architectures import architecture as architecture_info
 from ml.config import TrainConfig
 
+from .autoannotate import autoannotate_reap_stale
 from .models import (
     ACTIVE_STATUSES,
     RESUMABLE_STATUSES,
@@ -138,8 +139,8 @@ def run_resume(*, run: TrainingRun) -> TrainingRun:
 def run_reap_stale() -> int:
     """Runs whose worker stopped beating (killed, host lost) become `interrupted`."""
     cutoff = timezone.now() - timedelta(seconds=settings.LABELFORGE_RUN_STALE_SECONDS)
+    reaped = autoannotate_reap_stale(cutoff=cutoff)
     stale = list(TrainingRun.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff))
-    reaped = 0
     for run in stale:
         with transaction.atomic():
             updated = TrainingRun.objects.filter(

@@ -53,6 +53,7 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
             "rqworker",
             "default",
             "train",
+            "infer",
             "--worker-class",
             "rq.SimpleWorker",
         ],

@@ -309,3 +309,23 @@ def test_accept_all_above_a_score(world, make_images) -> None:
     ]
     history = world.client("annotator").get(f"/api/v1/images/{image.pk}/history/").json()["results"]
     assert sum(1 for e in history if e["action"] == "updated") == 2
+
+
+@pytest.mark.django_db
+def test_a_run_whose_worker_died_is_reaped(world, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    version = make_version(world.project, world.users["owner"])
+    new_images(world, 1)
+    body = start(world, model_version=version.pk).json()
+    long_ago = timezone.now() - timedelta(seconds=settings.LABELFORGE_RUN_STALE_SECONDS + 5)
+    AutoAnnotationRun.objects.filter(pk=body["id"]).update(status="running", heartbeat_at=long_ago)
+    fresh = start(world, model_version=version.pk).json()
+    AutoAnnotationRun.objects.filter(pk=fresh["id"]).update(
+        status="running", heartbeat_at=timezone.now()
+    )
+    detail = world.client("annotator").get(f"/api/v1/auto-annotation-runs/{body['id']}/").json()
+    assert detail["status"] == "interrupted" and "Start the run again" in detail["error"]
+    assert AutoAnnotationRun.objects.get(pk=fresh["id"]).status == "running"

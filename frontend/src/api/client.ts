@@ -214,3 +214,49 @@ export const modelUrl = (projectId: number, versionId: number): string =>
   `/projects/${projectId}/models/${versionId}/`;
 export const compareUrl = (projectId: number, a: number, b: number): string =>
   `/projects/${projectId}/models/compare/?a=${a}&b=${b}`;
+
+/* ---------- auto-annotation, review, webhooks (appended) ---------- */
+
+import type {
+  AutoAnnotateBody,
+  AutoAnnotationRun,
+  Webhook,
+  WebhookDelivery,
+  WebhookEvent,
+} from "./types";
+
+const AR = (id: number): string => `/api/v1/auto-annotation-runs/${id}/`;
+
+export const autoAnnotate = {
+  start: (projectId: number, body: AutoAnnotateBody) =>
+    post<AutoAnnotationRun>(`${P(projectId)}auto-annotate/`, body),
+  list: (projectId: number) => get<Page<AutoAnnotationRun>>(`${P(projectId)}auto-annotation-runs/`),
+  get: (id: number) => get<AutoAnnotationRun>(AR(id)),
+  cancel: (id: number) => post<AutoAnnotationRun>(`${AR(id)}cancel/`, {}),
+};
+
+export const review = {
+  /** Accept or reject one prediction (409 stale_version with `current`, like PATCH). */
+  annotation: (id: number, action: "accept" | "reject", version: number) =>
+    post<AnnotationRecord>(`/api/v1/annotations/${id}/review/`, { action, version }),
+  /** Accept or reject every pending prediction on the image scoring >= minScore. */
+  image: (imageId: number, action: "accept" | "reject", minScore = 0) =>
+    post<{ results: AnnotationRecord[] }>(`/api/v1/images/${imageId}/review/`, { action, min_score: minScore }),
+  revertVersion: (versionId: number) =>
+    post<{ removed: number }>(`${MV(versionId)}revert-predictions/`, {}),
+};
+
+export type WebhookInput = { url: string; events: WebhookEvent[]; active?: boolean };
+
+export const webhooks = {
+  list: (projectId: number) => get<Page<Webhook> | Webhook[]>(`${P(projectId)}webhooks/`),
+  create: (projectId: number, body: WebhookInput) => post<Webhook>(`${P(projectId)}webhooks/`, body),
+  update: (id: number, body: Partial<WebhookInput>) => patch<Webhook>(`/api/v1/webhooks/${id}/`, body),
+  remove: (id: number) => del(`/api/v1/webhooks/${id}/`),
+  test: (id: number) => post<unknown>(`/api/v1/webhooks/${id}/test/`, {}),
+  deliveries: (id: number) => get<Page<WebhookDelivery>>(`/api/v1/webhooks/${id}/deliveries/`),
+};
+
+/** The image list a finished run should be reviewed from: its predictions, most uncertain first. */
+export const reviewListUrl = (projectId: number): string =>
+  `/projects/${projectId}/?source=model&order=uncertain#images`;

@@ -55,6 +55,8 @@ export interface Image {
   gold: boolean;
   file: string;
   thumbnail: string | null;
+  /** 0..1 after auto-annotation (1 = the model could not choose); null when never scored. */
+  uncertainty?: number | null;
   /** Only in list responses; detail and websocket payloads leave it out. */
   annotation_count?: number;
   created_at: string;
@@ -78,6 +80,8 @@ export interface Annotation {
   score: number | null;
   review: string;
   version: number;
+  /** The model version that predicted it (kept after a person fixes it); null for human work. */
+  model_version?: number | null;
 }
 
 export interface UploadDuplicate {
@@ -354,6 +358,7 @@ export interface DetectReport extends VersionMetrics {
 
 export interface ModelVersionDetail extends ModelVersion {
   classes: string[];
+  review_stats?: ReviewStats;
   report: ClassifyReport | DetectReport;
   run_params: Record<string, ParamValue> | null;
 }
@@ -408,4 +413,102 @@ export interface PredictResponse {
 export interface ImportResponse extends Partial<ModelVersion> {
   detail?: string;
   code?: string;
+}
+
+/* ---------- auto-annotation, review, webhooks (appended) ---------- */
+
+export type AutoAnnotateMode = "classify" | "detect" | "two_stage";
+export type AutoAnnotateScope = "unlabelled" | "filter" | "all";
+export type Review = "none" | "pending" | "accepted" | "rejected";
+
+export interface VersionRef {
+  id: number;
+  version: number;
+  architecture: string;
+}
+
+export interface AutoAnnotateCounts {
+  predictions?: number;
+  replaced?: number;
+  /** Predicted classes with no project label of that name. */
+  unmapped?: number;
+  images_with_predictions?: number;
+  unreadable?: number;
+}
+
+export type AutoAnnotateStatus = "queued" | "running" | "cancelling" | "cancelled" | "failed" | "succeeded";
+
+export interface AutoAnnotationRun {
+  id: number;
+  project: number;
+  model_version: VersionRef;
+  classifier_version: VersionRef | null;
+  mode: AutoAnnotateMode;
+  scope: AutoAnnotateScope;
+  filters: Record<string, unknown>;
+  threshold: number;
+  status: AutoAnnotateStatus;
+  finished: boolean;
+  total: number;
+  processed: number;
+  progress: number;
+  counts: AutoAnnotateCounts;
+  error: string;
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface AutoAnnotateBody {
+  mode: AutoAnnotateMode;
+  model_version?: number;
+  classifier_version?: number;
+  scope: AutoAnnotateScope;
+  filters?: Record<string, string | number | boolean>;
+  threshold: number;
+}
+
+export interface PredictionsUpdatedPayload {
+  image_ids: number[];
+  model_version: number;
+}
+
+export interface ReviewStats {
+  pending: number;
+  accepted: number;
+  corrected: number;
+  rejected: number;
+  reviewed: number;
+  correction_rate: number | null;
+}
+
+export type WebhookEvent = "run.succeeded" | "run.failed" | "model.promoted" | "autoannotate.finished" | "image.done";
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = [
+  "run.succeeded", "run.failed", "model.promoted", "autoannotate.finished", "image.done",
+];
+
+export interface Webhook {
+  id: number;
+  url: string;
+  events: WebhookEvent[];
+  active: boolean;
+  created_at: string;
+  /** Only in the create answer. */
+  secret?: string;
+}
+
+export type DeliveryStatus = "pending" | "retrying" | "succeeded" | "failed";
+
+export interface WebhookDelivery {
+  id: number;
+  event: string;
+  status: DeliveryStatus;
+  attempts: number;
+  response_status: number | null;
+  error: string;
+  duration_ms: number | null;
+  created_at: string;
+  delivered_at: string | null;
+  next_attempt_at: string | null;
 }

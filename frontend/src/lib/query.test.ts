@@ -51,3 +51,18 @@ describe("countActive", () => {
     expect(countActive({})).toBe(0);
   });
 });
+
+describe("order", () => {
+  it("reads and writes order=uncertain after the filters, and ignores other values", () => {
+    expect(parseFilters("?order=uncertain&source=model")).toEqual({ source: "model", order: "uncertain" });
+    expect(parseFilters("?order=random")).toEqual({});
+    expect(filtersToSearch({ order: "uncertain", source: "model" })).toBe("?source=model&order=uncertain");
+    expect(imageListUrl(2, { order: "uncertain" }, 50)).toBe("/api/v1/projects/2/images/?order=uncertain&page_size=50");
+  });
+
+  it("is not a filter: it does not count and mergeSearch replaces it", () => {
+    expect(countActive({ order: "uncertain" })).toBe(0);
+    expect(mergeSearch("?order=uncertain&x=1", {})).toBe("?x=1");
+    expect(mergeSearch("?x=1", { order: "uncertain" })).toBe("?x=1&order=uncertain");
+  });
+});

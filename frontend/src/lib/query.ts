@@ -14,7 +14,12 @@ export interface ImageFilters {
   label?: number;
   has_annotations?: boolean;
   source?: Source;
+  /** List order: "uncertain" = most uncertain first (active learning); unset = upload order. */
+  order?: ImageOrder;
 }
+
+export type ImageOrder = "uncertain";
+export const ORDERS: readonly ImageOrder[] = ["uncertain"];
 
 export const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
@@ -37,6 +42,8 @@ export function parseFilters(search: string): ImageFilters {
   if (has === "true" || has === "false") out.has_annotations = has === "true";
   const source = oneOf(SOURCES, q.get("source"));
   if (source) out.source = source;
+  const order = oneOf(ORDERS, q.get("order"));
+  if (order) out.order = order;
   return out;
 }
 
@@ -48,6 +55,7 @@ export function filterParams(filters: ImageFilters): URLSearchParams {
     if (value === undefined || value === null) continue;
     q.set(key, String(value));
   }
+  if (filters.order) q.set("order", filters.order);
   return q;
 }
 
@@ -64,6 +72,7 @@ export function filtersToSearch(filters: ImageFilters): string {
 export function mergeSearch(search: string, filters: ImageFilters): string {
   const q = new URLSearchParams(search);
   for (const key of FILTER_KEYS) q.delete(key);
+  q.delete("order");
   for (const [k, v] of filterParams(filters)) q.set(k, v);
   const s = q.toString();
   return s ? `?${s}` : "";

@@ -8,6 +8,7 @@ import { textOn } from "../../lib/format";
 import type { Interaction } from "../core/selection";
 import type { Ann, AnnotationStore } from "../core/store";
 import type { Viewport } from "../core/viewport";
+import { isPending } from "../core/review";
 import { HANDLES, handlePoint } from "../shapes/box";
 import { ImagePyramid } from "./mipmap";
 
@@ -175,7 +176,8 @@ export class CanvasRenderer {
     for (const ann of this.src.store.all()) {
       if (ann.kind !== "box" || !ann.box) continue;
       const st = this.src.style(ann.label);
-      const dashed = ann.source === "model";
+      // Pending predictions: dashed with their score; accepted ones look like human work.
+      const dashed = isPending(ann);
       const gk = `${st.color}|${dashed ? 1 : 0}`;
       let g = map.get(gk);
       if (!g) map.set(gk, (g = { color: st.color, dashed, entries: [] }));
@@ -299,7 +301,7 @@ export class CanvasRenderer {
       const h = Math.max(1, Math.round((b.y + b.h) * s + ty) - y);
       const color = this.groupColor(e);
       const { ctx } = this;
-      ctx.setLineDash(e.ann.source === "model" ? DASH : NO_DASH);
+      ctx.setLineDash(isPending(e.ann) ? DASH : NO_DASH);
       ctx.globalAlpha = selected ? 0.16 : 0.2;
       ctx.fillStyle = color;
       ctx.fillRect(x, y, w, h);

@@ -138,11 +138,11 @@ export class BoxList {
       "data-testid": "box-item", "data-key": a.key, "data-annotation-id": a.id === null ? "" : String(a.id),
       "data-label-id": String(a.label), "data-source": a.source, style: `--c:${color}`,
     },
-      h("i", { class: `swatch-dot${a.source === "model" ? " dashed" : ""}`, "aria-hidden": "true" }),
+      h("i", { class: `swatch-dot${a.source === "model" && a.review === "pending" ? " dashed" : ""}`, "aria-hidden": "true" }),
       select,
       h("span", { class: "dims", title: b ? `x ${Math.round(b.x)}, y ${Math.round(b.y)}` : "" }, b ? `${Math.round(b.w)}×${Math.round(b.h)}` : ""),
       a.source === "model"
-        ? h("span", { class: "src model", title: "Predicted by a model" }, a.score !== null ? `AI ${Math.round(a.score * 100)}%` : "AI")
+        ? h("span", { class: `src model${a.review === "pending" ? " pending-review" : ""}`, title: a.review === "pending" ? "Predicted by a model, not reviewed yet" : "Predicted by a model, accepted" }, a.score !== null ? `AI ${Math.round(a.score * 100)}%` : "AI")
         : a.id === null ? h("span", { class: "src pending", title: "Not saved yet" }, "•") : null,
       h("button", { type: "button", class: "icon del", title: "Delete (Del)", "aria-label": "Delete box", "data-delete": "" }, "✕"),
     );

@@ -32,6 +32,8 @@ import { StatusBar } from "./statusbar";
 import { Toolbar } from "./toolbar";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
 import { bindKeys } from "./keys";
+import { isPending, isVisible } from "../../labeller/core/review";
+import { REVIEW_HINT, wireReview } from "./review-wire";
 
 export const GOLD_WEIGHT = 4.0;
 export const NORMAL_WEIGHT = 1.0;
@@ -90,8 +92,24 @@ export function mountLabeller(): void {
     },
     setStatus: (s) => void patchImage({ status: s }),
     toggleGold: () => void toggleGold(),
+    toggleTag: (id) => toggleTag(id),
   });
   panel.el.appendChild(people.el);
+
+  // ---- review of model predictions ----
+  let reviewing = false;
+  const { panel: review, key: reviewKeyHandler, listen: listenReview } = wireReview({
+    store, interaction, labels, outbox, viewport, notices, cache, app, projectId, filters,
+    initial: new URLSearchParams(search).get("review") === "1" ? true : null,
+    image: () => image,
+    open: (id, push) => open(id, push),
+    refreshAnnotations: () => refreshAnnotations(),
+    onMode: (on) => {
+      reviewing = on;
+      paintHint();
+    },
+  });
+  panel.el.insertBefore(review.el, panel.el.firstChild);
 
   const toolbar = new Toolbar({
     tool: (n) => tools.use(n),
@@ -102,6 +120,7 @@ export function mountLabeller(): void {
     redo: () => redo(),
   });
 
+  header.el.insertBefore(review.button, header.el.querySelector(".spacer"));
   replaceChildren(app, header.el, h("div", { class: "lab-body" }, toolbar.el, stage, panel.el), statusbar.el, overlay.el);
 
   const sizeStage = (): void => {
@@ -112,7 +131,10 @@ export function mountLabeller(): void {
   sizeStage();
 
   // ---- small reactions ----
-  const paintHint = (): void => statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null, interaction.selected !== null));
+  function paintHint(): void {
+    if (reviewing) return statusbar.setHint(REVIEW_HINT);
+    statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null, interaction.selected !== null));
+  }
   tools.on((n) => {
     toolbar.setTool(n);
     paintHint();
@@ -200,9 +222,10 @@ export function mountLabeller(): void {
     window.clearTimeout(slow);
     if (seq !== openSeq) return;
     showImage(meta);
-    store.reset(recs.map(fromRecord));
+    store.reset(recs.filter(isVisible).map(fromRecord));
     replayPending(store, outbox, id);
     history.clear();
+    review.imageOpened();
     viewport.setImage(meta.width, meta.height);
     renderer.setImage(null);
     setVeil(null);
@@ -237,7 +260,7 @@ export function mountLabeller(): void {
     try {
       cache.forgetAnnotations(imageId);
       const recs = await cache.annotations(imageId, true);
-      if (image?.id === imageId) reconcile({ store, imageId, hasPending: (cid) => outbox.hasPending(cid) || seen.has(cid) }, recs);
+      if (image?.id === imageId) reconcile({ store, imageId, hasPending: (cid) => outbox.hasPending(cid) || seen.has(cid) }, recs.filter(isVisible));
     } catch {
       /* the next reconnect tries again */
     } finally {
@@ -264,6 +287,8 @@ export function mountLabeller(): void {
     }
     if (image?.id === from) await open(target, true);
   }
+
+  listenReview(live.socket);
 
   async function patchImage(body: api.ImagePatch): Promise<Image | null> {
     if (!image) return null;
@@ -297,6 +322,13 @@ export function mountLabeller(): void {
     await patchImage({ sample_weight: image.gold ? NORMAL_WEIGHT : GOLD_WEIGHT });
   }
 
+  /** A tag's hotkey or chip: on a pending predicted tag it accepts it (not delete it). */
+  function toggleTag(labelId: number): void {
+    const tag = store.tagFor(labelId);
+    if (tag && isPending(tag)) void review.judge("accept", tag.key);
+    else editor.toggleTag(labelId);
+  }
+
   function undo(): void {
     input.cancel();
     if (!editor.undo()) notices.show("Nothing to undo.", "info", 1500);
@@ -327,6 +359,7 @@ export function mountLabeller(): void {
     fit: () => viewport.fit(),
     gold: () => void toggleGold(),
     space: (on) => input.setSpace(on),
+    review: reviewKeyHandler,
     labelKey: (key, shift) => {
       const label = labels.byHotkey(key);
       if (!label) return false;
@@ -334,7 +367,7 @@ export function mountLabeller(): void {
       else if (interaction.selected) {
         editor.setLabel(interaction.selected, label.id);
         labels.setCurrent(label.id);
-      } else editor.toggleTag(label.id);
+      } else toggleTag(label.id);
       return true;
     },
   });

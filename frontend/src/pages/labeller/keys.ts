@@ -23,6 +23,8 @@ export interface KeyActions {
   space: (down: boolean) => void;
   /** A label hotkey ("1".."9" or a letter); `shift` picks the label for new boxes. */
   labelKey: (key: string, shift: boolean) => boolean;
+  /** Review-mode keys (Shift+R, and A/R/Tab/N/Enter/Del while reviewing); true when handled. */
+  review?: (key: string, shift: boolean) => boolean;
 }
 
 /** "Digit3" -> "3" so Shift+3 still names label 3 on any keyboard layout. */
@@ -69,6 +71,10 @@ export function bindKeys(a: KeyActions): () => void {
     if (key === "?") {
       handled();
       a.toggleOverlay();
+      return;
+    }
+    if (a.review?.(key, e.shiftKey)) {
+      handled();
       return;
     }
     const digit = digitOf(e);

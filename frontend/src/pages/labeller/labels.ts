@@ -66,9 +66,10 @@ export class TagChips {
     replaceChildren(this.chips, this.labels.list.map((l) => {
       const tag = on.get(l.id);
       const pressed = tag !== undefined;
-      const score = tag && tag.source === "model" && tag.score !== null ? h("b", null, `${Math.round(tag.score * 100)}%`) : null;
+      const predicted = tag !== undefined && tag.source === "model" && tag.review === "pending";
+      const score = predicted && tag.score !== null ? h("b", null, `${Math.round(tag.score * 100)}%`) : null;
       return h("button", {
-        type: "button", class: `tag-chip${pressed ? " on" : ""}${tag?.source === "model" ? " model" : ""}`,
+        type: "button", class: `tag-chip${pressed ? " on" : ""}${predicted ? " model" : ""}`, "data-review": tag?.review ?? "",
         "aria-pressed": String(pressed), "data-testid": "tag-chip", "data-label-id": String(l.id),
         style: `--c:${l.color};--fg:${textOn(l.color)}`, title: pressed ? `Remove the ${l.name} tag` : `Tag this image ${l.name}`,
       }, h("i", null), l.name, score, hotkey(l));

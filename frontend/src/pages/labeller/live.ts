@@ -59,8 +59,11 @@ export function connectLive(d: LiveDeps): Live {
     }
     apply(c, payload);
   };
-  socket.on("annotation.created", annotationEvent(applyCreated));
-  socket.on("annotation.updated", annotationEvent(applyUpdated));
+  socket.on("annotation.created", annotationEvent((c, p) =>
+    (p as { review?: unknown } | null)?.review === "rejected" ? "ignored" : applyCreated(c, p)));
+  // A rejected prediction is hidden: for this page its update is a removal.
+  socket.on("annotation.updated", annotationEvent((c, p) =>
+    (p as { review?: unknown } | null)?.review === "rejected" ? applyDeleted(c, p) : applyUpdated(c, p)));
   socket.on("annotation.deleted", annotationEvent(applyDeleted));
   socket.on("image.updated", (payload) => {
     const fresh = payload as Image;

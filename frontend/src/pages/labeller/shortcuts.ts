@@ -28,6 +28,16 @@ const GROUPS: [string, [string[], string][]][] = [
     [["G"], "Toggle gold (managers and owners)"],
     [["?"], "This help"],
   ]],
+  ["Review predictions", [
+    [["Shift", "R"], "Review mode on / off (also the Review button)"],
+    [["A"], "Accept the current prediction (also Enter)"],
+    [["R"], "Reject it: it disappears (also Del on a prediction)"],
+    [["Tab"], "Next pending prediction (Shift+Tab: previous)"],
+    [["1–9"], "Fix the selected prediction’s label (drag or resize fixes a box) · nothing selected: accept that predicted tag"],
+    [["Shift", "A"], "Accept all at or above the score slider"],
+    [["N"], "Next image with pending predictions, most uncertain first"],
+    [["←", "→"], "Previous / next image (A and N are review keys here)"],
+  ]],
 ];
 
 export class ShortcutsOverlay {

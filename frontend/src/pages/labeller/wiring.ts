@@ -81,12 +81,14 @@ export interface PanelDeps {
   pickLabel: (id: number) => void;
   setStatus: (status: ImageStatus) => void;
   toggleGold: () => void;
+  /** Tag chip clicked (default: toggle the tag). */
+  toggleTag?: (label: number) => void;
 }
 
 /** The right-hand panel: label picker, tags, boxes, image card (people are added by the page). */
 export function buildPanel(d: PanelDeps): { el: HTMLElement; card: ImageCard } {
   const picker = new LabelPicker(d.labels, d.pickLabel);
-  const chips = new TagChips(d.labels, d.store, (id) => d.editor.toggleTag(id));
+  const chips = new TagChips(d.labels, d.store, (id) => (d.toggleTag ? d.toggleTag(id) : d.editor.toggleTag(id)));
   const boxes = new BoxList(d.store, d.labels, d.interaction, {
     select: (key) => d.interaction.select(key),
     hover: (key) => d.interaction.hover(key),

@@ -20,6 +20,8 @@ import { classifyTable, detectTable } from "./report-view";
 import { promoteNote, stageActions } from "./stage";
 import { openStageDialog } from "./stage-dialog";
 import { TryIt } from "./try-it";
+import { runsCard } from "../autoannotate/runs";
+import { reviewCard } from "./review-card";
 import { stageBadge, versionStatus } from "./ui";
 
 function card(label: string, value: string, note: string, headline = false): HTMLElement {
@@ -42,6 +44,8 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
   let all: ModelVersion[] = [];
   let timer = 0;
   const liveEl = document.getElementById("live");
+  const autoRuns = runsCard({ projectId, canManage: ctx.canManage, socket: ctx.socket, versionId, limit: 5 });
+  const review = reviewCard({ projectId, canManage: ctx.canManage, versions: () => all, runs: autoRuns, refresh: () => void refresh() });
 
   function header(v: ModelVersionDetail): void {
     const onnx = v.has_onnx
@@ -135,6 +139,7 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
     metricCards(v);
     reportSections(v);
     side(v, moves);
+    review.set(v);
     tryIt?.setVersion(v);
   }
 
@@ -158,6 +163,18 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => void refresh(), 120);
   });
+  // Predictions made or removed by this version change its review stats: refetch (debounced).
+  const later = (): void => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => void refresh(), 1500);
+  };
+  ctx.socket.on("predictions.updated", (p) => {
+    if ((p as { model_version?: unknown } | null)?.model_version === versionId) later();
+  });
+  ctx.socket.on("autoannotate.progress", (p) => {
+    const r = p as { finished?: boolean; model_version?: { id?: number } } | null;
+    if (r?.finished && r.model_version?.id === versionId) later();
+  });
   let hellos = 0;
   ctx.socket.on("hello", () => {
     if (hellos++ > 0) void refresh();
@@ -167,7 +184,7 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
     tryIt = new TryIt(version!);
     replaceChildren(app, head, banner, cards,
       h("div", { class: "version-body" },
-        h("div", { class: "version-main" }, tryIt.el, report),
+        h("div", { class: "version-main" }, review.el, tryIt.el, report),
         h("aside", { class: "run-side" }, details, history, params)),
       confusion);
   }, (err) => {

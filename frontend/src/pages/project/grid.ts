@@ -3,6 +3,15 @@ import { labellerUrl } from "../../api/client";
 import type { Image } from "../../api/types";
 import { h } from "../../lib/dom";
 import { baseName, formatBytes, humanize, plural } from "../../lib/format";
+import { uncertaintyLevel, uncertaintyWidth } from "./uncertainty";
+
+/** A thin bar along the tile's bottom edge: how unsure the model was (null: never scored). */
+function uncertaintyBar(u: number | null | undefined): HTMLElement | null {
+  const w = uncertaintyWidth(u);
+  if (w === null) return null;
+  return h("span", { class: `uncertainty ${uncertaintyLevel(u!)}`, "data-testid": "uncertainty", "data-uncertainty": u!.toFixed(3), title: `Model uncertainty ${Math.round(u! * 100)}%`, "aria-label": `Model uncertainty ${Math.round(u! * 100)}%` },
+    h("i", { style: `width:${w}%` }));
+}
 
 export type TileState = "ready" | "pending" | "failed";
 
@@ -38,6 +47,7 @@ export function renderTile(image: Image, state: TileState = image.thumbnail ? "r
     n !== undefined && n > 0
       ? h("span", { class: "count-badge", title: plural(n, "annotation") }, String(n))
       : null,
+    uncertaintyBar(image.uncertainty),
     h("div", { class: "caption" },
       h("i", { class: `dot status-${image.status}`, title: humanize(image.status), "aria-label": humanize(image.status) }),
       h("span", { class: "name" }, baseName(image.filename)),

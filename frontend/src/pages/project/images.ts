@@ -85,7 +85,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
       replaceChildren(empty,
         h("div", { class: "empty-icon", "aria-hidden": "true" }, "⌕"),
         h("h3", null, "No images match these filters"),
-        h("button", { type: "button", class: "secondary", onclick: () => { toolbar.setFilters({}); filters = {}; window.history.replaceState(null, "", `${window.location.pathname}${mergeSearch(window.location.search, {})}${window.location.hash}`); reload(); } }, "Clear filters"));
+        h("button", { type: "button", class: "secondary", onclick: () => { filters = filters.order ? { order: filters.order } : {}; toolbar.setFilters(filters); window.history.replaceState(null, "", `${window.location.pathname}${mergeSearch(window.location.search, filters)}${window.location.hash}`); reload(); } }, "Clear filters"));
     } else {
       replaceChildren(empty,
         h("div", { class: "empty-icon", "aria-hidden": "true" }, "▦"),
@@ -192,6 +192,19 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   ctx.socket.on("annotation.deleted", annotationEvent(-1));
   ctx.socket.on("annotation.updated", annotationEvent(0));
   ctx.socket.on("images.split", softReload);
+  // Pre-labelling scored these images (uncertainty) and added predictions: refresh their tiles.
+  ctx.socket.on("predictions.updated", (payload) => {
+    const ids = (payload as { image_ids?: unknown } | null)?.image_ids;
+    if (!Array.isArray(ids)) return;
+    for (const id of ids) {
+      if (typeof id !== "number" || !grid.has(id)) continue;
+      api.images.get(id).then((fresh) => {
+        const merged = grid.update(fresh);
+        if (merged) panel.refresh(merged);
+        panel.annotationsChanged(id);
+      }, () => {});
+    }
+  });
 
   void loadMore();
   return { reload, focusFilters: () => toolbar.focus() };

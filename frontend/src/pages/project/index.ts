@@ -12,6 +12,7 @@ import { mountSplit } from "./split";
 import { mountUpload, type UploadTab } from "./upload";
 import { mountTraining } from "./training";
 import { mountModels } from "./models";
+import { mountWebhooks } from "./webhooks";
 
 const SOCKET_TEXT: Record<SocketState, string> = {
   connecting: "Connecting…", live: "Live", offline: "Offline — reconnecting", refused: "Live updates refused",
@@ -64,6 +65,7 @@ export function mountProject(): void {
     else if (name === "split") mountSplit(el, ctx);
     else if (name === "training") mountTraining(el, ctx);
     else if (name === "models") mountModels(el, ctx);
+    else if (name === "integrations") mountWebhooks(el, ctx);
   }
 
   function show(name: string): void {

@@ -18,6 +18,8 @@ import type { ProjectContext } from "./context";
 import { mountAudit } from "./models-audit";
 import { importForm } from "./models-import";
 import { tokensCard } from "./models-tokens";
+import { openPrelabelDialog } from "../autoannotate/dialog";
+import { runsCard } from "../autoannotate/runs";
 
 export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
   let versions: ModelVersion[] = [];
@@ -29,8 +31,15 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
   const error = h("p", { class: "msg msg-error", role: "alert", hidden: true });
   const serving = h("div", { class: "serving", "data-testid": "serving" });
   const compareBtn = h("button", { type: "button", class: "secondary small", "data-testid": "compare-button", disabled: true, onclick: () => compare() }, "Compare");
-  const cols = ctx.isOwner ? 12 : 11;
+  const cols = ctx.canManage ? 12 : 11;
   const audit = mountAudit(ctx);
+  const autoRuns = runsCard({ projectId: ctx.projectId, canManage: ctx.canManage, socket: ctx.socket, limit: 8 });
+  const prelabel = (versionId: number | null): void => void openPrelabelDialog({
+    projectId: ctx.projectId, versions, versionId, onStarted: (run) => autoRuns.add(run),
+  });
+  const prelabelBtn = ctx.canManage
+    ? h("button", { type: "button", class: "secondary small", "data-testid": "prelabel-open", title: "Let a ready version pre-label images (production by default)", onclick: () => prelabel(null) }, "Pre-label…")
+    : null;
 
   const table = h("table", { class: "table versions-table", "data-testid": "versions-table" },
     h("thead", null, h("tr", null,
@@ -38,7 +47,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
       h("th", { class: "col-model" }, "Model"), h("th", { class: "col-source" }, "Source"),
       h("th", { class: "col-metric" }, "Held-out"), h("th", { class: "col-size" }, "Size"), h("th", { class: "col-params" }, "Params"),
       h("th", { class: "col-stage" }, "Stage"), h("th", { class: "col-vstatus" }, "Status"), h("th", { class: "col-when" }, "Created"),
-      ctx.isOwner ? h("th", { class: "col-act" }, "") : null)),
+      ctx.canManage ? h("th", { class: "col-act" }, "") : null)),
     body);
   const empty = h("div", { class: "empty models-empty", hidden: true },
     h("div", { class: "empty-icon" }, "◇"),
@@ -96,11 +105,16 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
       h("td", null, stageBadge(v.stage)),
       h("td", { class: "vstatus-cell" }, versionStatus(v)),
       h("td", { class: "muted small" }, created, v.created_by ? h("div", null, v.created_by) : null),
-      ctx.isOwner
-        ? h("td", { class: "row-actions" }, h("button", {
-          type: "button", class: "ghost small", "data-testid": "stage-actions", "data-menu-id": `v${v.id}`, "aria-haspopup": "menu",
-          onclick: (e: Event) => stageMenu(v, e.currentTarget as HTMLElement),
-        }, "Stage ▾"))
+      ctx.canManage
+        ? h("td", { class: "row-actions" },
+          v.status === "ready" ? h("button", {
+            type: "button", class: "ghost small", "data-testid": "prelabel-row", title: `Pre-label images with v${v.version}`,
+            onclick: () => prelabel(v.id),
+          }, "Pre-label…") : null,
+          ctx.isOwner ? h("button", {
+            type: "button", class: "ghost small", "data-testid": "stage-actions", "data-menu-id": `v${v.id}`, "aria-haspopup": "menu",
+            onclick: (e: Event) => stageMenu(v, e.currentTarget as HTMLElement),
+          }, "Stage ▾") : null)
         : null,
     );
     tr.addEventListener("click", (e) => {
@@ -193,8 +207,9 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
     h("section", { class: "versions" },
       serving,
       h("div", { class: "section-head" }, h("h2", null, "Model versions"), count, h("span", { class: "spacer" }),
-        h("span", { class: "muted small hint" }, "Tick two rows to compare"), compareBtn),
+        h("span", { class: "muted small hint" }, "Tick two rows to compare"), compareBtn, prelabelBtn),
       error, table, empty),
+    autoRuns.el,
     h("div", { class: side.length ? "models-lower" : "models-lower single" }, audit.el, side.length ? h("div", { class: "models-side" }, side) : null));
   render();
   void load();

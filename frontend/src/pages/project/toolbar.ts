@@ -34,12 +34,15 @@ export function createToolbar(
   const titles: Record<FilterKey, string> = {
     status: "Status", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
   };
+  const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order", title: "Most uncertain first: the images the model was least sure about (after pre-labelling)" },
+    option("", "Upload order"), option("uncertain", "Most uncertain first"));
   const count = h("span", { class: "count", "data-testid": "image-count", "aria-live": "polite" });
   const clear = h("button", { type: "button", class: "ghost small", hidden: true }, "Clear filters");
 
   const current = (): ImageFilters => {
     const q = new URLSearchParams();
     for (const [k, sel] of Object.entries(selects)) if (sel.value) q.set(k, sel.value);
+    if (order.value) q.set("order", order.value);
     return parseFilters(q.toString());
   };
   const paint = (): void => {
@@ -47,6 +50,7 @@ export function createToolbar(
       sel.parentElement?.classList.toggle("active", sel.value !== "");
     }
     clear.hidden = countActive(current()) === 0;
+    order.parentElement?.classList.toggle("active", order.value !== "");
   };
   const setFilters = (f: ImageFilters): void => {
     for (const [k, sel] of Object.entries(selects) as [FilterKey, HTMLSelectElement][]) {
@@ -58,6 +62,7 @@ export function createToolbar(
         sel.value = String(v);
       }
     }
+    order.value = f.order ?? "";
     paint();
   };
 
@@ -77,9 +82,15 @@ export function createToolbar(
       onChange(current());
     });
   }
+  order.addEventListener("change", () => {
+    paint();
+    onChange(current());
+  });
   clear.addEventListener("click", () => {
-    setFilters({});
-    onChange({});
+    // The order is not a filter: clearing keeps it.
+    const keep: ImageFilters = order.value ? { order: "uncertain" } : {};
+    setFilters(keep);
+    onChange(keep);
   });
 
   const el = h("div", { class: "toolbar", role: "search", "data-testid": "filter-bar" },
@@ -89,6 +100,7 @@ export function createToolbar(
       ),
       clear,
     ),
+    h("label", { class: "filter order-filter" }, h("span", null, "Order"), order),
     h("span", { class: "spacer" }),
     count,
     h("span", { class: "hint muted small", title: "Keyboard shortcuts" }, h("kbd", null, "/"), " filter"),

@@ -1,0 +1,40 @@
+/**
+ * "Next pending image": walk the image list restricted to images with model predictions,
+ * most uncertain first (neighbors?source=model&order=uncertain), and stop at the first one
+ * that still has a pending prediction; past the end, start again from the top once.
+ */
+import * as api from "../../api/client";
+import type { ImageFilters } from "../../lib/query";
+import { isPending } from "../../labeller/core/review";
+import type { ImageCache } from "./loader";
+
+const MAX_HOPS = 40;
+
+export function reviewFilters(filters: ImageFilters): ImageFilters {
+  return { ...filters, source: "model", order: "uncertain" };
+}
+
+export async function findNextPending(projectId: number, from: number, filters: ImageFilters, cache: ImageCache): Promise<number | null> {
+  const f = reviewFilters(filters);
+  const hasPending = async (id: number): Promise<boolean> =>
+    (await cache.annotations(id, true)).some((a) => isPending({ source: a.source, review: a.review }));
+  let at = from;
+  let wrapped = false;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    let next = (await api.neighbors(at, f)).next;
+    if (next === null || next === undefined) {
+      if (wrapped) return null;
+      wrapped = true;
+      const first = (await api.images.page(api.images.firstPageUrl(projectId, f, 1))).results[0]?.id ?? null;
+      if (first === null || first === from) return null;
+      next = first;
+      if (await hasPending(next)) return next;
+      at = next;
+      continue;
+    }
+    if (next === from) return null;
+    if (await hasPending(next)) return next;
+    at = next;
+  }
+  return null;
+}
