@@ -30,6 +30,7 @@ class ImageFilters:
     label: int | None = None
     source: str | None = None
     has_annotations: bool | None = None
+    review: str | None = None  # "pending": images with model predictions awaiting review
     order: str = "id"  # or "uncertain": most uncertain first (active learning), then by id
 
 
@@ -44,6 +45,8 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))
     if filters.source:
         qs = qs.filter(Exists(annotations.filter(source=filters.source)))
+    if filters.review:
+        qs = qs.filter(Exists(annotations.filter(source="model", review=filters.review)))
     if filters.has_annotations is not None:
         exists = Exists(annotations)
         qs = qs.filter(exists if filters.has_annotations else ~exists)

@@ -38,7 +38,7 @@ from .snapshots import USABLE
 
 JOB = "apps.models.jobs.run_autoannotate"
 BATCH = 32
-FILTER_KEYS = {"status", "split", "label", "source", "has_annotations"}
+FILTER_KEYS = {"status", "split", "label", "source", "has_annotations", "review"}
 
 
 def autoannotate_payload(run: AutoAnnotationRun) -> dict[str, Any]:

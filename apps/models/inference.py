@@ -1,6 +1,7 @@
 """Predict in web processes. Loaded predictors are cached per version id (a version's
-artifacts never change); the production version is looked up on every request, so a
-promotion is picked up by every process on its next request, without a restart."""
+artifacts never change). The production version comes from a per-process cache checked
+against a Redis generation on every request (a promotion bumps it after commit), so every
+process picks up a promotion on its next request, without a restart."""
 
 import base64
 import binascii

@@ -289,6 +289,16 @@ def test_most_uncertain_first(world, make_images) -> None:
     assert order == [ids[2], ids[4], ids[3], ids[0], ids[1], ids[5]]  # ties and unscored by id
     neighbors = client.get(f"/api/v1/images/{ids[3]}/neighbors/?order=uncertain").json()
     assert (neighbors["previous"], neighbors["next"]) == (ids[4], ids[0])
+    version = make_version(world.project, world.users["owner"], prepare=False)
+    for image, review in ((images[0], "pending"), (images[2], "accepted"), (images[4], "pending")):
+        Annotation.objects.create(image=image, label=world.labels[0], kind="tag", source="model",
+                                  model_version=version, score=0.5, review=review)  # fmt: skip
+    pending = client.get(
+        f"/api/v1/projects/{world.project.pk}/images/?review=pending&order=uncertain"
+    ).json()
+    assert [r["id"] for r in pending["results"]] == [ids[4], ids[0]]
+    nxt = client.get(f"/api/v1/images/{ids[4]}/neighbors/?review=pending&order=uncertain").json()
+    assert nxt["next"] == ids[0]
 
 
 @pytest.mark.django_db

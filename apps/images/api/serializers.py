@@ -15,6 +15,7 @@ class ImageListQuerySerializer(serializers.Serializer):
     label = serializers.IntegerField(required=False)
     source = serializers.ChoiceField(choices=["human", "model"], required=False)
     has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
+    review = serializers.ChoiceField(choices=["pending"], required=False)
     order = serializers.ChoiceField(choices=["id", "uncertain"], required=False, default="id")
     after = serializers.IntegerField(required=False, min_value=0)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)

@@ -36,6 +36,7 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         label=params.get("label"),
         source=params.get("source"),
         has_annotations=params.get("has_annotations"),
+        review=params.get("review"),
         order=params.get("order", "id"),
     )
     return filters, params

@@ -259,4 +259,4 @@ export const webhooks = {
 
 /** The image list a finished run should be reviewed from: its predictions, most uncertain first. */
 export const reviewListUrl = (projectId: number): string =>
-  `/projects/${projectId}/?source=model&order=uncertain#images`;
+  `/projects/${projectId}/?review=pending&order=uncertain#images`;

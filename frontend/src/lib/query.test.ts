@@ -12,6 +12,12 @@ describe("parseFilters", () => {
     });
   });
 
+  it("reads review=pending and nothing else for review", () => {
+    expect(parseFilters("?review=pending&order=uncertain")).toEqual({ review: "pending", order: "uncertain" });
+    expect(parseFilters("?review=accepted")).toEqual({});
+    expect(filtersToSearch({ review: "pending", source: "model" })).toBe("?source=model&review=pending");
+  });
+
   it("drops invalid values and unknown keys", () => {
     expect(parseFilters("?status=bogus&split=&label=abc&has_annotations=maybe&source=robot&x=1")).toEqual({});
     expect(parseFilters("label=-3")).toEqual({});

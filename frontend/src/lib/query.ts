@@ -14,6 +14,8 @@ export interface ImageFilters {
   label?: number;
   has_annotations?: boolean;
   source?: Source;
+  /** "pending": only images whose model predictions await review. */
+  review?: "pending";
   /** List order: "uncertain" = most uncertain first (active learning); unset = upload order. */
   order?: ImageOrder;
 }
@@ -21,7 +23,7 @@ export interface ImageFilters {
 export type ImageOrder = "uncertain";
 export const ORDERS: readonly ImageOrder[] = ["uncertain"];
 
-export const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source"] as const;
+export const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source", "review"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
@@ -42,6 +44,7 @@ export function parseFilters(search: string): ImageFilters {
   if (has === "true" || has === "false") out.has_annotations = has === "true";
   const source = oneOf(SOURCES, q.get("source"));
   if (source) out.source = source;
+  if (q.get("review") === "pending") out.review = "pending";
   const order = oneOf(ORDERS, q.get("order"));
   if (order) out.order = order;
   return out;

@@ -1,7 +1,7 @@
 /**
- * "Next pending image": walk the image list restricted to images with model predictions,
- * most uncertain first (neighbors?source=model&order=uncertain), and stop at the first one
- * that still has a pending prediction; past the end, start again from the top once.
+ * "Next pending image": the next image with predictions awaiting review, most uncertain
+ * first (neighbors?review=pending&order=uncertain); its annotations are checked once more
+ * (another reviewer may have just finished it); past the end, start again from the top once.
  */
 import * as api from "../../api/client";
 import type { ImageFilters } from "../../lib/query";
@@ -11,7 +11,7 @@ import type { ImageCache } from "./loader";
 const MAX_HOPS = 40;
 
 export function reviewFilters(filters: ImageFilters): ImageFilters {
-  return { ...filters, source: "model", order: "uncertain" };
+  return { ...filters, review: "pending", order: "uncertain" };
 }
 
 export async function findNextPending(projectId: number, from: number, filters: ImageFilters, cache: ImageCache): Promise<number | null> {

@@ -30,9 +30,11 @@ export function createToolbar(
     label: filterSelect("label", "Label", []),
     has_annotations: filterSelect("has_annotations", "Annotated", [["true", "Yes"], ["false", "No"]]),
     source: filterSelect("source", "Source", SOURCES.map((s) => [s, s === "model" ? "Model" : "Human"])),
+    review: filterSelect("review", "Review", [["pending", "Pending review"]]),
   };
   const titles: Record<FilterKey, string> = {
     status: "Status", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
+    review: "Review",
   };
   const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order", title: "Most uncertain first: the images the model was least sure about (after pre-labelling)" },
     option("", "Upload order"), option("uncertain", "Most uncertain first"));
