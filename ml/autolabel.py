@@ -41,15 +41,20 @@ def margin_uncertainty(rows: Sequence[Classification]) -> float | None:
     return max(0.0, min(1.0, 1.0 - (rows[0].confidence - second)))
 
 
+def tags_from(rows: Sequence[Sequence[Classification]], threshold: float) -> list[ImageProposals]:
+    """Top-2 classifications per image -> a tag proposal (above the threshold) + uncertainty."""
+    out = []
+    for ranked in rows:
+        top = ranked[0]
+        proposals = [Proposal(top.label, top.confidence)] if top.confidence >= threshold else []
+        out.append(ImageProposals(proposals, margin_uncertainty(ranked)))
+    return out
+
+
 def classify_proposals(
     classifier: Any, images: Sequence[Image.Image], threshold: float
 ) -> list[ImageProposals]:
-    out = []
-    for rows in classifier.classify(images, top_k=2):
-        top = rows[0]
-        proposals = [Proposal(top.label, top.confidence)] if top.confidence >= threshold else []
-        out.append(ImageProposals(proposals, margin_uncertainty(rows)))
-    return out
+    return tags_from(classifier.classify(images, top_k=2), threshold)
 
 
 def _clip(d: Any, width: int, height: int) -> tuple[float, float, float, float] | None:

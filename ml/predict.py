@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from .preprocess import classify_batch, detect_array
+from .preprocess import IMAGENET_MEAN, IMAGENET_STD, classify_batch, detect_array
 from .registry import build, is_detector, label_offset, max_size_for
 from .results import Classification, Detection, ImageInput, open_image, to_detections
 
@@ -41,24 +41,49 @@ class Predictor:
         for lo in range(0, len(images), self.batch_size):
             yield list(images[lo : lo + self.batch_size])
 
-    @torch.no_grad()
-    def classify(self, images: Sequence[ImageInput], top_k: int = 3) -> list[list[Classification]]:
+    def _top_k(self, x: torch.Tensor, k: int) -> list[list[Classification]]:
+        if self.device.type == "cuda":
+            x = x.contiguous(memory_format=torch.channels_last)
+        with self._autocast:
+            logits = self.model(x)
+        conf, idx = logits.float().softmax(1).topk(k, dim=1)
+        return [
+            [Classification(self.classes[i], c) for c, i in zip(c_row, i_row, strict=True)]
+            for c_row, i_row in zip(conf.tolist(), idx.tolist(), strict=True)
+        ]
+
+    def _k(self, top_k: int) -> int:
         if self.task != "classify":
             raise ValueError(f"{self.architecture} is a detector: use detect().")
-        k = max(1, min(top_k, len(self.classes)))
-        out: list[list[Classification]] = []
+        return max(1, min(top_k, len(self.classes)))
+
+    @torch.no_grad()
+    def classify(self, images: Sequence[ImageInput], top_k: int = 3) -> list[list[Classification]]:
+        k, out = self._k(top_k), []
         for chunk in self._chunks(images):
-            x = torch.from_numpy(classify_batch(chunk, self.image_size)).to(self.device)
-            if self.device.type == "cuda":
-                x = x.contiguous(memory_format=torch.channels_last)
-            with self._autocast:
-                logits = self.model(x)
-            probs = logits.float().softmax(1)
-            conf, idx = probs.topk(k, dim=1)
-            for c_row, i_row in zip(conf.tolist(), idx.tolist(), strict=True):
-                out.append(
-                    [Classification(self.classes[i], c) for c, i in zip(c_row, i_row, strict=True)]
-                )
+            out += self._top_k(
+                torch.from_numpy(classify_batch(chunk, self.image_size)).to(self.device), k
+            )
+        return out
+
+    @torch.no_grad()
+    def classify_jpegs(self, blobs: Sequence[bytes], top_k: int = 3) -> list[list[Classification]]:
+        """JPEG bytes decoded on the model's device (nvJPEG on a GPU, batched) and resized,
+        cropped and normalised there: no PIL, no host round trip of pixels. Raises for data
+        that is not a decodable JPEG (callers fall back to classify())."""
+        from torchvision.io import ImageReadMode, decode_jpeg
+        from torchvision.transforms.v2 import functional as TF
+
+        k, out, s = self._k(top_k), [], self.image_size
+        for chunk in self._chunks(blobs):
+            data = [torch.frombuffer(bytearray(b), dtype=torch.uint8) for b in chunk]
+            decoded = decode_jpeg(data, mode=ImageReadMode.RGB, device=self.device,
+                                  apply_exif_orientation=True)  # fmt: skip
+            batch = torch.stack([
+                TF.center_crop(TF.resize(img, [s], antialias=True), [s, s]) for img in decoded
+            ])  # fmt: skip
+            x = TF.normalize(batch.float().div_(255), list(IMAGENET_MEAN), list(IMAGENET_STD))
+            out += self._top_k(x, k)
         return out
 
     @torch.no_grad()

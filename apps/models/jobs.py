@@ -7,6 +7,7 @@ import os
 import socket
 import traceback
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -180,6 +181,57 @@ def _propose(run: AutoAnnotationRun, images: list) -> list:
     return autolabel.two_stage_proposals(model, classifier, images, run.threshold)
 
 
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def _decode_on_device(run: AutoAnnotationRun, model: Any) -> bool:
+    """Classifier batches of JPEGs decode where the model runs (nvJPEG on a GPU worker):
+    LABELFORGE_DEVICE_DECODE auto = on CUDA only, on = any torch backend, off = never."""
+    setting = settings.LABELFORGE_DEVICE_DECODE
+    if (
+        run.mode != AutoAnnotateMode.CLASSIFY
+        or setting == "off"
+        or not hasattr(model, "classify_jpegs")
+    ):
+        return False
+    return setting == "on" or model.backend == "torch-cuda"
+
+
+def _predict_batch(
+    run: AutoAnnotationRun, batch: list[Image], counts: dict[str, int]
+) -> tuple[list, list]:
+    """(the images that could be read, their proposals); unreadable ones are counted."""
+    from ml import autolabel
+
+    blobs: list[bytes | None] = []
+    for image in batch:
+        try:
+            blobs.append(autoannotate.read_image(image))
+        except OSError:
+            blobs.append(None)
+    model = predictor_for(run.model_version)
+    if _decode_on_device(run, model) and all(
+        b is not None and b.startswith(JPEG_MAGIC) for b in blobs
+    ):
+        try:
+            return batch, autolabel.tags_from(model.classify_jpegs(blobs, top_k=2), run.threshold)
+        except RuntimeError:
+            log.warning("device JPEG decode failed for a batch; decoding with Pillow")
+    draft = run.model_version.image_size if run.mode == AutoAnnotateMode.CLASSIFY else None
+    readable, pixels = [], []
+    for image, blob in zip(batch, blobs, strict=True):
+        try:
+            if blob is None:
+                raise InvalidImage("missing from storage")
+            pixels.append(
+                load_rgb(blob, draft_side=draft, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
+            )
+            readable.append(image)
+        except (InvalidImage, OSError):
+            counts["unreadable"] += 1
+    return readable, (_propose(run, pixels) if readable else [])
+
+
 def run_autoannotate(*, run_id: int) -> str:
     """The `infer` queue job: batches of images through the model, predictions written per
     batch, progress after each, cancel honoured between batches. Safe to run twice."""
@@ -196,24 +248,16 @@ def _autoannotate(run: AutoAnnotationRun) -> str:
         ids = list(autoannotate.selection(project=run.project, scope=run.scope, filters=run.filters)
                    .order_by("id").values_list("pk", flat=True))  # fmt: skip
         AutoAnnotationRun.objects.filter(pk=run.pk).update(total=len(ids))
-        draft = run.model_version.image_size if run.mode == AutoAnnotateMode.CLASSIFY else None
         counts = {"predictions": 0, "replaced": 0, "unmapped": 0, "images_with_predictions": 0,
                   "unreadable": 0}  # fmt: skip
         for lo in range(0, len(ids), autoannotate.BATCH):
             batch = list(
                 Image.objects.filter(pk__in=ids[lo : lo + autoannotate.BATCH]).order_by("id")
             )
-            readable, pixels = [], []
-            for image in batch:
-                try:
-                    pixels.append(load_rgb(autoannotate.read_image(image), draft_side=draft,
-                                           max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS))  # fmt: skip
-                    readable.append(image)
-                except (InvalidImage, OSError):
-                    counts["unreadable"] += 1
+            readable, results = _predict_batch(run, batch, counts)
             if readable:
                 written = autoannotate.write_predictions(
-                    run=run, images=readable, results=_propose(run, pixels), labels=labels
+                    run=run, images=readable, results=results, labels=labels
                 )
                 for key, value in written.items():
                     counts[key] += value

@@ -177,6 +177,8 @@ LABELFORGE_WEIGHTS_DIR = Path(
 LABELFORGE_INFERENCE_BACKEND = os.environ.get("LABELFORGE_INFERENCE_BACKEND", "auto")
 LABELFORGE_MODEL_CACHE_SIZE = env_int("LABELFORGE_MODEL_CACHE_SIZE", 4)
 LABELFORGE_PREDICT_MAX_IMAGES = env_int("LABELFORGE_PREDICT_MAX_IMAGES", 32)
+# Auto-annotation: decode JPEGs where the classifier runs (nvJPEG): auto = on CUDA, on, off.
+LABELFORGE_DEVICE_DECODE = os.environ.get("LABELFORGE_DEVICE_DECODE", "auto")
 # Webhook retries: seconds before attempt 2, 3, ...; a delivery fails after the last one.
 LABELFORGE_WEBHOOK_BACKOFF = [10, 60, 300, 1800, 7200]
 LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "10"))

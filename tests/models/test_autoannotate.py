@@ -339,3 +339,44 @@ def test_a_run_whose_worker_died_is_reaped(world, settings) -> None:
     detail = world.client("annotator").get(f"/api/v1/auto-annotation-runs/{body['id']}/").json()
     assert detail["status"] == "interrupted" and "Start the run again" in detail["error"]
     assert AutoAnnotationRun.objects.get(pk=fresh["id"]).status == "running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jpegs_decoded_where_the_model_runs_give_the_same_predictions(
+    world, settings, monkeypatch
+) -> None:
+    """LABELFORGE_DEVICE_DECODE=on exercises the GPU worker's path (decode_jpeg on the model's
+    device) on this CPU; its predictions match the Pillow path's."""
+    from apps.models import inference
+    from ml.predict import Predictor
+    from tests.factories.images import image_bytes
+
+    settings.LABELFORGE_INFERENCE_BACKEND = "torch"
+    inference.clear_cache()
+    version = make_version(world.project, world.users["owner"])
+    files = [SimpleUploadedFile(f"p{i}.jpg", image_bytes(60 + 7 * i, 45, fmt="JPEG", color=(40 * i, 90, 200 - 30 * i)))
+             for i in range(5)]  # fmt: skip
+    image_upload(project=world.project, user=world.users["owner"], files=files)
+    calls = []
+    original = Predictor.classify_jpegs
+    monkeypatch.setattr(
+        Predictor,
+        "classify_jpegs",
+        lambda self, blobs, top_k=3: calls.append(len(blobs)) or original(self, blobs, top_k),
+    )
+
+    def run(decode: str) -> dict[int, tuple[str, float]]:
+        settings.LABELFORGE_DEVICE_DECODE = decode
+        start(world, model_version=version.pk, threshold=0.0, scope="all")
+        run_worker("train", "infer")
+        return {a.image_id: (a.label.name, a.score) for a in predictions(version, review="pending")}
+
+    on_device = run("on")
+    assert calls == [5]
+    with_pillow = run("off")
+    assert calls == [5] and set(on_device) == set(with_pillow) and len(on_device) == 5
+    for image_id, (label, score) in with_pillow.items():
+        assert on_device[image_id][0] == label and on_device[image_id][1] == pytest.approx(
+            score, abs=0.02
+        )
+    inference.clear_cache()
