@@ -123,10 +123,10 @@ def test_prelabel_from_models_tab_then_review_with_the_keyboard(page: Page) -> N
     assert {a.review for a in made} == {"pending"} and {a.source for a in made} == {"model"}
     assert all(a.model_version_id == version.pk and a.kind == "tag" for a in made)
 
-    # 3. the toast's link: the image list of predictions, most uncertain first
+    # 3. the toast's link: images whose predictions await review, most uncertain first
     toast.get_by_role("link").click()
     expect(page.locator("[data-testid=image-order]")).to_have_value("uncertain")
-    expect(page.locator("[data-filter=source]")).to_have_value("model")
+    expect(page.locator("[data-filter=review]")).to_have_value("pending")
     tiles = page.locator("[data-testid=image-tile]")
     expect(tiles).to_have_count(4)
     expect(tiles.locator("[data-testid=uncertainty]")).to_have_count(4)
