@@ -24,7 +24,6 @@ from apps.projects.models import Project
 from apps.webhooks.services import webhook_emit
 
 from .models import (
-    ACTIVE_STATUSES,
     AutoAnnotateMode,
     AutoAnnotateScope,
     AutoAnnotationRun,
@@ -47,7 +46,7 @@ def autoannotate_payload(run: AutoAnnotationRun) -> dict[str, Any]:
     return dict(AutoAnnotationRunSerializer(run).data)
 
 
-def _broadcast(run: AutoAnnotationRun, *, on_commit: bool = True) -> None:
+def autoannotate_broadcast(run: AutoAnnotationRun, *, on_commit: bool = True) -> None:
     send = broadcast_on_commit if on_commit else broadcast
     send(project_group(run.project_id), "autoannotate.progress", autoannotate_payload(run))
 
@@ -101,7 +100,7 @@ def autoannotate_create(
         scope=scope, filters=filters, threshold=threshold, total=total, created_by=user,
     )  # fmt: skip
     enqueue_on_commit("infer", JOB, run_id=run.pk)
-    _broadcast(run)
+    autoannotate_broadcast(run)
     return run
 
 
@@ -115,7 +114,7 @@ def autoannotate_cancel(*, run: AutoAnnotationRun) -> AutoAnnotationRun:
     else:
         raise Conflict(f"A {run.status} run cannot be cancelled.", code="not_cancellable")
     run.save(update_fields=["status", "finished_at"])
-    _broadcast(run)
+    autoannotate_broadcast(run)
     return run
 
 
@@ -133,7 +132,7 @@ def claim(run_id: int) -> AutoAnnotationRun | None:
     run = AutoAnnotationRun.objects.select_related("model_version", "classifier_version").get(
         pk=run_id
     )
-    _broadcast(run, on_commit=False)
+    autoannotate_broadcast(run, on_commit=False)
     return run
 
 
@@ -194,7 +193,7 @@ def progress(run: AutoAnnotationRun, processed: int, counts: dict[str, int]) -> 
     """Record progress; returns the run's status as the database has it (cancel requests)."""
     AutoAnnotationRun.objects.filter(pk=run.pk).update(processed=processed, counts=counts)
     run.refresh_from_db()
-    _broadcast(run, on_commit=False)
+    autoannotate_broadcast(run, on_commit=False)
     return run.status
 
 
@@ -202,28 +201,16 @@ def finish(run: AutoAnnotationRun, status: str, error: str = "") -> None:
     AutoAnnotationRun.objects.filter(pk=run.pk).update(status=status, error=error,
                                                        finished_at=timezone.now())  # fmt: skip
     run.refresh_from_db()
-    _broadcast(run, on_commit=False)
+    autoannotate_broadcast(run, on_commit=False)
     webhook_emit(project_id=run.project_id, event="autoannotate.finished", data={
         "auto_annotation_run": run.pk, "status": run.status, "model_version": run.model_version_id,
         "processed": run.processed, "total": run.total, "counts": run.counts, "error": run.error,
     })  # fmt: skip
 
 
-def autoannotate_reap_stale(*, cutoff: Any) -> int:
-    """Runs whose worker stopped beating become `interrupted` (starting the same version
-    again is safe: it replaces the pending predictions already written)."""
-    reaped = 0
-    stale = AutoAnnotationRun.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff)
-    for run in stale:
-        updated = AutoAnnotationRun.objects.filter(
-            pk=run.pk, status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff
-        ).update(
-            status=RunStatus.INTERRUPTED, finished_at=timezone.now(),
-            error="The worker stopped responding. Start the run again: it replaces the "
-            "pending predictions it already wrote.",
-        )  # fmt: skip
-        if updated:
-            reaped += 1
-            run.refresh_from_db()
-            _broadcast(run, on_commit=False)
-    return reaped
+# for the reaper (services.run_reap_stale): starting the same version again is safe, it
+# replaces the pending predictions already written
+STALE_ERROR = (
+    "The worker stopped responding. Start the run again: it replaces the pending predictions "
+    "it already wrote."
+)

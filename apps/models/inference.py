@@ -39,16 +39,21 @@ _cache: OrderedDict[int, Any] = OrderedDict()
 _loading: dict[int, threading.Lock] = {}
 
 
+def version_file(version: ModelVersion, name: str) -> Path:
+    """A version's stored file on this host, fetched once (a version's files never change):
+    serving, fine-tuning and preparing all read this one copy."""
+    local = Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir / name
+    return storage_fetch(f"{version.storage_dir}/{name}", local)
+
+
 def _local_dir(version: ModelVersion) -> Path:
-    local = Path(settings.LABELFORGE_WORK_DIR) / "serving" / str(version.pk)
     names = ["model.json", "model.pt"]
     if version.onnx:
         names += ["model.onnx", "model.onnx.data"]
     for name in names:
-        stored = f"{version.storage_dir}/{name}"
-        if name != "model.onnx.data" or default_storage.exists(stored):
-            storage_fetch(stored, local / name)
-    return local
+        if name != "model.onnx.data" or default_storage.exists(f"{version.storage_dir}/{name}"):
+            version_file(version, name)
+    return Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir
 
 
 def predictor_for(version: ModelVersion) -> Any:

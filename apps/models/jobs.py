@@ -22,7 +22,7 @@ from ml.config import TrainConfig
 from ml.manifest import Manifest
 
 from . import autoannotate
-from .inference import predictor_for
+from .inference import predictor_for, version_file
 from .models import (
     ACTIVE_STATUSES,
     AutoAnnotateMode,
@@ -94,12 +94,6 @@ def _finish(run: TrainingRun, **fields: object) -> None:
     run_broadcast_status(run=run, on_commit=False)
 
 
-def _version_weights(version: ModelVersion) -> Path:
-    return storage_fetch(
-        version.weights, Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir / "model.pt"
-    )
-
-
 def _register(run: TrainingRun, weights: Path, manifest: Manifest, reporter: RunReporter) -> None:
     version = model_version_register(run=run, weights=weights)
     if version.status == VersionStatus.PENDING:
@@ -122,7 +116,7 @@ def run_train(*, run_id: int) -> str:
             manifest = _materialise(run, work_dir)
             config = TrainConfig(**run.params)
             if run.init_from is not None:
-                config.pretrained = str(_version_weights(run.init_from))
+                config.pretrained = str(version_file(run.init_from, "model.pt"))
                 reporter.on_log(f"Fine-tuning from model version v{run.init_from.version}")
             resume = _checkpoint(run, work_dir)
             if resume:
@@ -164,15 +158,14 @@ def model_version_prepare_job(*, version_id: int, classes_preset: str | None = N
     if classes_preset:
         version.classes = preset_classes(classes_preset)
         version.save(update_fields=["classes"])
-    version = model_version_prepare(version=version, weights=_version_weights(version),
+    version = model_version_prepare(version=version, weights=version_file(version, "model.pt"),
                                     manifest=None, log=log.info)  # fmt: skip
     return str(version.status)
 
 
-def _propose(run: AutoAnnotationRun, images: list) -> list:
+def _propose(run: AutoAnnotationRun, model: Any, images: list) -> list:
     from ml import autolabel
 
-    model = predictor_for(run.model_version)
     if run.mode == AutoAnnotateMode.CLASSIFY:
         return autolabel.classify_proposals(model, images, run.threshold)
     if run.mode == AutoAnnotateMode.DETECT:
@@ -229,7 +222,7 @@ def _predict_batch(
             readable.append(image)
         except (InvalidImage, OSError):
             counts["unreadable"] += 1
-    return readable, (_propose(run, pixels) if readable else [])
+    return readable, (_propose(run, model, pixels) if readable else [])
 
 
 def run_autoannotate(*, run_id: int) -> str:

@@ -1,6 +1,7 @@
 """Writes for training runs: start (freeze a snapshot, queue), cancel, resume, reap."""
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,10 +16,11 @@ from apps.projects.models import Project
 from ml.architectures import architecture as architecture_info
 from ml.config import TrainConfig
 
-from .autoannotate import autoannotate_reap_stale
+from .autoannotate import STALE_ERROR, autoannotate_broadcast
 from .models import (
     ACTIVE_STATUSES,
     RESUMABLE_STATUSES,
+    AutoAnnotationRun,
     ModelVersion,
     RunStatus,
     TrainingRun,
@@ -136,23 +138,33 @@ def run_resume(*, run: TrainingRun) -> TrainingRun:
     return run
 
 
-def run_reap_stale() -> int:
-    """Runs whose worker stopped beating (killed, host lost) become `interrupted`."""
-    cutoff = timezone.now() - timedelta(seconds=settings.LABELFORGE_RUN_STALE_SECONDS)
-    reaped = autoannotate_reap_stale(cutoff=cutoff)
-    stale = list(TrainingRun.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff))
-    for run in stale:
+RUN_STALE_ERROR = (
+    "The worker stopped responding (killed or host lost). Resume to continue from the last "
+    "checkpoint."
+)
+
+
+def _reap(model: type[TrainingRun | AutoAnnotationRun], cutoff: datetime, error: str,
+          announce: Callable[[Any], None]) -> int:  # fmt: skip
+    """Mark `model` rows whose worker stopped beating `interrupted`. The conditional UPDATE
+    makes two reapers count each row once; `announce` sends its event after commit."""
+    reaped = 0
+    for row in list(model.objects.filter(status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff)):
         with transaction.atomic():
-            updated = TrainingRun.objects.filter(
-                pk=run.pk, status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff
-            ).update(
-                status=RunStatus.INTERRUPTED,
-                finished_at=timezone.now(),
-                error="The worker stopped responding (killed or host lost). Resume to continue "
-                "from the last checkpoint.",
-            )
+            updated = model.objects.filter(
+                pk=row.pk, status__in=ACTIVE_STATUSES, heartbeat_at__lt=cutoff
+            ).update(status=RunStatus.INTERRUPTED, finished_at=timezone.now(), error=error)
             if updated:
                 reaped += 1
-                run.refresh_from_db()
-                run_broadcast_status(run=run)
+                row.refresh_from_db()
+                announce(row)
     return reaped
+
+
+def run_reap_stale() -> int:
+    """Training and auto-annotation runs whose worker stopped beating (killed, host lost)
+    become `interrupted`."""
+    cutoff = timezone.now() - timedelta(seconds=settings.LABELFORGE_RUN_STALE_SECONDS)
+    return _reap(AutoAnnotationRun, cutoff, STALE_ERROR, autoannotate_broadcast) + _reap(
+        TrainingRun, cutoff, RUN_STALE_ERROR, lambda run: run_broadcast_status(run=run)
+    )
