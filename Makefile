@@ -2,8 +2,7 @@
 run: ## install everything, migrate, seed the demo, start web + worker + Redis
 	scripts/setup.sh
 	.venv/bin/python manage.py migrate --noinput
-	.venv/bin/python manage.py seed_demo
-	.venv/bin/python manage.py runstack
+	.venv/bin/python manage.py runstack --seed
 
 test: ## every check and test (lint, migrations, vitest, pytest incl. browser tests)
 	scripts/test.sh

@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import redis
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.server import web_server_command
@@ -33,12 +34,20 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--queues", default="default,train,infer")
+        parser.add_argument(
+            "--seed", action="store_true",
+            help="Run seed_demo once Redis answers (seeding uploads images, which sends events).",
+        )  # fmt: skip
 
-    def handle(self, *args: Any, host: str, port: int, queues: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, queues: str, seed: bool, **options: Any
+    ) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
         signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
         try:
             self._ensure_redis()
+            if seed:
+                call_command("seed_demo", stdout=self.stdout)
             self._spawn("web", web_server_command(host, port))
             self._spawn(
                 "worker",
