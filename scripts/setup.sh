@@ -23,7 +23,7 @@ fi
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null || PY=python3
 [ -x .venv/bin/python ] || { echo "==> creating .venv"; "$PY" -m venv .venv; }
-stamp=".venv/.deps-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.deps-$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "==> installing Python dependencies (torch is large: a few minutes the first time)"
   .venv/bin/python - > .venv/requirements.txt <<'PY'
@@ -31,7 +31,7 @@ import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
 PY
-  .venv/bin/pip install -q --disable-pip-version-check -r .venv/requirements.txt 2>&1 | grep -v "is ignored" || true
+  .venv/bin/pip install -q --disable-pip-version-check -r .venv/requirements.txt -c requirements.lock 2>&1 | grep -v "is ignored" || true
   .venv/bin/python -c "import django, torch, torchvision, rq, channels, PIL" 
   rm -f .venv/.deps-* && touch "$stamp"
 fi

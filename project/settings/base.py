@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -118,15 +119,37 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 QUEUE_TIMEOUTS = {"default": 900, "train": 60 * 60 * 24, "infer": 60 * 60 * 4}
 
 
+# Every Redis client waits longer than any blocking read in its path: channels-redis blocks up
+# to 5 s for messages (BZPOPMIN) and redis-py 8 defaults to a 5 s socket timeout, so a quiet
+# websocket used to die with TimeoutError. RQ raises its own clients' timeout above its
+# dequeue timeout. Keepalive and health checks notice a dead connection instead.
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "30"))
+REDIS_CLIENT_OPTIONS = {
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": 5.0,
+    "socket_keepalive": True,
+    "health_check_interval": 25,
+}
+
+
+def redis_url_with_options(url: str) -> str:
+    """`url` with REDIS_CLIENT_OPTIONS as query arguments (redis-py's from_url reads them),
+    for clients built from a URL alone (django-rq); options already in the URL win."""
+    parts = urlsplit(url)
+    query = {**{k: str(v) for k, v in REDIS_CLIENT_OPTIONS.items()}, **dict(parse_qsl(parts.query))}
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 def redis_settings(url: str, prefix: str = "asgi") -> tuple[dict, dict]:
-    """Channel layer and RQ queues on one Redis."""
+    """Channel layer and RQ queues on one Redis, with the client options above."""
     layers = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": prefix},
+            "CONFIG": {"hosts": [{"address": url, **REDIS_CLIENT_OPTIONS}], "prefix": prefix},
         }
     }
-    queues = {name: {"URL": url, "DEFAULT_TIMEOUT": t} for name, t in QUEUE_TIMEOUTS.items()}
+    queued = redis_url_with_options(url)
+    queues = {name: {"URL": queued, "DEFAULT_TIMEOUT": t} for name, t in QUEUE_TIMEOUTS.items()}
     return layers, queues
 
 
