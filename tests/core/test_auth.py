@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
@@ -58,3 +60,16 @@ def test_openapi_schema_and_docs(client) -> None:
         assert path in text
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_api_docs_load_every_asset_from_this_server(client, page) -> None:
+    """Offline, a CDN link is a blank page: every script and stylesheet is ours and served."""
+    html = client.get(page).content.decode()
+    assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css|png))["']""", html)
+    assert any(a.endswith(".js") for a in assets), html
+    for asset in assets:
+        assert asset.startswith("/static/"), f"{page} loads {asset} from elsewhere"
+        response = client.get(asset)
+        assert response.status_code == 200, asset
