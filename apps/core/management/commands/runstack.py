@@ -27,6 +27,12 @@ def _redis_up(url: str) -> bool:
         return False
 
 
+# Stop order and how long each may take before it is killed: the worker finishes its job's
+# current step and saves what it can (a killed training run resumes from its checkpoint).
+STOP_ORDER = ("web", "reaper", "worker", "redis")
+STOP_SECONDS = {"web": 10, "reaper": 5, "worker": 30, "redis": 10}
+
+
 class Command(BaseCommand):
     help = "Start Redis (if needed), the web server and an RQ worker; Ctrl-C stops them all."
 
@@ -35,17 +41,22 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--queues", default="default,train,infer")
         parser.add_argument(
+            "--redis-dir", type=Path, default=Path(settings.BASE_DIR) / ".data" / "redis",
+            help="Where a Redis started here keeps its data.",
+        )  # fmt: skip
+        parser.add_argument(
             "--seed", action="store_true",
             help="Run seed_demo once Redis answers (seeding uploads images, which sends events).",
         )  # fmt: skip
 
     def handle(
-        self, *args: Any, host: str, port: int, queues: str, seed: bool, **options: Any
-    ) -> None:
+        self, *args: Any, host: str, port: int, queues: str, seed: bool, redis_dir: Path,
+        **options: Any,
+    ) -> None:  # fmt: skip
         self.children: list[tuple[str, subprocess.Popen]] = []
         signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
         try:
-            self._ensure_redis()
+            self._ensure_redis(redis_dir)
             if seed:
                 call_command("seed_demo", stdout=self.stdout)
             self._spawn("web", web_server_command(host, port))
@@ -70,11 +81,12 @@ class Command(BaseCommand):
                         raise CommandError(f"{name} exited with code {proc.returncode}")
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            self.stdout.write("\nStopping...")
+            self.stdout.write("\nStopping the web server, the worker, then Redis...")
         finally:
             self._stop()
+        self.stdout.write("Stopped.")
 
-    def _ensure_redis(self) -> None:
+    def _ensure_redis(self, data: Path) -> None:
         url = settings.REDIS_URL
         if _redis_up(url):
             return
@@ -84,7 +96,6 @@ class Command(BaseCommand):
         server = shutil.which("redis-server")
         if server is None:
             raise CommandError("redis-server is not installed (apt-get install redis-server).")
-        data = Path(settings.BASE_DIR) / ".data" / "redis"
         data.mkdir(parents=True, exist_ok=True)
         self._spawn(
             "redis",
@@ -124,15 +135,23 @@ class Command(BaseCommand):
         raise CommandError(f"The web server did not answer at {url}.")
 
     def _stop(self) -> None:
-        for _, proc in reversed(self.children):
-            if proc.poll() is None:
+        """Stop in dependency order, each group waited for before the next: the web server
+        (no new requests), then the reaper and the worker (a warm shutdown that still talks
+        to Redis), then Redis. Signals are ignored meanwhile, so a second Ctrl-C cannot
+        interrupt the shutdown half way."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for group in STOP_ORDER:
+            procs = [p for name, p in self.children if name == group and p.poll() is None]
+            for proc in procs:
                 os.killpg(proc.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for _, proc in reversed(self.children):
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+            deadline = time.monotonic() + STOP_SECONDS[group]
+            for proc in procs:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
         self.children.clear()
 
     def _stop_and_exit(self, code: int) -> None:
