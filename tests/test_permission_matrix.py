@@ -53,6 +53,7 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/history/{e}/revert/", "annotator"),
     Endpoint("post", "/api/v1/images/{i}/review/", "annotator", "review"),
     Endpoint("get", "/api/v1/projects/{p}/auto-annotation-runs/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/training-runs/check/?task=classify", "annotator"),
 ]
 
 

@@ -19,6 +19,10 @@ class DatasetSnapshot(models.Model):
     classes = models.JSONField(default=list)
     splits = models.JSONField(default=dict)
     image_count = models.PositiveIntegerField(default=0)
+    # Project images with nothing to learn from for this task (no tags / no boxes) when frozen.
+    left_out = models.PositiveIntegerField(default=0)
+    # Why its figures may mean little (datacheck.check_samples): [{code, detail}].
+    warnings = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -76,6 +80,8 @@ class TrainingRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the worker expects the last step to end (ml.eta: measured step time after warm-up).
+    expected_end_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@ the channel layer, heartbeats, and the cancel flag read back from the database."
 
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from apps.core.realtime import broadcast, project_group
 from apps.core.storage import storage_replace
+from ml.eta import EtaEstimator
 from ml.train import Callbacks
 
 from .models import RunMetric, RunStatus, TrainingRun
@@ -61,11 +63,13 @@ class RunReporter(Callbacks):
         self.last_stop_check = 0.0
         self.stop = False
         self.first_step: int | None = None
+        self.eta = EtaEstimator(0)
 
     # -- ml callbacks -------------------------------------------------------------------------
     def on_start(self, info: dict[str, Any]) -> None:
         self.run.device = str(info.get("device", ""))[:64]
         self.run.total_steps = int(info.get("total_steps", 0))
+        self.eta = EtaEstimator(self.run.total_steps)
         self.run.save(update_fields=["device", "total_steps", "updated_at"])
         broadcast(self.group, "run.status", self._payload())
 
@@ -75,6 +79,7 @@ class RunReporter(Callbacks):
             # a resumed run repeats the steps after its last checkpoint: drop their old rows
             RunMetric.objects.filter(run=self.run, step__gte=step).delete()
         self._add(step, epoch, metrics)
+        self.eta.step(step)
         self.run.step, self.run.epoch = step, epoch
         self.run.latest_metrics = {**self.run.latest_metrics, **metrics}
         self._maybe_flush()
@@ -125,7 +130,12 @@ class RunReporter(Callbacks):
             RunMetric.objects.bulk_create(rows, batch_size=1000)
         total = max(1, self.run.total_steps)
         self.run.progress = min(1.0, self.run.step / total)
+        left = self.eta.seconds_left()
+        self.run.expected_end_at = (
+            None if left is None else timezone.now() + timedelta(seconds=left)
+        )
         TrainingRun.objects.filter(pk=self.run.pk).update(
+            expected_end_at=self.run.expected_end_at,
             step=self.run.step,
             epoch=self.run.epoch,
             progress=self.run.progress,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from .models import (
@@ -16,16 +17,19 @@ from .models import (
 
 
 def eta_seconds(run: TrainingRun) -> float | None:
-    throughput = run.latest_metrics.get("throughput") or 0
-    if run.status != RunStatus.RUNNING or throughput <= 0 or not run.total_steps:
+    """Seconds until the worker expects the last step to end; None until it has measured."""
+    if run.status != RunStatus.RUNNING or run.expected_end_at is None:
         return None
-    batch = run.params.get("batch_size", 1)
-    return max(0.0, (run.total_steps - run.step) * batch / throughput)
+    return max(0.0, (run.expected_end_at - timezone.now()).total_seconds())
 
 
 class TrainingRunSerializer(serializers.ModelSerializer):
     latest = serializers.JSONField(source="latest_metrics")
     eta_seconds = serializers.SerializerMethodField()
+    warnings = serializers.JSONField(
+        source="snapshot.warnings", read_only=True,
+        help_text="Why this run's figures may mean little ([{code, detail}], from the data check).",
+    )  # fmt: skip
     epochs = serializers.SerializerMethodField()
     snapshot = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", default=None)
@@ -37,7 +41,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "task", "architecture", "status", "finished", "progress", "step",
             "total_steps", "epoch", "epochs", "device", "worker", "params", "best_metrics",
-            "latest", "eta_seconds", "error", "snapshot", "created_by", "created_at",
+            "latest", "eta_seconds", "warnings", "error", "snapshot", "created_by", "created_at",
             "started_at", "finished_at", "heartbeat_at", "resumed_from", "attempts", "init_from",
             "model_version",
         ]  # fmt: skip
@@ -54,7 +58,10 @@ class TrainingRunSerializer(serializers.ModelSerializer):
 
     def get_snapshot(self, run: TrainingRun) -> dict[str, Any]:
         s = run.snapshot
-        return {"id": s.pk, "images": s.image_count, "classes": s.classes, "splits": s.splits}
+        return {
+            "id": s.pk, "images": s.image_count, "classes": s.classes, "splits": s.splits,
+            "left_out": s.left_out, "warnings": s.warnings,
+        }  # fmt: skip
 
     def get_model_version(self, run: TrainingRun) -> dict[str, Any] | None:
         version = getattr(run, "model_version", None)  # reverse one-to-one: absent -> None

@@ -13,6 +13,7 @@ from apps.core.exceptions import ApplicationError
 from apps.images.models import Image
 from apps.projects.models import Project
 
+from .datacheck import DataCheck, check_samples
 from .models import DatasetSnapshot, Task
 
 USABLE = Q(source=Source.HUMAN) | Q(source=Source.MODEL, review=Review.ACCEPTED)
@@ -52,20 +53,28 @@ def _samples(project: Project, task: str) -> tuple[list[dict], list[int]]:
     return samples, label_ids
 
 
+def training_data_check(*, project: Project, task: str) -> DataCheck:
+    """What a snapshot of `project` for `task` would hold now, and whether it can train."""
+    samples, label_ids = _samples(project, task)
+    return check_samples(
+        task=task, samples=samples, classes=_class_names(project, label_ids),
+        total_images=project.images.count(),
+    )  # fmt: skip
+
+
+def _class_names(project: Project, label_ids: list[int]) -> list[str]:
+    names = dict(project.labels.filter(pk__in=label_ids).values_list("id", "name"))
+    return [names[i] for i in label_ids]
+
+
 def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> DatasetSnapshot:
     samples, label_ids = _samples(project, task)
-    what = "image-level tags" if task == Task.CLASSIFY else "boxes"
-    trainable = [s for s in samples if s["split"] in ("train", "unassigned")]
-    if not trainable:
-        raise ApplicationError(
-            f"Nothing to train on: no image in the train split has {what}.", code="no_training_data"
-        )
-    if task == Task.CLASSIFY and len(label_ids) < 2:
-        raise ApplicationError(
-            "A classifier needs images of at least two classes.", code="no_training_data"
-        )
-    names = dict(project.labels.filter(pk__in=label_ids).values_list("id", "name"))
-    classes = [names[i] for i in label_ids]
+    classes = _class_names(project, label_ids)
+    check = check_samples(
+        task=task, samples=samples, classes=classes, total_images=project.images.count()
+    )
+    if check.errors:
+        raise ApplicationError(check.errors[0]["detail"], code=check.errors[0]["code"])
     manifest = {"task": task, "classes": classes, "samples": samples, "label_ids": label_ids}
     snapshot = DatasetSnapshot.objects.create(
         project=project,
@@ -73,6 +82,8 @@ def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> D
         classes=classes,
         splits=dict(Counter(s["split"] for s in samples)),
         image_count=len(samples),
+        left_out=check.left_out,
+        warnings=check.warnings,
         created_by=user,
     )
     snapshot.manifest = default_storage.save(

@@ -10,6 +10,28 @@ class RunCreateSerializer(serializers.Serializer):
     init_from = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
+class DataCheckQuerySerializer(serializers.Serializer):
+    task = serializers.ChoiceField(choices=Task.choices)
+
+
+class DataIssueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class DataCheckSerializer(serializers.Serializer):
+    """What a run started now would train on, and what stops it or makes its figures weak."""
+
+    task = serializers.CharField()
+    ok = serializers.BooleanField(help_text="False when `errors` would stop the run.")
+    images = serializers.IntegerField(help_text="Images the snapshot would hold.")
+    left_out = serializers.IntegerField(help_text="Project images with no tags / boxes.")
+    splits = serializers.DictField(child=serializers.IntegerField())
+    classes = serializers.ListField(child=serializers.DictField())
+    errors = DataIssueSerializer(many=True)
+    warnings = DataIssueSerializer(many=True)
+
+
 class MetricQuerySerializer(serializers.Serializer):
     after_step = serializers.IntegerField(required=False, min_value=-1)
 

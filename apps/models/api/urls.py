@@ -5,6 +5,11 @@ from . import autoannotate, predict, registry, tokens, views
 urlpatterns = [
     path("architectures/", views.ArchitectureListView.as_view(), name="architecture-list"),
     path("projects/<int:project_id>/training-runs/", views.RunListView.as_view(), name="run-list"),
+    path(
+        "projects/<int:project_id>/training-runs/check/",
+        views.TrainingDataCheckView.as_view(),
+        name="run-data-check",
+    ),
     path("training-runs/<int:run_id>/", views.RunDetailView.as_view(), name="run-detail"),
     path("training-runs/<int:run_id>/metrics/", views.RunMetricsView.as_view(), name="run-metrics"),
     path("training-runs/<int:run_id>/log/", views.RunLogView.as_view(), name="run-log"),

@@ -12,12 +12,19 @@ from apps.models import services
 from apps.models.package import run_package
 from apps.models.selectors import run_get_for_user, run_list, run_log, run_metrics
 from apps.models.serializers import TrainingRunSerializer
+from apps.models.snapshots import training_data_check
 from apps.projects.models import Role
 from apps.projects.selectors import project_get_for_user
 from ml.architectures import ARCHITECTURES
 from ml.config import TrainConfig
 
-from .serializers import LogQuerySerializer, MetricQuerySerializer, RunCreateSerializer
+from .serializers import (
+    DataCheckQuerySerializer,
+    DataCheckSerializer,
+    LogQuerySerializer,
+    MetricQuerySerializer,
+    RunCreateSerializer,
+)
 
 HIDDEN_PARAMS = {"task", "architecture"}
 
@@ -72,6 +79,16 @@ class RunListView(APIView):
         data.is_valid(raise_exception=True)
         run = services.run_create(project=project, user=request.user, **data.validated_data)
         return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TrainingDataCheckView(APIView):
+    @extend_schema(parameters=[DataCheckQuerySerializer], responses=DataCheckSerializer)
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        query = DataCheckQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        check = training_data_check(project=project, task=query.validated_data["task"])
+        return Response(check.as_dict())
 
 
 class RunDetailView(APIView):

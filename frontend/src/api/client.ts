@@ -108,10 +108,12 @@ export const labellerUrl = (projectId: number, imageId: number, search = ""): st
 
 import type {
   ArchitectureList,
+  DataCheck,
   LogChunk,
   MetricsPage,
   TrainingRun,
   TrainingRunCreateBody,
+  TrainTask,
 } from "./types";
 
 const R = (id: number): string => `/api/v1/training-runs/${id}/`;
@@ -125,6 +127,9 @@ export const trainingRuns = {
   page: (url: string) => get<Page<TrainingRun>>(url),
   create: (projectId: number, body: TrainingRunCreateBody) =>
     post<TrainingRun>(`${P(projectId)}training-runs/`, body),
+  /** Can the project's data give a meaningful model for `task`? (errors stop a run) */
+  check: (projectId: number, task: TrainTask) =>
+    get<DataCheck>(`${P(projectId)}training-runs/check/?task=${task}`),
   get: (id: number) => get<TrainingRun>(R(id)),
   /** Metric rows with step > afterStep (all of them when afterStep is null). */
   metrics: (id: number, afterStep: number | null = null) =>

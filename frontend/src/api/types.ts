@@ -197,11 +197,31 @@ export interface ArchitectureList {
   params: ParamSpec[];
 }
 
+export interface DataIssue {
+  code: string;
+  detail: string;
+}
+
 export interface RunSnapshot {
   id: number;
   images: number;
   classes: string[];
   splits: Partial<Record<"train" | "val" | "test" | "unassigned", number>>;
+  /** Project images with nothing to learn from for this task when the snapshot was frozen. */
+  left_out?: number;
+  warnings?: DataIssue[];
+}
+
+/** `GET /projects/{id}/training-runs/check/?task=`: what a run started now would train on. */
+export interface DataCheck {
+  task: TrainTask;
+  ok: boolean;
+  images: number;
+  left_out: number;
+  splits: Record<"train" | "val" | "test" | "unassigned", number>;
+  classes: { name: string; train_images: number }[];
+  errors: DataIssue[];
+  warnings: DataIssue[];
 }
 
 export interface TrainingRun {
@@ -221,6 +241,8 @@ export interface TrainingRun {
   best_metrics: Record<string, number>;
   latest: Record<string, number | null>;
   eta_seconds: number | null;
+  /** Why this run's figures may mean little (from the data check when it started). */
+  warnings?: DataIssue[];
   error: string;
   snapshot: RunSnapshot | null;
   created_by: string | null;

@@ -51,6 +51,8 @@ describe("deltas", () => {
     expect(numberDelta(2 * 1024 * 1024, 1024 * 1024, mb, "lower")).toMatchObject({ text: "−1.0 MB", tone: "better" });
     expect(numberDelta(10, 12, String, "neutral")).toMatchObject({ text: "+2", tone: "none" });
     expect(numberDelta(10, 10, String, "higher")).toMatchObject({ text: "±0", tone: "same" });
+    // 2 KB apart shows as "0.00 MB": that is no difference, not "+0.00 MB" in red
+    expect(numberDelta(44_000_000, 44_002_000, formatMB, "lower")).toMatchObject({ text: "±0", tone: "same" });
     expect(numberDelta(undefined, 10, String)).toMatchObject({ tone: "none", text: "—" });
   });
 });

@@ -87,6 +87,7 @@ export function fractionDelta(a: unknown, b: unknown, direction: Direction = "hi
 export function numberDelta(a: unknown, b: unknown, fmt: (abs: number) => string, direction: Direction = "neutral"): Delta {
   if (!isNum(a) || !isNum(b)) return NO_DELTA;
   const d = b - a;
-  if (d === 0) return { value: 0, text: "±0", tone: "same" };
+  // A difference too small to show ("+0.00 MB") is no difference: not signed, not coloured.
+  if (d === 0 || !/[1-9]/.test(fmt(Math.abs(d)))) return { value: 0, text: "±0", tone: "same" };
   return { value: d, text: `${d > 0 ? "+" : "−"}${fmt(Math.abs(d))}`, tone: tone(d, direction, false) };
 }

@@ -12,6 +12,7 @@ import { toast } from "../../ui/toast";
 import { transitionItem } from "../project/models-audit";
 import { paramLabel } from "../project/training-params";
 import { orderedParams } from "../runs/details";
+import { isGoodMetric } from "../runs/status";
 import { taskPill } from "../runs/ui";
 import { confusionMatrix } from "./confusion";
 import { formatMB, formatParams, isNum, pct } from "./metrics";
@@ -24,8 +25,9 @@ import { runsCard } from "../autoannotate/runs";
 import { reviewCard } from "./review-card";
 import { stageBadge, versionStatus } from "./ui";
 
-function card(label: string, value: string, note: string, headline = false): HTMLElement {
-  return h("div", { class: `metric-card${headline ? " headline" : ""}${value === "—" ? " is-empty" : ""}` },
+/** A metric card; `good` (a headline value that is clearly good) is the only green one. */
+function card(label: string, value: string, note: string, headline = false, good = false): HTMLElement {
+  return h("div", { class: `metric-card${headline ? " headline" : ""}${good ? " good" : ""}${value === "—" ? " is-empty" : ""}`, "data-good": String(good) },
     h("span", { class: "metric-label" }, label), h("b", { class: "metric-value" }, value), h("span", { class: "metric-note" }, note));
 }
 
@@ -81,8 +83,8 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
     const m = v.metrics ?? {};
     const split = m.split ? `${isNum(m.count) ? plural(m.count, "image") : "?"} · ${m.split} split` : "not scored";
     const quality = v.task === "detect"
-      ? [card("mAP@.5", pct(m.map50), split, true), card("mAP@.5:.95", pct(m.map), "COCO")]
-      : [card("Accuracy", pct(m.accuracy), split, true), card("Macro F1", pct(m.macro_f1), "mean over classes")];
+      ? [card("mAP@.5", pct(m.map50), split, true, isGoodMetric("map50", m.map50)), card("mAP@.5:.95", pct(m.map), "COCO")]
+      : [card("Accuracy", pct(m.accuracy), split, true, isGoodMetric("accuracy", m.accuracy, v.classes.length)), card("Macro F1", pct(m.macro_f1), "mean over classes")];
     replaceChildren(cards, quality,
       card("Size", formatMB(v.size_bytes), v.has_onnx ? "ONNX exported" : "state_dict"),
       card("Parameters", formatParams(v.parameters), v.parameters ? v.parameters.toLocaleString("en-US") : ""),

@@ -9,6 +9,7 @@ import type { Architecture, ParamSpec, ParamValue, TrainTask } from "../../api/t
 import { h, option, replaceChildren } from "../../lib/dom";
 import { messageArea } from "../../ui/toast";
 import type { ProjectContext } from "./context";
+import { dataCheckPanel } from "./data-check";
 import { initFromField } from "./init-from";
 import {
   architecturesFor, carryOver, changedParams, defaultsFor, inputText, paramLabel, PARAM_HINTS, parseParam,
@@ -35,12 +36,20 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   const submit = h("button", { type: "submit", class: "primary" }, "Start training");
   const reset = h("button", { type: "button", class: "ghost small", onclick: () => resetAll() }, "Reset to defaults");
   const initFrom = initFromField(ctx.projectId);
+  const dataCheck = dataCheckPanel(ctx.projectId);
+  let dataOk = true;
+  const checkData = (): void => {
+    void dataCheck.load(taskSel.value as TrainTask).then((ok) => {
+      dataOk = ok;
+      refresh();
+    });
+  };
   const form = h("form", { class: "card new-run", "data-testid": "new-run-form", novalidate: true },
     h("div", { class: "side-head" }, h("h2", null, "New run"), h("span", { class: "spacer" }), reset),
     h("div", { class: "form-row two" },
       h("label", { class: "field-v" }, h("span", null, "Task"), taskSel),
       h("label", { class: "field-v" }, h("span", null, "Architecture"), archSel)),
-    archNote, initFrom.el, grid, advanced, msg.el, summary,
+    archNote, initFrom.el, grid, advanced, dataCheck.el, msg.el, summary,
     h("div", { class: "actions" }, submit));
 
   let archs: Architecture[] = [];
@@ -154,7 +163,8 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       : `Uses ${arch.name}'s defaults.`;
     const advChanged = changed.filter((n) => advGrid.querySelector(`[data-param="${n}"]`)).length;
     advCount.textContent = `(${advGrid.children.length}${advChanged ? `, ${advChanged} changed` : ""})`;
-    submit.disabled = !arch;
+    submit.disabled = !arch || !dataOk;
+    submit.title = dataOk ? "" : "Fix the data problems above first";
   }
 
   function resetAll(): void {
@@ -169,6 +179,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   taskSel.addEventListener("change", () => {
     fillArchitectures();
     applyArchitecture();
+    checkData();
   });
   archSel.addEventListener("change", () => applyArchitecture());
   // "Fine-tune" on a version page: switch to its task and architecture once both lists are in.
@@ -180,6 +191,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     taskSel.value = want.task;
     fillArchitectures(want.name);
     applyArchitecture();
+    checkData();
   };
   form.addEventListener("want-arch", (e) => {
     wantArch = (e as CustomEvent<string>).detail;
@@ -226,6 +238,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       defaults = defaultsFor(specs, current());
       applyArchitecture();
       applyWanted();
+      checkData();
     },
     (err) => {
       replaceChildren(grid);

@@ -34,7 +34,7 @@ export function mountTraining(root: HTMLElement, ctx: ProjectContext): void {
   const table = h("table", { class: "table runs-table", "data-testid": "runs-table" },
     h("thead", null, h("tr", null,
       h("th", { class: "col-run" }, "Run"), h("th", { class: "col-task" }, "Task"), h("th", { class: "col-status" }, "Status"),
-      h("th", { class: "col-progress" }, "Progress"), h("th", { class: "col-best" }, "Best"),
+      h("th", { class: "col-progress" }, "Progress"), h("th", { class: "col-best", title: "Best figure on the validation split during training" }, "Best (val)"),
       h("th", { class: "col-device" }, "Device"), h("th", { class: "col-by" }, "Started by"), h("th", { class: "col-when" }, "Started"))),
     body);
   const empty = h("div", { class: "empty runs-empty", hidden: true },

@@ -2,8 +2,9 @@
 import type { TrainingRun } from "../../api/types";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
+import { issueItem } from "../project/data-check";
 import { PRIMARY_PARAMS, paramLabel } from "../project/training-params";
-import { formatMetric } from "./status";
+import { formatMetric, isGoodMetric } from "./status";
 
 interface CardDef {
   name: string;
@@ -35,7 +36,8 @@ export function renderCards(root: HTMLElement, run: TrainingRun): void {
   replaceChildren(root, cards.map((d, i) => {
     const v = d.source === "best" ? run.best_metrics?.[d.name] : run.latest?.[d.name];
     const has = typeof v === "number" && Number.isFinite(v);
-    return h("div", { class: `metric-card${i === 0 ? " headline" : ""}${has ? "" : " is-empty"}`, "data-metric": d.name },
+    const good = i === 0 && isGoodMetric(d.name, v, run.snapshot?.classes?.length ?? 0);
+    return h("div", { class: `metric-card${i === 0 ? " headline" : ""}${good ? " good" : ""}${has ? "" : " is-empty"}`, "data-metric": d.name, "data-good": String(good) },
       h("span", { class: "metric-label" }, d.label),
       h("b", { class: "metric-value" }, has ? formatMetric(d.name, v) : "–"),
       h("span", { class: "metric-note" }, d.source === "best" ? "best so far" : "latest"));
@@ -59,6 +61,7 @@ export function renderSnapshot(root: HTMLElement, run: TrainingRun): void {
     replaceChildren(root, h("h3", null, "Dataset snapshot"), h("p", { class: "muted small" }, "No snapshot recorded."));
     return;
   }
+  const warnings = (run.warnings ?? []).filter((w) => w.code !== "left_out"); // said just above
   const keys = ["train", "val", "test", "unassigned"] as const;
   const splits = keys.map((k) => [k, (s.splits as Record<string, number> | undefined)?.[k] ?? 0] as const)
     .filter(([k, n]) => n > 0 || k !== "unassigned");
@@ -71,6 +74,13 @@ export function renderSnapshot(root: HTMLElement, run: TrainingRun): void {
     h("div", { class: "result-stats" }, (splits.some(([, n]) => n > 0) ? splits.filter(([, n]) => n > 0) : splits).map(([k, n]) => h("span", { class: `stat-chip split-${k}` }, `${k} ${formatCount(n)}`))),
     (s.splits as Record<string, number> | undefined)?.unassigned
       ? h("p", { class: "muted small" }, "Images without a split: the worker held some out for validation.")
+      : null,
+    s.left_out
+      ? h("p", { class: "muted small", "data-testid": "snapshot-left-out" },
+        `${plural(s.left_out, "project image")} with no ${run.task === "detect" ? "boxes" : "tags"} left out.`)
+      : null,
+    warnings.length
+      ? h("ul", { class: "data-issues run-warnings", "data-testid": "run-warnings" }, warnings.map((w) => issueItem(w, "warning")))
       : null,
     h("h4", { class: "snap-classes-head" }, plural(s.classes?.length ?? 0, "class", "classes")),
     h("div", { class: "chips" }, (s.classes ?? []).map((c) => h("span", { class: "chip plain" }, c))),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TrainingRun } from "../../api/types";
 import {
   applyProgress, canCancel, canResume, elapsedSeconds, etaText, formatDuration, formatLr, formatMetric, formatNumber,
-  headlineMetric, isActive, isFinished, latestByName, sortRuns, statusText, stepText, upsertRun,
+  headlineMetric, isActive, isGoodMetric, isFinished, latestByName, sortRuns, statusText, stepText, upsertRun,
 } from "./status";
 
 const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
@@ -74,7 +74,7 @@ describe("metric formatting", () => {
   });
 
   it("picks the headline metric per task", () => {
-    expect(headlineMetric("classify", { val_accuracy: 0.97, val_loss: 0.1 })).toMatchObject({ name: "val_accuracy", text: "97.0%" });
+    expect(headlineMetric("classify", { val_accuracy: 0.97, val_loss: 0.1 })).toMatchObject({ name: "val_accuracy", label: "val acc", text: "97.0%" });
     expect(headlineMetric("detect", { map: 0.3, map50: 0.55 })).toMatchObject({ name: "map50", text: "55.0%" });
     expect(headlineMetric("detect", { map: 0.3 })).toMatchObject({ name: "map" });
     expect(headlineMetric("classify", {})).toBeNull();
@@ -138,5 +138,25 @@ describe("epochs", () => {
     expect(formatEpoch(2)).toBe("2");
     expect(formatEpoch(2.4567)).toBe("2.5");
     expect(formatEpoch(null)).toBe("0");
+  });
+});
+
+describe("good metrics (the only green ones)", () => {
+  it("is good only well above the bar", () => {
+    expect(isGoodMetric("val_accuracy", 0.97, 10)).toBe(true);
+    expect(isGoodMetric("accuracy", 0.0, 5)).toBe(false);
+    expect(isGoodMetric("accuracy", 0.6, 10)).toBe(false);
+    expect(isGoodMetric("map50", 0.62)).toBe(true);
+    expect(isGoodMetric("map50", 0.2)).toBe(false);
+  });
+  it("must close most of the gap to perfect from chance", () => {
+    expect(isGoodMetric("accuracy", 0.85, 2)).toBe(true);
+    expect(isGoodMetric("accuracy", 0.85, 1)).toBe(false); // one class: always right, means nothing
+    expect(isGoodMetric("accuracy", 0.7, 2)).toBe(false);
+  });
+  it("is never good for unknown names or missing values", () => {
+    expect(isGoodMetric("val_loss", 0.01)).toBe(false);
+    expect(isGoodMetric("accuracy", null)).toBe(false);
+    expect(isGoodMetric("accuracy", Number.NaN)).toBe(false);
   });
 });

@@ -108,11 +108,13 @@ export interface HeadlineMetric {
   text: string;
 }
 
-/** The one number a run is judged by: top-1 accuracy (classify) or mAP@0.5 (detect). */
+/** The one number a run is judged by, measured on the validation split while it trains:
+ *  top-1 accuracy (classify) or mAP@0.5 (detect). A model version's held-out figure (test
+ *  split when there is one) can differ, so labels say "val". */
 export function headlineMetric(task: TrainTask, best: Record<string, number> | null | undefined): HeadlineMetric | null {
   if (!best) return null;
   const order: [string, string][] =
-    task === "detect" ? [["map50", "mAP@.5"], ["map", "mAP"]] : [["val_accuracy", "acc"], ["val_top5", "top-5"]];
+    task === "detect" ? [["map50", "val mAP@.5"], ["map", "val mAP"]] : [["val_accuracy", "val acc"], ["val_top5", "val top-5"]];
   for (const [name, label] of order) {
     const v = best[name];
     if (typeof v === "number" && Number.isFinite(v)) return { name, label, value: v, text: formatMetric(name, v) };
@@ -175,4 +177,23 @@ export function upsertRun<T extends Pick<TrainingRun, "id" | "created_at">>(runs
   const out = [...runs];
   out[i] = { ...out[i]!, ...run };
   return out;
+}
+
+/**
+ * Is this headline value clearly good? Only then is it shown in green; a poor or middling
+ * model is shown in neutral colours, never as a success. Accuracy and F1 must reach 80%,
+ * mAP@.5 50%, mAP@.5:.95 35%; with `classes` known, accuracy must also close 60% of the gap
+ * between chance and perfect, and a one-class "classifier" is never good.
+ */
+const GOOD_AT: Record<string, number> = {
+  val_accuracy: 0.8, accuracy: 0.8, macro_f1: 0.8, val_top5: 0.95, map50: 0.5, map: 0.35,
+};
+
+export function isGoodMetric(name: string, value: number | null | undefined, classes = 0): boolean {
+  const bar = GOOD_AT[name];
+  if (bar === undefined || typeof value !== "number" || !Number.isFinite(value)) return false;
+  const isAccuracy = name === "val_accuracy" || name === "accuracy";
+  if (isAccuracy && classes === 1) return false;
+  const chance = isAccuracy && classes > 1 ? 1 / classes : 0;
+  return value >= Math.max(bar, chance + 0.6 * (1 - chance));
 }

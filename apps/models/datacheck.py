@@ -1,0 +1,85 @@
+"""Can these images give a meaningful model? Checked on the samples a snapshot would freeze,
+before a run starts (the New run form) and when it starts (the API answer and the run page).
+Errors stop the run; warnings let it start but say why its figures may mean little."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# Fewer training images of a class than this, and the model learns little about it.
+MIN_IMAGES_PER_CLASS = 10
+# Fewer validation images than this, and the accuracy moves in big steps.
+MIN_VALIDATION_IMAGES = 10
+SPLITS = ("train", "val", "test", "unassigned")
+TRAIN_SPLITS = ("train", "unassigned")  # as ml/data.py trains on them
+
+
+@dataclass
+class DataCheck:
+    task: str
+    images: int
+    left_out: int
+    splits: dict[str, int]
+    classes: list[dict[str, Any]]
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task, "images": self.images, "left_out": self.left_out,
+            "splits": self.splits, "classes": self.classes, "errors": self.errors,
+            "warnings": self.warnings, "ok": not self.errors,
+        }  # fmt: skip
+
+
+def _names(names: list[str], limit: int = 4) -> str:
+    shown = ", ".join(f"“{n}”" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def check_samples(
+    *, task: str, samples: list[dict], classes: list[str], total_images: int
+) -> DataCheck:
+    """`samples` as the snapshot manifest has them; `classes` their class names by index."""
+    what = "image-level tags" if task == "classify" else "boxes"
+    splits = {s: 0 for s in SPLITS} | Counter(s["split"] for s in samples)
+    train = [s for s in samples if s["split"] in TRAIN_SPLITS]
+    per_class: Counter[int] = Counter()
+    for s in train:
+        per_class.update({i for i in s["labels"]} | {b[4] for b in s["boxes"]})
+    check = DataCheck(
+        task=task, images=len(samples), left_out=max(0, total_images - len(samples)),
+        splits=dict(splits),
+        classes=[{"name": n, "train_images": per_class[i]} for i, n in enumerate(classes)],
+    )  # fmt: skip
+    if not train:
+        check.errors.append({"code": "no_training_data",
+                             "detail": f"Nothing to train on: no image in the train split has {what}."})  # fmt: skip
+    if task == "classify" and len(classes) < 2:
+        check.errors.append({"code": "no_training_data",
+                             "detail": "A classifier needs images of at least two classes."})  # fmt: skip
+    if check.errors:
+        return check
+    if not splits["val"]:
+        check.warnings.append({"code": "no_validation", "detail": (
+            "No validation images: the worker holds out a random 10% of the training images to "
+            "score each epoch. Assign train/val/test splits (Split tab) for figures you can trust."
+        )})  # fmt: skip
+    elif splits["val"] < MIN_VALIDATION_IMAGES:
+        check.warnings.append({"code": "few_validation", "detail": (
+            f"Only {splits['val']} validation images: the score moves in steps of "
+            f"{100 / splits['val']:.0f}%."
+        )})  # fmt: skip
+    few = [c["name"] for c in check.classes if c["train_images"] < MIN_IMAGES_PER_CLASS]
+    if few:
+        check.warnings.append({"code": "few_images_per_class", "detail": (
+            f"{_names(few)} {'has' if len(few) == 1 else 'have'} fewer than "
+            f"{MIN_IMAGES_PER_CLASS} training images: the model will learn little about "
+            f"{'it' if len(few) == 1 else 'them'}."
+        )})  # fmt: skip
+    if check.left_out:
+        check.warnings.append({"code": "left_out", "detail": (
+            f"{check.left_out} of the project's {total_images} images have no {what} and are "
+            "left out."
+        )})  # fmt: skip
+    return check

@@ -1,0 +1,55 @@
+/**
+ * The New run form's data check: what a run started now would train on (images, splits,
+ * classes) and, before anyone waits for a worker, why it could not give a meaningful result.
+ * Errors stop the run (Start is disabled); warnings let it start.
+ */
+import * as api from "../../api/client";
+import { errorMessage } from "../../api/http";
+import type { DataCheck, DataIssue, TrainTask } from "../../api/types";
+import { h, replaceChildren } from "../../lib/dom";
+import { formatCount, plural } from "../../lib/format";
+
+export interface DataCheckPanel {
+  el: HTMLElement;
+  /** Check the project's data for `task`; resolves to false when errors stop a run. */
+  load: (task: TrainTask) => Promise<boolean>;
+}
+
+/** One problem with the data, as a list item (also on the run page). */
+export function issueItem(i: DataIssue, kind: "error" | "warning"): HTMLElement {
+  return h("li", { class: `data-issue ${kind}`, "data-code": i.code }, h("span", { class: "data-issue-icon", "aria-hidden": "true" }, kind === "error" ? "✕" : "!"), i.detail);
+}
+
+export function summaryText(c: DataCheck): string {
+  const splits = (["train", "val", "test"] as const).map((k) => `${k} ${formatCount(c.splits[k] ?? 0)}`);
+  if (c.splits.unassigned) splits.push(`no split ${formatCount(c.splits.unassigned)}`);
+  return `${plural(c.images, "image")} · ${splits.join(" · ")} · ${plural(c.classes.length, "class", "classes")}`;
+}
+
+export function dataCheckPanel(projectId: number): DataCheckPanel {
+  const el = h("div", { class: "data-check", "data-testid": "data-check", "aria-live": "polite" });
+  let seq = 0;
+  const load = async (task: TrainTask): Promise<boolean> => {
+    const mine = ++seq;
+    el.dataset.state = "loading";
+    replaceChildren(el, h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Checking the data…"));
+    try {
+      const c = await api.trainingRuns.check(projectId, task);
+      if (mine !== seq) return c.ok;
+      el.dataset.state = c.errors.length ? "error" : c.warnings.length ? "warning" : "ok";
+      replaceChildren(el,
+        h("p", { class: "data-summary small" }, h("b", null, "Trains on "), summaryText(c)),
+        c.errors.length || c.warnings.length
+          ? h("ul", { class: "data-issues" }, c.errors.map((i) => issueItem(i, "error")), c.warnings.map((i) => issueItem(i, "warning")))
+          : h("p", { class: "muted small" }, "✓ Enough labelled images in every class, with validation images to score on."));
+      return c.ok;
+    } catch (err) {
+      if (mine === seq) {
+        el.dataset.state = "unknown";
+        replaceChildren(el, h("p", { class: "muted small" }, `Could not check the data: ${errorMessage(err)}`));
+      }
+      return true; // the server checks again when the run starts
+    }
+  };
+  return { el, load };
+}
