@@ -1,6 +1,6 @@
 """Service tokens: project-scoped keys for production clients that may call predict and
-nothing else. Only predict views list ServiceTokenAuthentication, so on every other endpoint
-a service key is just an unknown token (401)."""
+nothing else. Only predict views list ServiceTokenAuthentication; every other endpoint answers
+a service key with a 401 that says it is limited to predict (apps.core.auth)."""
 
 import hashlib
 import secrets
@@ -14,13 +14,14 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from apps.core.auth import SERVICE_TOKEN_PREFIX
 from apps.core.exceptions import Conflict
 from apps.projects.models import Project
 
 from .caches import token_cache
 from .models import ServiceToken
 
-PREFIX = "lfs_"
+PREFIX = SERVICE_TOKEN_PREFIX
 TOUCH_EVERY = timedelta(seconds=60)
 
 

@@ -21,6 +21,7 @@ def test_keyset_pages_cover_everything_once_in_order(world, make_images) -> None
         assert response.status_code == 200
         seen += ids(response)
         url = response.json()["next"]
+        assert url is None or url.startswith("http://testserver/api/v1/projects/")  # absolute
         pages += 1
     assert seen == [i.pk for i in images] and pages == 3
 

@@ -194,7 +194,9 @@ def test_service_token_can_predict_and_nothing_else(
         ).status_code
         == 404
     )
-    assert client.get(f"/api/v1/projects/{world.project.pk}/images/").status_code == 401
+    listed = client.get(f"/api/v1/projects/{world.project.pk}/images/")
+    assert listed.status_code == 401 and listed.json()["code"] == "service_token_scope"
+    assert "can only call its project's predict endpoints" in listed.json()["detail"]
     assert client.get(f"/api/v1/projects/{world.project.pk}/model-versions/").status_code == 401
     assert client.get("/api/v1/projects/").status_code == 401
     with django_capture_on_commit_callbacks(execute=True):  # as after a real commit

@@ -56,7 +56,9 @@ class ImageListView(APIView):
         next_url = None
         if next_after is not None:
             query_args = {k: v for k, v in request.query_params.items() if k != "after"}
-            next_url = f"{request.path}?{urlencode({**query_args, 'after': next_after})}"
+            next_url = request.build_absolute_uri(
+                f"{request.path}?{urlencode({**query_args, 'after': next_after})}"
+            )
         return Response({"results": ImageSerializer(rows, many=True).data, "next": next_url})
 
     @extend_schema(request=ImageUploadSerializer, responses={201: UploadResultSerializer})

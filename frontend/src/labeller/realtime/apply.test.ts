@@ -84,6 +84,13 @@ describe("presence", () => {
     expect(dedupePresence("nope", 1)).toEqual([]);
   });
 
+  it("lists a user on an image once, not also on the project page", () => {
+    const users = dedupePresence([
+      { user: "alice", image: null }, { user: "alice", image: 1 }, { user: "bob", image: null },
+    ], 1);
+    expect(users).toEqual([{ user: "alice", image: 1 }, { user: "bob", image: null }]);
+  });
+
   it("makes initials and stable colours", () => {
     expect(initials("alice")).toBe("AL");
     expect(initials("jean-luc picard")).toBe("JL");

@@ -6,7 +6,11 @@ export interface PresenceUser {
   image: number | null;
 }
 
-/** One entry per (user, image), this image first, then by name. */
+/**
+ * One entry per (user, image), this image first, then by name. A user who has an image open
+ * is not listed again as on the "project page" (a second tab, or the moment before their
+ * labeller said which image it shows).
+ */
 export function dedupePresence(entries: unknown, currentImage: number | null): PresenceUser[] {
   if (!Array.isArray(entries)) return [];
   const seen = new Set<string>();
@@ -19,7 +23,8 @@ export function dedupePresence(entries: unknown, currentImage: number | null): P
     seen.add(k);
     out.push({ user: e.user, image });
   }
-  return out.sort((a, b) => {
+  const onImage = new Set(out.filter((u) => u.image !== null).map((u) => u.user));
+  return out.filter((u) => u.image !== null || !onImage.has(u.user)).sort((a, b) => {
     const ah = a.image === currentImage ? 0 : 1;
     const bh = b.image === currentImage ? 0 : 1;
     return ah - bh || a.user.localeCompare(b.user) || (a.image ?? 0) - (b.image ?? 0);

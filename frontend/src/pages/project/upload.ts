@@ -114,7 +114,7 @@ export function mountUpload(root: HTMLElement, ctx: ProjectContext): UploadTab {
         selected.push(f);
       }
     }
-    if (skipped.length) toast(`Skipped ${plural(skipped.length, "file")} that are not images or zips: ${skipped.slice(0, 3).join(", ")}${skipped.length > 3 ? "…" : ""}`, "error");
+    if (skipped.length) toast(`Skipped ${plural(skipped.length, "file")} that ${skipped.length === 1 ? "is not an image or a zip" : "are not images or zips"}: ${skipped.slice(0, 3).join(", ")}${skipped.length > 3 ? "…" : ""}`, "error");
     paintSelection();
   };
 
