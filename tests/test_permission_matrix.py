@@ -38,6 +38,7 @@ ENDPOINTS = [
     Endpoint("delete", "/api/v1/projects/{p}/members/{m}/", "owner"),
     Endpoint("get", "/api/v1/projects/{p}/images/", "annotator"),
     Endpoint("post", "/api/v1/projects/{p}/images/", "manager", "upload"),
+    Endpoint("get", "/api/v1/projects/{p}/split/", "annotator"),
     Endpoint("post", "/api/v1/projects/{p}/split/", "manager", "split"),
     Endpoint("get", "/api/v1/images/{i}/", "annotator"),
     Endpoint("patch", "/api/v1/images/{i}/", "annotator", "status"),

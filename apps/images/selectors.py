@@ -10,7 +10,7 @@ from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import Image
+from .models import Image, Split
 
 
 def image_get_for_user(
@@ -100,8 +100,10 @@ def image_page(
     return rows, (rows[-1].pk if has_more else None)
 
 
-def image_status_counts(*, project: Project) -> dict[str, int]:
-    return dict(project.images.values_list("status").annotate(n=Count("id")).order_by())
+def image_split_counts(*, project: Project) -> dict[str, int]:
+    """Images per split, every split named (0 where empty)."""
+    counts = dict(project.images.values_list("split").annotate(n=Count("id")).order_by())
+    return {split: counts.get(split, 0) for split in Split.values}
 
 
 def image_neighbors(*, image: Image, filters: ImageFilters) -> dict[str, int | None]:

@@ -43,6 +43,10 @@ def test_only_unassigned_keeps_existing_splits(world, make_images) -> None:
         "test": 0,
     }
     assert splits(world.project)[images[0].pk] == "test"
+    counts = {"unassigned": 0, "train": 5, "val": 0, "test": 1}
+    assert response.json()["counts"] == counts
+    now = world.client("annotator").get(f"/api/v1/projects/{world.project.pk}/split/")
+    assert now.status_code == 200 and now.json() == {"counts": counts}
 
 
 def test_split_needs_manager_and_positive_ratios(world, make_images) -> None:

@@ -9,7 +9,13 @@ from rest_framework.views import APIView
 
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.images import services
-from apps.images.selectors import ImageFilters, image_get_for_user, image_neighbors, image_page
+from apps.images.selectors import (
+    ImageFilters,
+    image_get_for_user,
+    image_neighbors,
+    image_page,
+    image_split_counts,
+)
 from apps.images.serializers import ImageSerializer
 from apps.projects.models import Project, Role
 from apps.projects.selectors import project_get_for_user
@@ -144,6 +150,11 @@ class ImageThumbnailView(APIView):
 
 
 class ProjectSplitView(APIView):
+    @extend_schema(responses={200: dict}, description="Images per split now: {counts: {...}}.")
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        return Response({"counts": image_split_counts(project=project)})
+
     @extend_schema(request=SplitSerializer, responses={200: dict})
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
@@ -158,4 +169,4 @@ class ProjectSplitView(APIView):
             seed=params["seed"],
             only_unassigned=params["only_unassigned"],
         )
-        return Response({"assigned": assigned})
+        return Response({"assigned": assigned, "counts": image_split_counts(project=project)})

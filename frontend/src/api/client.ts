@@ -15,6 +15,7 @@ import type {
   Project,
   Role,
   Split,
+  SplitCounts,
   SplitResult,
   UploadResult,
   ZipLayout,
@@ -69,6 +70,7 @@ export const images = {
     projectId: number,
     body: { train: number; val: number; test: number; seed: number; only_unassigned: boolean },
   ) => post<SplitResult>(`${P(projectId)}split/`, body),
+  splitCounts: (projectId: number) => get<SplitCounts>(`${P(projectId)}split/`),
   upload: (
     projectId: number,
     files: File[],

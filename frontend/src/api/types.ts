@@ -106,6 +106,12 @@ export interface UploadResult {
 
 export interface SplitResult {
   assigned: Partial<Record<Split, number>>;
+  /** Images per split after the assignment. */
+  counts: Record<Split, number>;
+}
+
+export interface SplitCounts {
+  counts: Record<Split, number>;
 }
 
 export interface RealtimeEvent {

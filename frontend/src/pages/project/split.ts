@@ -1,12 +1,29 @@
-/** Split tab (managers): random train/val/test assignment with ratios and a seed. */
+/** Split tab (managers): the current split counts, and random train/val/test assignment with
+ *  ratios and a seed. The counts follow `images.split` events. */
 import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, normalizeRatios, percent } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
+import type { Split } from "../../api/types";
 import type { ProjectContext } from "./context";
 
 const PARTS = ["train", "val", "test"] as const;
+const ALL: Split[] = ["train", "val", "test", "unassigned"];
+
+/** "Now: 1,200 images" with a bar and a chip per split (unassigned last, only if any). */
+export function currentSplit(root: HTMLElement, counts: Record<Split, number>): void {
+  const total = ALL.reduce((s, k) => s + (counts[k] ?? 0), 0);
+  const shown = ALL.filter((k) => k !== "unassigned" || counts[k] > 0);
+  replaceChildren(root,
+    h("div", { class: "side-head" }, h("h3", null, "Now"), h("span", { class: "muted small" }, `${formatCount(total)} images`)),
+    total
+      ? h("div", { class: "split-bar", "aria-hidden": "true" }, shown.filter((k) => counts[k] > 0).map((k) =>
+        h("span", { class: `seg split-${k}`, style: `flex-grow:${counts[k]}` }, counts[k] / total >= 0.06 ? k : "")))
+      : h("p", { class: "muted small" }, "No images yet."),
+    h("div", { class: "result-stats" }, shown.map((k) =>
+      h("span", { class: `stat-chip split-${k}`, "data-split": k }, `${k === "unassigned" ? "no split" : k} ${formatCount(counts[k] ?? 0)}${total ? ` · ${percent(counts[k] / total)}` : ""}`))));
+}
 
 export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
   const msg = messageArea();
@@ -19,6 +36,12 @@ export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
   const bar = h("div", { class: "split-bar", "aria-hidden": "true" });
   const button = h("button", { type: "submit", class: "primary", "data-testid": "split-start" }, "Assign splits");
   const result = h("div", { class: "split-result", "data-testid": "split-result" });
+  const now = h("section", { class: "card split-now", "data-testid": "split-now" },
+    h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Counting…"));
+  const loadCounts = (): void => {
+    api.images.splitCounts(ctx.projectId).then((r) => currentSplit(now, r.counts),
+      (err) => replaceChildren(now, h("p", { class: "muted small" }, `Could not count the splits: ${errorMessage(err)}`)));
+  };
 
   const ratios = () => ({ train: Number(inputs.train.value), val: Number(inputs.val.value), test: Number(inputs.test.value) });
   const paint = (): void => {
@@ -58,6 +81,7 @@ export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
           h("span", { class: `stat-chip split-${p}` }, `${p}: ${formatCount(a[p] ?? 0)}`))),
         total === 0 && onlyUnassigned.checked ? h("p", { class: "muted small" }, "Every image already has a split. Untick “only images that have no split yet” to reshuffle all.") : null,
       );
+      currentSplit(now, res.counts);
       ctx.refreshImages();
     } catch (err) {
       msg.show(errorMessage(err));
@@ -68,6 +92,8 @@ export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
 
   replaceChildren(root,
     h("div", { class: "section-head" }, h("h2", null, "Train / val / test split")),
-    form, msg.el, result);
+    now, form, msg.el, result);
   paint();
+  loadCounts();
+  ctx.socket.on("images.split", loadCounts);
 }
