@@ -16,9 +16,13 @@ export interface DataCheckPanel {
 }
 
 /** One problem with the data, as a list item (also on the run page). */
-export function issueItem(i: DataIssue, kind: "error" | "warning"): HTMLElement {
-  return h("li", { class: `data-issue ${kind}`, "data-code": i.code }, h("span", { class: "data-issue-icon", "aria-hidden": "true" }, kind === "error" ? "✕" : "!"), i.detail);
+export function issueItem(i: DataIssue, kind: "error" | "warning" | "info"): HTMLElement {
+  const icon = kind === "error" ? "✕" : kind === "warning" ? "!" : "i";
+  return h("li", { class: `data-issue ${kind}`, "data-code": i.code }, h("span", { class: "data-issue-icon", "aria-hidden": "true" }, icon), i.detail);
 }
+
+/** Images left out (untagged scenes, say) are worth knowing, not a reason to worry. */
+const INFO_CODES = new Set(["left_out"]);
 
 export function summaryText(c: DataCheck): string {
   const splits = (["train", "val", "test"] as const).map((k) => `${k} ${formatCount(c.splits[k] ?? 0)}`);
@@ -36,12 +40,17 @@ export function dataCheckPanel(projectId: number): DataCheckPanel {
     try {
       const c = await api.trainingRuns.check(projectId, task);
       if (mine !== seq) return c.ok;
-      el.dataset.state = c.errors.length ? "error" : c.warnings.length ? "warning" : "ok";
+      const warnings = c.warnings.filter((i) => !INFO_CODES.has(i.code));
+      const notes = c.warnings.filter((i) => INFO_CODES.has(i.code));
+      el.dataset.state = c.errors.length ? "error" : warnings.length ? "warning" : "ok";
       replaceChildren(el,
         h("p", { class: "data-summary small" }, h("b", null, "Trains on "), summaryText(c)),
+        c.errors.length || warnings.length
+          ? null
+          : h("p", { class: "muted small data-ok" }, "✓ Enough labelled images in every class, with validation images to score on."),
         c.errors.length || c.warnings.length
-          ? h("ul", { class: "data-issues" }, c.errors.map((i) => issueItem(i, "error")), c.warnings.map((i) => issueItem(i, "warning")))
-          : h("p", { class: "muted small" }, "✓ Enough labelled images in every class, with validation images to score on."));
+          ? h("ul", { class: "data-issues" }, c.errors.map((i) => issueItem(i, "error")), warnings.map((i) => issueItem(i, "warning")), notes.map((i) => issueItem(i, "info")))
+          : null);
       return c.ok;
     } catch (err) {
       if (mine === seq) {

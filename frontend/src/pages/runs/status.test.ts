@@ -74,7 +74,7 @@ describe("metric formatting", () => {
   });
 
   it("picks the headline metric per task", () => {
-    expect(headlineMetric("classify", { val_accuracy: 0.97, val_loss: 0.1 })).toMatchObject({ name: "val_accuracy", label: "val acc", text: "97.0%" });
+    expect(headlineMetric("classify", { val_accuracy: 0.97, val_loss: 0.1 })).toMatchObject({ name: "val_accuracy", label: "acc", text: "97.0%" });
     expect(headlineMetric("detect", { map: 0.3, map50: 0.55 })).toMatchObject({ name: "map50", text: "55.0%" });
     expect(headlineMetric("detect", { map: 0.3 })).toMatchObject({ name: "map" });
     expect(headlineMetric("classify", {})).toBeNull();

@@ -110,11 +110,11 @@ export interface HeadlineMetric {
 
 /** The one number a run is judged by, measured on the validation split while it trains:
  *  top-1 accuracy (classify) or mAP@0.5 (detect). A model version's held-out figure (test
- *  split when there is one) can differ, so labels say "val". */
+ *  split when there is one) can differ: the runs table's column says "Best (val)". */
 export function headlineMetric(task: TrainTask, best: Record<string, number> | null | undefined): HeadlineMetric | null {
   if (!best) return null;
   const order: [string, string][] =
-    task === "detect" ? [["map50", "val mAP@.5"], ["map", "val mAP"]] : [["val_accuracy", "val acc"], ["val_top5", "val top-5"]];
+    task === "detect" ? [["map50", "mAP@.5"], ["map", "mAP"]] : [["val_accuracy", "acc"], ["val_top5", "top-5"]];
   for (const [name, label] of order) {
     const v = best[name];
     if (typeof v === "number" && Number.isFinite(v)) return { name, label, value: v, text: formatMetric(name, v) };
