@@ -9,4 +9,6 @@ def web_server_command(host: str, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", "project.asgi:application", "--host", host,
         "--port", str(port), "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+        # a websocket task stuck in the channel layer's receive must not hold a stop forever
+        "--timeout-graceful-shutdown", "5",
     ]  # fmt: skip

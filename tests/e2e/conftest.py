@@ -3,16 +3,31 @@ test database; Playwright drives Debian's Chromium."""
 
 import concurrent.futures
 import contextlib
+import functools
 import os
+import re
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    WebError,
+)
 
 from apps.core.server import web_server_command
 from tests.conftest import free_port, subprocess_env
@@ -80,8 +95,15 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
         yield url
         for proc in procs:
             proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=10)
+        for name, proc in zip(commands, procs, strict=True):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # left running, it keeps the test database open
+                proc.kill()
+                proc.wait(timeout=10)
+                warnings.warn(
+                    f"the live {name} process ignored SIGTERM for 10 s; killed", stacklevel=1
+                )
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +118,142 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "allowed_http(*statuses): HTTP error statuses (>= 400) this browser test provokes on "
+        "purpose; any other error response fails it",
+    )
+    config.addinivalue_line(
+        "markers",
+        "allowed_failures(*patterns): regular expressions for failed requests (Playwright's "
+        "`requestfailed`, matched against 'ERROR METHOD URL') and console errors (matched "
+        "against 'TEXT [URL]') this browser test provokes on purpose (a route that aborts, a "
+        "context set offline)",
+    )
+
+
+RESOURCE_STATUS = re.compile(r"the server responded with a status of (\d+)")
+
+
+@dataclass
+class PageWatch:
+    """Everything that went wrong in a browser context and was not declared by the test:
+    uncaught exceptions, console errors, failed requests and responses >= 400."""
+
+    statuses: frozenset[int] = frozenset()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_test(cls, request: pytest.FixtureRequest) -> "PageWatch":
+        statuses = {s for m in request.node.iter_markers("allowed_http") for s in m.args}
+        patterns = [p for m in request.node.iter_markers("allowed_failures") for p in m.args]
+        return cls(frozenset(statuses), tuple(re.compile(p) for p in patterns))
+
+    def attach(self, context: BrowserContext) -> None:
+        context.on("weberror", self._web_error)
+        context.on("console", self._console)
+        context.on("requestfailed", self._request_failed)
+        context.on("response", self._response)
+
+    def _declared(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
+
+    def _web_error(self, error: WebError) -> None:
+        self.problems.append(f"uncaught: {error.error}")
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = (message.location or {}).get("url", "")
+        text = f"{message.text} [{where}]"
+        status = RESOURCE_STATUS.search(text)
+        if (status and int(status.group(1)) in self.statuses) or self._declared(text):
+            return
+        self.problems.append(f"console error: {text}")
+
+    def _request_failed(self, request: Request) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            # cancelled by the page itself: a navigation away while a fetch was in flight, an
+            # AbortController, an <img> whose src changed. Not an error (Chromium logs none).
+            return
+        text = f"{request.failure} {request.method} {request.url}"
+        if not self._declared(text):
+            self.problems.append(f"request failed: {text}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and response.status not in self.statuses:
+            self.problems.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
+
+    def check(self, where: str = "") -> None:
+        """Fail now if anything was collected (then start over): for tests that visit many
+        pages and want the failure to name the page."""
+        problems, self.problems[:] = list(self.problems), []
+        if problems:
+            raise AssertionError(report(problems, where))
+
+
+def report(problems: list[str], where: str = "") -> str:
+    head = f"the browser reported errors{f' on {where}' if where else ''}:"
+    return "\n".join([head, *(f"  {p}" for p in problems)])
+
+
+WATCH = pytest.StashKey[PageWatch]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A browser test that passed fails after all if its pages reported errors (a failed one
+    shows them beside its own error: an HTTP 500 often explains a timeout)."""
+    try:
+        result = yield
+    except BaseException:
+        watch = item.stash.get(WATCH, None)
+        if watch is not None and watch.problems:
+            item.add_report_section("call", "browser", report(watch.problems))
+        raise
+    watch = item.stash.get(WATCH, None)
+    if watch is not None and watch.problems:
+        pytest.fail(report(watch.problems), pytrace=False)
+    return result
+
+
 @pytest.fixture
-def page(browser, live_stack) -> Iterator[object]:
-    context = browser.new_context(base_url=live_stack, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+def page_watch(request: pytest.FixtureRequest) -> PageWatch:
+    """What this test's browser contexts reported; declare what a test provokes on purpose
+    with the `allowed_http` / `allowed_failures` markers."""
+    watch = PageWatch.for_test(request)
+    request.node.stash[WATCH] = watch
+    return watch
+
+
+NewPage = Callable[[], Page]
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_stack: str, page_watch: PageWatch) -> Iterator[NewPage]:
+    """A factory for pages in fresh browser contexts (one per simulated user), all watched:
+    the test fails on any uncaught exception, console error, failed request or HTTP error
+    response that it did not declare."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_stack, viewport={"width": 1400, "height": 900})
+        page_watch.attach(context)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: NewPage) -> Page:
+    return new_page()
 
 
 def screenshot(page, name: str) -> Path:
@@ -120,6 +269,24 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: urlparse(url).path == "/")
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def in_thread(fn: Callable[P, T]) -> Callable[P, T]:
+    """For off_loop: the worker thread's database connection is closed when it is done (an
+    open one would keep the test database from being dropped at the end of the session)."""
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return run
 
 
 def off_loop(fn, *args, **kwargs):

@@ -6,7 +6,6 @@ keyboard; the reviews are stored and the version page counts them. On the Integr
 webhook is created (its secret shown once), sends a signed test ping to a real receiver, shows
 the delivery in its log, is paused and deleted."""
 
-import functools
 import hashlib
 import hmac
 import http.server
@@ -16,7 +15,6 @@ import threading
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from playwright.sync_api import Page, expect
 
 from apps.annotations.models import Annotation
@@ -26,25 +24,12 @@ from apps.models.models import AutoAnnotationRun
 from apps.projects.services import label_create, project_create
 from apps.webhooks.models import Webhook
 from tests.conftest import free_port
-from tests.e2e.conftest import login, off_loop, screenshot
+from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.factories.images import image_bytes
 from tests.factories.models import make_version
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-pw-pw-pw"
-
-
-def in_thread(fn):
-    """For off_loop: close the worker thread's connection so the test database can be dropped."""
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connection.close()
-
-    return run
 
 
 @in_thread

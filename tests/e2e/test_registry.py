@@ -2,7 +2,6 @@
 to production with a reason (stage badge + audit row), the version page shows the per-class
 report and confusion matrix, Try it classifies a dropped image, and two versions compare."""
 
-import functools
 import io
 import json
 import re
@@ -11,33 +10,18 @@ import urllib.request
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from PIL import Image as PILImage
 from playwright.sync_api import Page, expect
 
 from apps.models.models import ModelVersion
 from apps.models.versions import model_version_promote
 from apps.projects.services import project_create
-from tests.e2e.conftest import login, off_loop, screenshot
+from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.factories.models import make_version, weights_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CLASSES = ["sparrow", "robin"]
-
-
-def in_thread(fn):
-    """For off_loop: the worker thread's database connection is closed when it is done (an
-    open one would keep the test database from being dropped at the end of the session)."""
-
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connection.close()
-
-    return run
 
 
 def report(accuracy: float, confusion: list[list[int]]) -> dict:

@@ -9,12 +9,13 @@ from apps.images.models import Image
 from apps.images.services import image_upload
 from apps.models.models import TrainingRun
 from apps.projects.services import label_create, project_create
-from tests.e2e.conftest import login, off_loop, screenshot
+from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.models.conftest import noisy_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@in_thread
 def colours_project():
     user = get_user_model().objects.create_user("mia", password="pw-pw-pw-pw")
     project = project_create(name="Colours", user=user)
