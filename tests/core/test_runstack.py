@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_runstack_serves_and_ctrl_c_stops_everything(tmp_path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_runstack_serves_and_ctrl_c_stops_everything(tmp_path, stop) -> None:
     # Its own Redis on a free port, so runstack starts (and must stop last) a Redis of its own.
     redis_url = f"redis://127.0.0.1:{free_port()}/0"
     env = {**subprocess_env(tmp_path), "REDIS_URL": redis_url, "TEST_REDIS_URL": redis_url}
@@ -47,7 +48,7 @@ def test_runstack_serves_and_ctrl_c_stops_everything(tmp_path) -> None:
             assert page.status == 200 and b"Log in" in page.read()
         time.sleep(2)  # the worker and its scheduler are up and talking to Redis
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         rest, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, rest
     # Redis goes last: nothing that still talks to it sees it vanish.

@@ -54,7 +54,10 @@ class Command(BaseCommand):
         **options: Any,
     ) -> None:  # fmt: skip
         self.children: list[tuple[str, subprocess.Popen]] = []
-        signal.signal(signal.SIGTERM, lambda *_: self._stop_and_exit(0))
+        # SIGTERM stops like Ctrl-C; Ctrl-C works even when started with SIGINT ignored
+        # (a script's `cmd &` does that)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             self._ensure_redis(redis_dir)
             if seed:
@@ -85,6 +88,7 @@ class Command(BaseCommand):
         finally:
             self._stop()
         self.stdout.write("Stopped.")
+        self.stdout.flush()
 
     def _ensure_redis(self, data: Path) -> None:
         url = settings.REDIS_URL
@@ -153,7 +157,3 @@ class Command(BaseCommand):
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
         self.children.clear()
-
-    def _stop_and_exit(self, code: int) -> None:
-        self._stop()
-        sys.exit(code)
