@@ -32,6 +32,7 @@ function stepChart(store: MetricStore, name: string): Aligned {
 export class RunCharts {
   readonly el: HTMLElement;
   private readonly panels: Panel[];
+  private readonly gpuChart: HTMLElement;
   private readonly dirty = new Set<Panel>();
   private frame = 0;
   private smoothing: number;
@@ -107,6 +108,7 @@ export class RunCharts {
       (v) => `${Math.round(v).toLocaleString("en-US")} MB`, "No GPU memory samples (0 on CPU).");
 
     this.panels = [trainLoss, valLoss, quality, lr, tput, mem];
+    this.gpuChart = mem.chart.el;
     for (const p of this.panels) p.emptyText = p.chart.el.querySelector(".chart-empty")?.textContent ?? "";
     this.el = h("section", { class: "run-charts", "aria-label": "Training charts" },
       h("div", { class: "chart-row chart-row-main" }, trainLoss.chart.el, valLoss.chart.el, quality.chart.el),
@@ -123,6 +125,12 @@ export class RunCharts {
       for (const p of this.panels) if (p.names.some((n) => set.has(n))) this.dirty.add(p);
     }
     if (this.dirty.size && !this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** The GPU memory chart only where there is a GPU (a CPU run would chart 0 MB). */
+  showGpu(on: boolean): void {
+    this.gpuChart.hidden = !on;
+    this.gpuChart.parentElement?.classList.toggle("no-gpu", !on);
   }
 
   /** Once a run has ended, an empty chart means "never recorded", not "wait". */

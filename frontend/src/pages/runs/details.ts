@@ -4,7 +4,7 @@ import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
 import { issueItem } from "../project/data-check";
 import { PRIMARY_PARAMS, paramLabel } from "../project/training-params";
-import { formatMetric, isGoodMetric } from "./status";
+import { formatMetric, isGoodMetric, usesGpu } from "./status";
 
 interface CardDef {
   name: string;
@@ -29,7 +29,8 @@ const LATEST_CARDS: CardDef[] = [
 ];
 
 export function renderCards(root: HTMLElement, run: TrainingRun): void {
-  const defs = [...(run.task === "detect" ? DETECT_CARDS : CLASSIFY_CARDS), ...LATEST_CARDS];
+  const latest = usesGpu(run) ? LATEST_CARDS : LATEST_CARDS.filter((d) => d.name !== "gpu_mem_mb");
+  const defs = [...(run.task === "detect" ? DETECT_CARDS : CLASSIFY_CARDS), ...latest];
   const known = new Set(defs.map((d) => d.name));
   const extra = Object.keys(run.best_metrics ?? {}).filter((k) => !known.has(k) && typeof run.best_metrics[k] === "number");
   const cards = [...defs, ...extra.map((name): CardDef => ({ name, label: `Best ${name}`, source: "best" }))];

@@ -16,7 +16,7 @@ import { RunCharts } from "./charts";
 import { renderCards, renderError, renderParams, renderSnapshot } from "./details";
 import { RunHeader } from "./header";
 import { LogView } from "./log-view";
-import { applyProgress, isActive, isFinished } from "./status";
+import { applyProgress, isActive, isFinished, usesGpu } from "./status";
 
 type Pending = { type: "status" | "progress" | "log"; payload: unknown };
 
@@ -62,6 +62,7 @@ export function mountRun(): void {
     renderParams(params, next);
     app!.dataset.status = next.status;
     charts?.setEnded(isFinished(next.status));
+    charts?.showGpu(usesGpu(next));
     if (wasActive && isFinished(next.status)) void resync(false);
     if (wasFinished && isActive(next.status)) {
       // Resumed: the worker rewrites the steps after its last checkpoint, so start the history over.

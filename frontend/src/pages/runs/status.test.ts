@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TrainingRun } from "../../api/types";
 import {
   applyProgress, canCancel, canResume, elapsedSeconds, etaText, formatDuration, formatLr, formatMetric, formatNumber,
-  headlineMetric, isActive, isGoodMetric, isFinished, latestByName, sortRuns, statusText, stepText, upsertRun,
+  headlineMetric, isActive, isGoodMetric, usesGpu, isFinished, latestByName, sortRuns, statusText, stepText, upsertRun,
 } from "./status";
 
 const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
@@ -158,5 +158,13 @@ describe("good metrics (the only green ones)", () => {
     expect(isGoodMetric("val_loss", 0.01)).toBe(false);
     expect(isGoodMetric("accuracy", null)).toBe(false);
     expect(isGoodMetric("accuracy", Number.NaN)).toBe(false);
+  });
+});
+
+describe("GPU or not", () => {
+  it("has no GPU memory to show on a CPU", () => {
+    expect(usesGpu({ device: "cpu" })).toBe(false);
+    expect(usesGpu({ device: "cuda:0" })).toBe(true);
+    expect(usesGpu({ device: "" })).toBe(true); // not started yet: keep the card
   });
 });

@@ -197,3 +197,8 @@ export function isGoodMetric(name: string, value: number | null | undefined, cla
   const chance = isAccuracy && classes > 1 ? 1 / classes : 0;
   return value >= Math.max(bar, chance + 0.6 * (1 - chance));
 }
+
+/** A run on a CPU has no GPU memory to chart: "cpu", or no device yet but a CPU-only worker. */
+export function usesGpu(run: Pick<TrainingRun, "device">): boolean {
+  return !/^cpu\b/i.test(run.device ?? "");
+}
