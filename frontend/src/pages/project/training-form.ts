@@ -49,8 +49,8 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     h("div", { class: "form-row two" },
       h("label", { class: "field-v" }, h("span", null, "Task"), taskSel),
       h("label", { class: "field-v" }, h("span", null, "Architecture"), archSel)),
-    archNote, initFrom.el, grid, advanced, dataCheck.el, msg.el, summary,
-    h("div", { class: "actions" }, submit));
+    dataCheck.el, archNote, initFrom.el, grid, advanced, msg.el,
+    h("div", { class: "actions new-run-actions" }, summary, submit));
 
   let archs: Architecture[] = [];
   let specs: ParamSpec[] = [];
