@@ -6,7 +6,6 @@ import asyncio
 import json
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.annotations.services import annotation_create
 from apps.core.server import web_server_command
-from tests.conftest import free_port, subprocess_env
+from tests.conftest import free_port, subprocess_env, wait_until_healthy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -37,15 +36,7 @@ def live_web(tmp_path, settings) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp_path / "web.log").read_text()) from None
-            time.sleep(0.2)
+    wait_until_healthy(f"http://127.0.0.1:{port}", proc, tmp_path / "web.log")
     yield f"127.0.0.1:{port}"
     proc.terminate()
     proc.wait(timeout=10)

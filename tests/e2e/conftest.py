@@ -8,8 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +28,7 @@ from playwright.sync_api import (
 )
 
 from apps.core.server import web_server_command
-from tests.conftest import free_port, subprocess_env
+from tests.conftest import free_port, subprocess_env, wait_until_healthy
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -83,15 +81,7 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
                 )
             )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or procs[0].poll() is not None:
-                    raise RuntimeError((logs / "web.log").read_text()) from None
-                time.sleep(0.2)
+        wait_until_healthy(url, procs[0], logs / "web.log")
         yield url
         for proc in procs:
             proc.terminate()
