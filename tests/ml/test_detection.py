@@ -1,9 +1,10 @@
 """A detector trained from scratch (no pretrained weights exist offline) on synthetic scenes
 whose boxes are known exactly, evaluated with pycocotools through train()'s own validation.
 
-Measured on this 2-core CPU host: mAP@0.5 = 0.527 (mAP 0.198) after 200 steps, ~90 s; the run
-is seeded and reproduces exactly on the same host. Floor: 0.40. Chance (random boxes) scores
-~0.00 (test_coco_map_perfect_shifted_and_chance)."""
+The run is seeded and reproduces exactly on one host, but float differences between CPUs change
+the path training takes: after 200 steps one 2-core host measured mAP@0.5 0.527, another (this
+session's and CI's) 0.191, still climbing. 400 steps give that slower host 0.505 (mAP 0.205),
+~3 min. Floor: 0.40. Chance (random boxes) scores ~0.00 (test_coco_map_perfect_shifted_and_chance)."""
 
 import random
 import time
@@ -21,7 +22,7 @@ from ml.train import train
 ARCH = "fasterrcnn_mobilenet_v3_large_fpn"  # the fastest of the three detectors on a CPU
 MAP50_FLOOR = 0.40
 PARAMS = {
-    "epochs": 10, "batch_size": 8, "image_size": 96, "optimizer": "sgd", "lr": 0.06,
+    "epochs": 20, "batch_size": 8, "image_size": 96, "optimizer": "sgd", "lr": 0.06,
     "weight_decay": 1e-4, "augment": 0.5, "num_workers": 0, "cache": "cpu",
 }  # fmt: skip
 
@@ -39,7 +40,7 @@ def test_detector_beats_map50_floor(scenes: Manifest, tmp_path: Path) -> None:
     seconds = time.perf_counter() - t0
     print(f"\n{ARCH}: mAP@0.5 {result.best_metrics['map50']:.3f}, "
           f"mAP {result.best_metrics['map']:.3f} in {seconds:.0f}s ({result.step} steps)")  # fmt: skip
-    assert result.status == "completed" and result.step == 200
+    assert result.status == "completed" and result.step == 400
     assert set(result.best_metrics) == {"map", "map50"}
     assert result.best_metrics["map50"] >= MAP50_FLOOR
 
