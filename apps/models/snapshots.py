@@ -53,26 +53,25 @@ def _samples(project: Project, task: str) -> tuple[list[dict], list[int]]:
     return samples, label_ids
 
 
-def training_data_check(*, project: Project, task: str) -> DataCheck:
-    """What a snapshot of `project` for `task` would hold now, and whether it can train."""
+def _checked_samples(
+    project: Project, task: str
+) -> tuple[list[dict], list[int], list[str], DataCheck]:
     samples, label_ids = _samples(project, task)
-    return check_samples(
-        task=task, samples=samples, classes=_class_names(project, label_ids),
-        total_images=project.images.count(),
-    )  # fmt: skip
-
-
-def _class_names(project: Project, label_ids: list[int]) -> list[str]:
     names = dict(project.labels.filter(pk__in=label_ids).values_list("id", "name"))
-    return [names[i] for i in label_ids]
-
-
-def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> DatasetSnapshot:
-    samples, label_ids = _samples(project, task)
-    classes = _class_names(project, label_ids)
+    classes = [names[i] for i in label_ids]
     check = check_samples(
         task=task, samples=samples, classes=classes, total_images=project.images.count()
     )
+    return samples, label_ids, classes, check
+
+
+def training_data_check(*, project: Project, task: str) -> DataCheck:
+    """What a snapshot of `project` for `task` would hold now, and whether it can train."""
+    return _checked_samples(project, task)[3]
+
+
+def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> DatasetSnapshot:
+    samples, label_ids, classes, check = _checked_samples(project, task)
     if check.errors:
         raise ApplicationError(check.errors[0]["detail"], code=check.errors[0]["code"])
     manifest = {"task": task, "classes": classes, "samples": samples, "label_ids": label_ids}
