@@ -33,11 +33,12 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from ml.callbacks import Callbacks  # noqa: E402
 from ml.config import TrainConfig  # noqa: E402
 from ml.manifest import Manifest, Sample  # noqa: E402
 from ml.optim import make_optimizer  # noqa: E402
 from ml.registry import build  # noqa: E402
-from ml.train import Callbacks, resolve_device, train  # noqa: E402
+from ml.train import resolve_device, train  # noqa: E402
 
 CLASSES = 10
 

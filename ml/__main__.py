@@ -28,9 +28,10 @@ def _architectures(_: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .callbacks import Callbacks
     from .config import TrainConfig
     from .manifest import Manifest
-    from .train import Callbacks, train
+    from .train import train
 
     manifest = Manifest.load(Path(args.manifest))
     params = json.loads(args.params) if args.params else {}

@@ -6,16 +6,14 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .train import Callbacks
+from .callbacks import Callbacks
 
 FLUSH_SECONDS = 5.0
 
 
 class Recorder:
-    def __init__(self, out_dir: Path, callbacks: "Callbacks", keep_until: int | None) -> None:
+    def __init__(self, out_dir: Path, callbacks: Callbacks, keep_until: int | None) -> None:
         self.log_path = out_dir / "log.txt"
         self.metrics_path = out_dir / "metrics.csv"
         self.callbacks = callbacks

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from . import checkpoint as ckpt_io
+from .callbacks import Callbacks
 from .config import TrainConfig
 from .data import training_splits
 from .evaluate import coco_map, evaluate_classify, predict_detect
@@ -38,21 +39,6 @@ from .registry import build, count_parameters, label_offset
 DETECTOR_CLIP_NORM = 10.0
 THROUGHPUT_WINDOW = 20
 HOST_FIELDS = ("device", "num_workers", "cache", "compile")  # may differ on resume
-
-
-class Callbacks:
-    """Override what you need; every method has a no-op default."""
-
-    def on_start(self, info: dict[str, Any]) -> None: ...
-
-    def on_step(self, step: int, epoch: float, metrics: dict[str, float]) -> None: ...
-
-    def on_epoch(self, epoch: int, step: int, metrics: dict[str, float]) -> None: ...
-
-    def on_log(self, line: str) -> None: ...
-
-    def should_stop(self) -> bool:
-        return False
 
 
 @dataclass

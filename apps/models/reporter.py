@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from apps.core.realtime import broadcast, project_group
 from apps.core.storage import storage_replace
+from ml.callbacks import Callbacks
 from ml.eta import EtaEstimator
-from ml.train import Callbacks
 
 from .models import RunMetric, RunStatus, TrainingRun
 from .serializers import eta_seconds

@@ -8,10 +8,11 @@ selection) scores 0.978 through ml.predict."""
 import time
 from pathlib import Path
 
+from ml.callbacks import Callbacks
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 from ml.predict import load_model
-from ml.train import Callbacks, train
+from ml.train import train
 
 FLOOR = 0.95
 

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from ml.callbacks import Callbacks
 from ml.config import TrainConfig
 from ml.manifest import Manifest
 from ml.predict import load_model
-from ml.train import Callbacks, train
+from ml.train import train
 
 
 def _config(**params: object) -> TrainConfig:

@@ -1,0 +1,19 @@
+"""What a training run tells its caller, and how the caller stops it: plain Python, no torch,
+so the Django side (apps/models/reporter.py) can implement it without importing torch."""
+
+from typing import Any
+
+
+class Callbacks:
+    """Override what you need; every method has a no-op default."""
+
+    def on_start(self, info: dict[str, Any]) -> None: ...
+
+    def on_step(self, step: int, epoch: float, metrics: dict[str, float]) -> None: ...
+
+    def on_epoch(self, epoch: int, step: int, metrics: dict[str, float]) -> None: ...
+
+    def on_log(self, line: str) -> None: ...
+
+    def should_stop(self) -> bool:
+        return False
