@@ -42,12 +42,9 @@ class Heartbeat:
         self.thread.join(timeout=5)
 
     def _loop(self) -> None:
-        from .services import run_reap_stale
-
         try:
             while not self.stopped.wait(settings.LABELFORGE_HEARTBEAT_SECONDS):
                 self.model.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
-                run_reap_stale()  # any live worker also notices dead ones
         finally:
             close_old_connections()
 

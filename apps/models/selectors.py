@@ -15,18 +15,15 @@ from .models import (
     StageTransition,
     TrainingRun,
 )
-from .services import run_reap_stale
 
 
 def run_list(*, project: Project) -> QuerySet[TrainingRun]:
-    run_reap_stale()
     return project.training_runs.select_related("snapshot", "created_by", "model_version").order_by(
         "-id"
     )
 
 
 def run_get_for_user(*, run_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR) -> TrainingRun:
-    run_reap_stale()
     run = (
         TrainingRun.objects.select_related("snapshot", "created_by", "model_version")
         .filter(pk=run_id)
@@ -122,7 +119,6 @@ def review_stats(*, version: ModelVersion) -> dict[str, Any]:
 def autoannotate_run_get_for_user(
     *, run_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR
 ) -> AutoAnnotationRun:
-    run_reap_stale()
     run = (
         AutoAnnotationRun.objects.select_related(
             "model_version", "classifier_version", "created_by"
@@ -137,7 +133,6 @@ def autoannotate_run_get_for_user(
 
 
 def autoannotate_run_list(*, project: Project) -> QuerySet[AutoAnnotationRun]:
-    run_reap_stale()
     return project.auto_annotation_runs.select_related(
         "model_version", "classifier_version", "created_by"
     )

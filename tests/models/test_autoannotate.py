@@ -6,6 +6,7 @@ two-stage, and the most-uncertain-first order."""
 import pytest
 from channels.db import database_sync_to_async
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from apps.annotations.models import Annotation, Review, Source
 from apps.images.models import Image
@@ -336,7 +337,11 @@ def test_a_run_whose_worker_died_is_reaped(world, settings) -> None:
     AutoAnnotationRun.objects.filter(pk=fresh["id"]).update(
         status="running", heartbeat_at=timezone.now()
     )
-    detail = world.client("annotator").get(f"/api/v1/auto-annotation-runs/{body['id']}/").json()
+    url = f"/api/v1/auto-annotation-runs/{body['id']}/"
+    # Reads never write: only the reaper (manage.py reap_runs, runstack runs it) reaps.
+    assert world.client("annotator").get(url).json()["status"] == "running"
+    call_command("reap_runs")
+    detail = world.client("annotator").get(url).json()
     assert detail["status"] == "interrupted" and "Start the run again" in detail["error"]
     assert AutoAnnotationRun.objects.get(pk=fresh["id"]).status == "running"
 
