@@ -66,9 +66,6 @@ class TrainingRun(models.Model):
     checkpoint = models.CharField(max_length=300, blank=True, default="")
     weights = models.CharField(max_length=300, blank=True, default="")
     error = models.TextField(blank=True, default="")
-    resumed_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     init_from = models.ForeignKey(
         "ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="Fine-tune: start from this version's weights (mismatched heads skipped).",

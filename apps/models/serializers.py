@@ -42,7 +42,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
             "id", "project", "task", "architecture", "status", "finished", "progress", "step",
             "total_steps", "epoch", "epochs", "device", "worker", "params", "best_metrics",
             "latest", "eta_seconds", "warnings", "error", "snapshot", "created_by", "created_at",
-            "started_at", "finished_at", "heartbeat_at", "resumed_from", "attempts", "init_from",
+            "started_at", "finished_at", "heartbeat_at", "attempts", "init_from",
             "model_version",
         ]  # fmt: skip
         read_only_fields = fields

@@ -256,7 +256,6 @@ export interface TrainingRun {
   started_at: string | null;
   finished_at: string | null;
   heartbeat_at: string | null;
-  resumed_from: number | null;
   finished?: boolean;
   attempts?: number;
   /** The version registered from this run's weights, once it finished. */

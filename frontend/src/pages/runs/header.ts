@@ -78,10 +78,6 @@ export class RunHeader {
     if (run.created_by) bits.push(`started by ${run.created_by}`);
     bits.push(relativeTime(run.created_at));
     this.sub.replaceChildren(...bits.map((b) => h("span", null, b)));
-    if (run.resumed_from) {
-      this.sub.append(h("span", null, "resumed from ",
-        h("a", { href: api.runUrl(run.project, run.resumed_from) }, `#${run.resumed_from}`)));
-    }
     if (run.init_from) {
       this.sub.append(h("span", null, "fine-tuned from ", h("a", { href: api.modelUrl(run.project, run.init_from) }, "a model version")));
     }

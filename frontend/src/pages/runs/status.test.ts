@@ -9,7 +9,7 @@ const run = (over: Partial<TrainingRun> = {}): TrainingRun => ({
   id: 1, project: 1, task: "classify", architecture: "resnet20", status: "running", progress: 0.25, step: 25,
   total_steps: 100, epoch: 1, epochs: 4, device: "cpu", worker: "w1", params: {}, best_metrics: {}, latest: {},
   eta_seconds: 75, error: "", snapshot: null, created_by: "admin", created_at: "2024-01-01T00:00:00Z",
-  started_at: "2024-01-01T00:00:05Z", finished_at: null, heartbeat_at: null, resumed_from: null, ...over,
+  started_at: "2024-01-01T00:00:05Z", finished_at: null, heartbeat_at: null, ...over,
 });
 
 describe("status helpers", () => {
