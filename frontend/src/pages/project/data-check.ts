@@ -11,8 +11,9 @@ import { formatCount, plural } from "../../lib/format";
 
 export interface DataCheckPanel {
   el: HTMLElement;
-  /** Check the project's data for `task`; resolves to false when errors stop a run. */
-  load: (task: TrainTask) => Promise<boolean>;
+  /** Check the project's data for `task`: false when errors stop a run, null when a later
+   *  check replaced this one (its answer no longer counts). */
+  load: (task: TrainTask) => Promise<boolean | null>;
 }
 
 /** One problem with the data, as a list item (also on the run page). */
@@ -33,13 +34,13 @@ export function summaryText(c: DataCheck): string {
 export function dataCheckPanel(projectId: number): DataCheckPanel {
   const el = h("div", { class: "data-check", "data-testid": "data-check", "aria-live": "polite" });
   let seq = 0;
-  const load = async (task: TrainTask): Promise<boolean> => {
+  const load = async (task: TrainTask): Promise<boolean | null> => {
     const mine = ++seq;
     el.dataset.state = "loading";
     replaceChildren(el, h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Checking the data…"));
     try {
       const c = await api.trainingRuns.check(projectId, task);
-      if (mine !== seq) return c.ok;
+      if (mine !== seq) return null;
       const warnings = c.warnings.filter((i) => !INFO_CODES.has(i.code));
       const notes = c.warnings.filter((i) => INFO_CODES.has(i.code));
       el.dataset.state = c.errors.length ? "error" : warnings.length ? "warning" : "ok";
@@ -53,10 +54,9 @@ export function dataCheckPanel(projectId: number): DataCheckPanel {
           : null);
       return c.ok;
     } catch (err) {
-      if (mine === seq) {
-        el.dataset.state = "unknown";
-        replaceChildren(el, h("p", { class: "muted small" }, `Could not check the data: ${errorMessage(err)}`));
-      }
+      if (mine !== seq) return null;
+      el.dataset.state = "unknown";
+      replaceChildren(el, h("p", { class: "muted small" }, `Could not check the data: ${errorMessage(err)}`));
       return true; // the server checks again when the run starts
     }
   };

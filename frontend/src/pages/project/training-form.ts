@@ -40,6 +40,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   let dataOk = true;
   const checkData = (): void => {
     void dataCheck.load(taskSel.value as TrainTask).then((ok) => {
+      if (ok === null) return; // a later check (the task changed again) decides
       dataOk = ok;
       refresh();
     });
