@@ -29,11 +29,10 @@ from torch.utils.data import Dataset
 from torchvision import tv_tensors
 from torchvision.transforms import v2
 
-from .manifest import Manifest, Sample
+from .manifest import TRAIN_SPLITS, Manifest, Sample
 from .preprocess import IMAGENET_MEAN, IMAGENET_STD, cache_side  # noqa: F401 (one copy, re-exported)
 from .registry import max_size_for
 
-TRAIN_SPLITS = ("train", "unassigned")
 HOLDOUT_FRACTION = 0.1
 
 

@@ -5,6 +5,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+# Splits trained on: an unassigned image has simply not been put in val or test by anyone.
+TRAIN_SPLITS = ("train", "unassigned")
+
 Box = tuple[float, float, float, float, int]  # x, y, w, h in image pixels, class index
 
 

@@ -3,15 +3,16 @@ before a run starts (the New run form) and when it starts (the API answer and th
 Errors stop the run; warnings let it start but say why its figures may mean little."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from ml.manifest import TRAIN_SPLITS
 
 # Fewer training images of a class than this, and the model learns little about it.
 MIN_IMAGES_PER_CLASS = 10
 # Fewer validation images than this, and the accuracy moves in big steps.
 MIN_VALIDATION_IMAGES = 10
 SPLITS = ("train", "val", "test", "unassigned")
-TRAIN_SPLITS = ("train", "unassigned")  # as ml/data.py trains on them
 
 
 @dataclass
@@ -25,11 +26,7 @@ class DataCheck:
     warnings: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "task": self.task, "images": self.images, "left_out": self.left_out,
-            "splits": self.splits, "classes": self.classes, "errors": self.errors,
-            "warnings": self.warnings, "ok": not self.errors,
-        }  # fmt: skip
+        return {**asdict(self), "ok": not self.errors}
 
 
 def _names(names: list[str], limit: int = 4) -> str:

@@ -60,7 +60,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
         s = run.snapshot
         return {
             "id": s.pk, "images": s.image_count, "classes": s.classes, "splits": s.splits,
-            "left_out": s.left_out, "warnings": s.warnings,
+            "left_out": s.left_out,
         }  # fmt: skip
 
     def get_model_version(self, run: TrainingRun) -> dict[str, Any] | None:

@@ -1,7 +1,6 @@
 """Freezing a project's labelled images into an immutable training manifest."""
 
 import json
-from collections import Counter
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.base import ContentFile
@@ -79,7 +78,7 @@ def snapshot_create(*, project: Project, task: str, user: AbstractBaseUser) -> D
         project=project,
         task=task,
         classes=classes,
-        splits=dict(Counter(s["split"] for s in samples)),
+        splits={split: n for split, n in check.splits.items() if n},
         image_count=len(samples),
         left_out=check.left_out,
         warnings=check.warnings,

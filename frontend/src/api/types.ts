@@ -215,7 +215,6 @@ export interface RunSnapshot {
   splits: Partial<Record<"train" | "val" | "test" | "unassigned", number>>;
   /** Project images with nothing to learn from for this task when the snapshot was frozen. */
   left_out?: number;
-  warnings?: DataIssue[];
 }
 
 /** `GET /projects/{id}/training-runs/check/?task=`: what a run started now would train on. */

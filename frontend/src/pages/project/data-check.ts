@@ -22,10 +22,15 @@ export function issueItem(i: DataIssue, kind: "error" | "warning" | "info"): HTM
   return h("li", { class: `data-issue ${kind}`, "data-code": i.code }, h("span", { class: "data-issue-icon", "aria-hidden": "true" }, icon), i.detail);
 }
 
-/** Images left out (untagged scenes, say) are worth knowing, not a reason to worry. */
+/** Images left out (untagged scenes, say) are worth knowing, not a reason to worry: the
+ *  server's warnings split into real warnings and such notes. */
 const INFO_CODES = new Set(["left_out"]);
 
-export function summaryText(c: DataCheck): string {
+export function splitNotes(all: readonly DataIssue[]): { warnings: DataIssue[]; notes: DataIssue[] } {
+  return { warnings: all.filter((i) => !INFO_CODES.has(i.code)), notes: all.filter((i) => INFO_CODES.has(i.code)) };
+}
+
+function summaryText(c: DataCheck): string {
   const splits = (["train", "val", "test"] as const).map((k) => `${k} ${formatCount(c.splits[k] ?? 0)}`);
   if (c.splits.unassigned) splits.push(`no split ${formatCount(c.splits.unassigned)}`);
   return `${plural(c.images, "image")} · ${splits.join(" · ")} · ${plural(c.classes.length, "class", "classes")}`;
@@ -41,8 +46,7 @@ export function dataCheckPanel(projectId: number): DataCheckPanel {
     try {
       const c = await api.trainingRuns.check(projectId, task);
       if (mine !== seq) return null;
-      const warnings = c.warnings.filter((i) => !INFO_CODES.has(i.code));
-      const notes = c.warnings.filter((i) => INFO_CODES.has(i.code));
+      const { warnings, notes } = splitNotes(c.warnings);
       el.dataset.state = c.errors.length ? "error" : warnings.length ? "warning" : "ok";
       replaceChildren(el,
         h("p", { class: "data-summary small" }, h("b", null, "Trains on "), summaryText(c)),

@@ -2,7 +2,7 @@
 import type { TrainingRun } from "../../api/types";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
-import { issueItem } from "../project/data-check";
+import { issueItem, splitNotes } from "../project/data-check";
 import { PRIMARY_PARAMS, paramLabel } from "../project/training-params";
 import { formatMetric, isGoodMetric, usesGpu } from "./status";
 
@@ -62,7 +62,7 @@ export function renderSnapshot(root: HTMLElement, run: TrainingRun): void {
     replaceChildren(root, h("h3", null, "Dataset snapshot"), h("p", { class: "muted small" }, "No snapshot recorded."));
     return;
   }
-  const warnings = (run.warnings ?? []).filter((w) => w.code !== "left_out"); // said just above
+  const { warnings } = splitNotes(run.warnings ?? []); // the left-out note is said just above
   const keys = ["train", "val", "test", "unassigned"] as const;
   const splits = keys.map((k) => [k, (s.splits as Record<string, number> | undefined)?.[k] ?? 0] as const)
     .filter(([k, n]) => n > 0 || k !== "unassigned");
