@@ -2,6 +2,7 @@
 warnings a started run carries."""
 
 import pytest
+import yaml
 
 from apps.annotations.services import annotation_create
 from apps.images.services import image_update
@@ -91,3 +92,15 @@ def test_detection_without_boxes(world, tagged_images) -> None:
 def test_bad_task_is_400(world) -> None:
     response = check(world, task="segment")
     assert response.status_code == 400
+
+
+def test_the_schema_names_the_error_bodies(client) -> None:
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    paths = schema["paths"]
+    check = paths["/api/v1/projects/{project_id}/training-runs/check/"]["get"]["responses"]
+    split = paths["/api/v1/projects/{project_id}/split/"]["get"]["responses"]
+    error = {"$ref": "#/components/schemas/Error"}
+    for responses, statuses in ((check, ("400", "401", "404")), (split, ("401", "404"))):
+        for status in statuses:
+            assert responses[status]["content"]["application/json"]["schema"] == error, status
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"detail", "code"}

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.schema import error_responses
 from apps.images import services
 from apps.images.selectors import (
     ImageFilters,
@@ -150,7 +151,10 @@ class ImageThumbnailView(APIView):
 
 
 class ProjectSplitView(APIView):
-    @extend_schema(responses={200: dict}, description="Images per split now: {counts: {...}}.")
+    @extend_schema(
+        responses={200: dict, **error_responses(401, 404)},
+        description="Images per split now: {counts: {...}}.",
+    )
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         return Response({"counts": image_split_counts(project=project)})

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import error_responses
 from apps.models import services
 from apps.models.package import run_package
 from apps.models.selectors import run_get_for_user, run_list, run_log, run_metrics
@@ -82,7 +83,10 @@ class RunListView(APIView):
 
 
 class TrainingDataCheckView(APIView):
-    @extend_schema(parameters=[DataCheckQuerySerializer], responses=DataCheckSerializer)
+    @extend_schema(
+        parameters=[DataCheckQuerySerializer],
+        responses={200: DataCheckSerializer, **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         query = DataCheckQuerySerializer(data=request.query_params)
