@@ -6,6 +6,8 @@ import sys
 
 
 def test_callbacks_records_and_eta_import_without_torch() -> None:
-    code = "import sys, ml.callbacks, ml.records, ml.eta, ml.manifest; print('torch' in sys.modules)"
+    code = (
+        "import sys, ml.callbacks, ml.records, ml.eta, ml.manifest; print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
