@@ -20,11 +20,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from apps.images.services import image_upload
-from apps.models import autoannotate
-from apps.models.inference import predictor_for
-from apps.models.jobs import model_version_prepare_job, run_autoannotate
-from apps.models.versions import model_version_import
+from apps.annotations.services import upload_with_tags
+from apps.models.autolabel import services as autoannotate
+from apps.models.autolabel.jobs import run_autoannotate
+from apps.models.registry.jobs import model_version_prepare_job
+from apps.models.registry.services import model_version_import
+from apps.models.serving.inference import predictor_for
 from apps.projects.services import label_create, project_create, project_delete
 from tests.factories.models import weights_bytes
 
@@ -54,7 +55,7 @@ def main() -> None:
             label_create(project=project, name=name)
         data = jpegs(args.n)
         files = [SimpleUploadedFile(f"{i}.jpg", d) for i, d in enumerate(data)]
-        image_upload(project=project, user=user, files=files)
+        upload_with_tags(project=project, user=user, files=files)
         version = model_version_import(
             project=project, user=user, architecture="resnet18", classes="\n".join(CLASSES),
             weights=SimpleUploadedFile("r18.pt", weights_bytes("resnet18", 10)),

@@ -19,8 +19,8 @@ from PIL import Image as PILImage
 from PIL import ImageDraw
 
 from apps.annotations.models import Annotation
+from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 from apps.projects.services import label_create, project_create, project_delete
 
 WIDTH, HEIGHT, BOXES, SECONDS = 4000, 3000, 2000, 4.0
@@ -102,7 +102,7 @@ def main() -> None:
     project = project_create(name="bench: canvas fps", user=user)
     try:
         label = label_create(project=project, name="thing")
-        upload = image_upload(
+        upload = upload_with_tags(
             project=project, user=user, files=[SimpleUploadedFile("big.jpg", big_jpeg())]
         )
         image = Image.objects.get(pk=upload.created[0])

@@ -26,9 +26,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.models.jobs import model_version_prepare_job
-from apps.models.tokens import service_token_create
-from apps.models.versions import model_version_import, model_version_promote
+from apps.models.registry.jobs import model_version_prepare_job
+from apps.models.registry.services import model_version_import, model_version_promote
+from apps.models.serving.services import service_token_create
 from apps.projects.services import project_create, project_delete
 from tests.factories.models import weights_bytes
 

@@ -12,7 +12,7 @@ from _stack import chromium, live_server, login, percentiles
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.images.services import image_upload
+from apps.annotations.services import upload_with_tags
 from apps.projects.models import Membership, Role
 from apps.projects.services import label_create, project_create, project_delete
 from tests.factories.images import image_bytes
@@ -73,7 +73,7 @@ def main() -> None:
     try:
         Membership.objects.create(project=project, user=users["bench-bob"], role=Role.ANNOTATOR)
         label = label_create(project=project, name="thing")
-        upload = image_upload(
+        upload = upload_with_tags(
             project=project, user=users["bench-alice"],
             files=[SimpleUploadedFile("scene.jpg", image_bytes(1200, 900, fmt="JPEG"))],
         )  # fmt: skip

@@ -170,7 +170,9 @@ def digits(args: argparse.Namespace, device: torch.device) -> dict:
         t0 = time.perf_counter()
 
         class Watch(Callbacks):
-            def on_epoch(self, epoch: int, step: int, metrics: dict[str, float]) -> None:
+            def on_epoch(
+                self, epoch: int, step: int, metrics: dict[str, float], *, best: bool = False
+            ) -> None:
                 print(f"  epoch {epoch}: {metrics} at {time.perf_counter() - t0:.1f}s", flush=True)
                 if metrics["val_accuracy"] >= 0.95 and not reached:
                     reached.update(seconds=time.perf_counter() - t0, epoch=epoch, step=step)

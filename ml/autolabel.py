@@ -1,5 +1,6 @@
 """Pre-labelling: a predictor's output as proposals for people to review. Torch-free; works
-with any predictor from ml/predict.py or ml/serving.py.
+typed against ml/engine.py's Classifier and Detector (any predictor from ml/predict.py or
+ml/serving.py).
 
     classify_proposals(classifier, images, threshold)            -> image tags
     detect_proposals(detector, images, threshold)                -> boxes
@@ -12,11 +13,11 @@ rule of active learning (1 means the model could not choose between its first tw
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from PIL import Image
 
-from .results import Classification
+from .engine import Classifier, Detector
+from .results import Classification, Detection
 
 MIN_CROP = 4  # pixels: smaller boxes are not worth classifying
 
@@ -52,19 +53,19 @@ def tags_from(rows: Sequence[Sequence[Classification]], threshold: float) -> lis
 
 
 def classify_proposals(
-    classifier: Any, images: Sequence[Image.Image], threshold: float
+    classifier: Classifier, images: Sequence[Image.Image], threshold: float
 ) -> list[ImageProposals]:
     return tags_from(classifier.classify(images, top_k=2), threshold)
 
 
-def _clip(d: Any, width: int, height: int) -> tuple[float, float, float, float] | None:
+def _clip(d: Detection, width: int, height: int) -> tuple[float, float, float, float] | None:
     x, y = max(0.0, d.x), max(0.0, d.y)
     w, h = min(float(width), d.x + d.w) - x, min(float(height), d.y + d.h) - y
     return (x, y, w, h) if w > 0 and h > 0 else None
 
 
 def detect_proposals(
-    detector: Any, images: Sequence[Image.Image], threshold: float
+    detector: Detector, images: Sequence[Image.Image], threshold: float
 ) -> list[ImageProposals]:
     """Uncertainty for boxes: the least sure box decides (1 - its score)."""
     out = []
@@ -80,7 +81,7 @@ def detect_proposals(
 
 
 def two_stage_proposals(
-    detector: Any, classifier: Any, images: Sequence[Image.Image], threshold: float
+    detector: Detector, classifier: Classifier, images: Sequence[Image.Image], threshold: float
 ) -> list[ImageProposals]:
     out = []
     for image, found in zip(

@@ -101,10 +101,6 @@ def decode_classify(path: Path, side: int | None = None) -> torch.Tensor:
     return _to_tensor(shrink(_open(path, side), side))
 
 
-def to_tensor(img: Image.Image) -> torch.Tensor:
-    return _to_tensor(img.convert("RGB"))
-
-
 def decode_square(path: Path, side: int) -> tuple[torch.Tensor, int, int]:
     """The whole image squashed to uint8 (3, side, side), with its original width, height."""
     img = Image.open(path)

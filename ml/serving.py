@@ -14,10 +14,11 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
+from .engine import Predictor
 from .preprocess import classify_batch, detect_array
 from .results import Classification, Detection, ImageInput, to_detections
 
@@ -29,16 +30,6 @@ CHUNK = 64  # images per session.run
 # Traced torchvision detectors reshape their candidate boxes to (n, -1), which ONNX Runtime
 # refuses when n is 0 (Faster R-CNN when its RPN keeps no proposal): that means no detection.
 EMPTY_RESHAPE = "Input shape:{0,"
-
-
-class ServingPredictor(Protocol):
-    backend: str
-    task: str
-    architecture: str
-    classes: list[str]
-    image_size: int
-
-    def predict(self, images: Sequence[ImageInput], **options: float) -> list[list]: ...
 
 
 def read_meta(model_dir: Path) -> dict[str, Any]:
@@ -167,7 +158,7 @@ def choose_backend(model_dir: Path, backend: str = "auto", device: str = "auto")
 
 
 def load_predictor(model_dir: Path, backend: str = "auto", device: str = "auto",
-                   threads: int | None = None) -> ServingPredictor:  # fmt: skip
+                   threads: int | None = None) -> Predictor:  # fmt: skip
     """backend "onnx": OnnxPredictor (model.onnx must exist); "torch": ml.predict on CUDA when
     present (or as `device` says), else the CPU; "auto": torch on a GPU when there is one,
     else ONNX when model.onnx exists, else torch eager on the CPU."""

@@ -341,7 +341,7 @@ def _loop(run: _Run) -> TrainResult:
         text = ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()) or "no val images"
         rec.log(f"epoch {epoch + 1}/{cfg.epochs} (step {run.step}): {text}"
                 + (" (best so far)" if improved and metrics else ""))  # fmt: skip
-        cb.on_epoch(epoch + 1, run.step, metrics)
+        cb.on_epoch(epoch + 1, run.step, metrics, best=improved)
         run.save_checkpoint(epoch + 1, 0)
     rec.log(f"done: {run.step} steps; best {run.best} at epoch {run.best_epoch}")
     return _result(run, "completed")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.annotations.consumers import ProjectConsumer
+from apps.realtime.consumers import ProjectConsumer
 
 websocket_urlpatterns = [
     path("ws/projects/<int:project_id>/", ProjectConsumer.as_asgi()),

@@ -11,7 +11,7 @@ api_v1 = [
     path("", include("apps.projects.api.urls")),
     path("", include("apps.images.api.urls")),
     path("", include("apps.annotations.api.urls")),
-    path("", include("apps.models.api.urls")),
+    path("", include("apps.models.urls")),
     path("", include("apps.webhooks.urls")),
 ]
 

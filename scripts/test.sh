@@ -12,6 +12,8 @@ export DATABASE_URL REDIS_URL
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> import rule (docs/ARCHITECTURE.md)"
+.venv/bin/python scripts/check_imports.py
 echo "==> makemigrations --check"
 DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
 echo "==> frontend unit tests (vitest)"

@@ -18,8 +18,8 @@ from rest_framework.test import APIClient
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
+from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 from apps.projects.models import Label, Membership, Project, Role
 from apps.projects.services import label_create, project_create
 from tests.factories.images import distinct_images
@@ -79,7 +79,7 @@ def make_images(world: World) -> Callable[..., list[Image]]:
         images = distinct_images(made + n)[made:]
         made += n
         files = [SimpleUploadedFile(f"img{made + i}.png", data) for i, data in enumerate(images)]
-        result = image_upload(project=project, user=world.users["owner"], files=files)
+        result = upload_with_tags(project=project, user=world.users["owner"], files=files)
         assert not result.errors, result.errors
         return list(Image.objects.filter(pk__in=result.created).order_by("id"))
 

@@ -12,8 +12,7 @@ from apps.images.services import image_thumbnail_make
 from apps.projects.models import Membership
 from tests.conftest import ROLES
 from tests.factories.images import image_bytes
-
-RANK = {"annotator": 1, "manager": 2, "owner": 3, "staff": 3}
+from tests.helpers.roles import RANK
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,18 @@ class Review(models.TextChoices):
     REJECTED = "rejected"
 
 
+# Annotations a person stands behind: made by one, or a prediction one accepted. Training
+# learns from these; an image without any is "unlabelled" for pre-labelling.
+USABLE = Q(source=Source.HUMAN) | Q(source=Source.MODEL, review=Review.ACCEPTED)
+
+
 class Annotation(models.Model):
     """A box (image pixels, top-left origin) or an image-level tag. `version` grows by one on
     every write; a write based on an older version is refused (optimistic concurrency)."""
 
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="annotations")
-    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="annotations")
+    # RESTRICT: a label in use cannot be deleted, except together with its project
+    label = models.ForeignKey(Label, on_delete=models.RESTRICT, related_name="annotations")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     x = models.FloatField(null=True, blank=True)
     y = models.FloatField(null=True, blank=True)

@@ -2,17 +2,21 @@
 event with the state before and after, and broadcasts after commit."""
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError, Conflict
-from apps.core.realtime import broadcast_on_commit, project_group
+from apps.images.archives import Layout
 from apps.images.models import Image
-from apps.images.services import image_mark_in_progress
-from apps.projects.models import Label
+from apps.images.services import UploadResult, image_mark_in_progress, image_upload
+from apps.projects.models import Label, Project
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind, Review, Source
 from .selectors import annotation_get_by_client_id
@@ -146,6 +150,21 @@ def annotation_import_tag(
     return annotation_create(
         image=image, user=user, kind=Kind.TAG, label_id=label.pk, imported=True
     )
+
+
+def image_tags_import(image: Image, labels: list[Label], user: AbstractBaseUser | None) -> None:
+    for label in labels:
+        annotation_import_tag(image=image, label=label, user=user)
+
+
+def upload_with_tags(
+    *, project: Project, user: AbstractBaseUser, files: Iterable[UploadedFile],
+    label: Label | None = None, layout: Layout = "auto",
+) -> UploadResult:  # fmt: skip
+    """An upload (apps.images) whose images get their tags, the chosen label and the class of
+    their archive folder, as imported annotations, each in its image's transaction."""
+    return image_upload(project=project, user=user, files=files, label=label, layout=layout,
+                        write_tags=image_tags_import)  # fmt: skip
 
 
 def _lock(annotation_id: int) -> Annotation:
@@ -330,3 +349,51 @@ def predictions_revert(*, model_version_id: int, user: AbstractBaseUser | None) 
                 user=user)  # fmt: skip
         removed += 1
     return removed
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One annotation a model proposes: a tag (no box) or a box (x, y, w, h in pixels)."""
+
+    image_id: int
+    label_id: int
+    score: float
+    box: tuple[float, float, float, float] | None = None
+
+
+def _event(annotation: Annotation, project_id: int, action: str, before: Any,
+           after: Any) -> AnnotationEvent:  # fmt: skip
+    return AnnotationEvent(project_id=project_id, image_id=annotation.image_id,
+                           annotation_id=annotation.pk, action=action, before=before, after=after)  # fmt: skip
+
+
+def _predicted(p: Prediction, model_version_id: int) -> Annotation:
+    box = dict(zip(BOX_FIELDS, p.box, strict=True)) if p.box else {}
+    kind = Kind.BOX if p.box else Kind.TAG
+    return Annotation(image_id=p.image_id, label_id=p.label_id, kind=kind, source=Source.MODEL,
+                      model_version_id=model_version_id, score=round(p.score, 6),
+                      review=Review.PENDING, **box)  # fmt: skip
+
+
+@transaction.atomic
+def predictions_replace(
+    *, project_id: int, model_version_id: int, image_ids: list[int], predictions: list[Prediction]
+) -> int:
+    """Replace a version's pending predictions on these images with `predictions`, in one
+    transaction and in bulk, with a history event (no actor: the model) for every removal and
+    creation. What people accepted, rejected or corrected is not touched. Returns how many
+    pending predictions were replaced."""
+    old = list(Annotation.objects.select_for_update().filter(
+        image_id__in=image_ids, model_version_id=model_version_id, source=Source.MODEL,
+        review=Review.PENDING,
+    ))  # fmt: skip
+    events = [_event(a, project_id, EventAction.DELETED, annotation_state(a), None) for a in old]
+    Annotation.objects.filter(pk__in=[a.pk for a in old]).delete()
+    created = Annotation.objects.bulk_create([_predicted(p, model_version_id) for p in predictions])
+    events += [
+        _event(a, project_id, EventAction.CREATED, None, annotation_state(a)) for a in created
+    ]
+    AnnotationEvent.objects.bulk_create(events)
+    broadcast_on_commit(project_group(project_id), "predictions.updated",
+                        {"image_ids": image_ids, "model_version": model_version_id})  # fmt: skip
+    return len(old)

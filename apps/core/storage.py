@@ -2,7 +2,9 @@
 
 import os
 import shutil
+import tempfile
 import threading
+import zipfile
 from pathlib import Path
 from typing import IO
 
@@ -27,3 +29,16 @@ def storage_fetch(name: str, local: Path) -> Path:
             shutil.copyfileobj(src, dst)
         os.replace(tmp, local)
     return local
+
+
+def spooled_download() -> tempfile.SpooledTemporaryFile:
+    """A file for a download built on the fly: memory up to 64 MiB, then disk. The response
+    closes it."""
+    return tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
+
+
+def storage_copy_into_zip(zf: zipfile.ZipFile, name: str, arcname: str) -> None:
+    """Stream a stored file into an open zip (nothing when `name` is empty or missing)."""
+    if name and default_storage.exists(name):
+        with default_storage.open(name, "rb") as fh, zf.open(arcname, "w") as dst:
+            shutil.copyfileobj(fh, dst, 1024 * 1024)

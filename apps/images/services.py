@@ -2,7 +2,7 @@
 
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +13,9 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError, Forbidden
 from apps.core.jobs import enqueue_on_commit
-from apps.core.realtime import broadcast_on_commit, project_group
 from apps.projects.models import Label, Project, Role
 from apps.projects.services import label_get_or_create
 from apps.webhooks.services import webhook_emit
@@ -24,6 +24,9 @@ from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entrie
 from .imaging import InvalidImage, decode_image, make_thumbnail
 from .models import Image, ImageStatus, Split
 from .serializers import image_event_payload
+
+# (image, its labels, the uploader): writes the image's tags, in the image's transaction
+TagWriter = Callable[[Image, list[Label], AbstractBaseUser], None]
 
 
 @dataclass
@@ -49,17 +52,17 @@ class _Importer:
     """Stores one request's files. Each image is all-or-nothing; an archive that turns out
     unsafe halfway is rolled back whole, and the files it had stored are removed."""
 
-    def __init__(self, *, project: Project, user: AbstractBaseUser, tag: Label | None) -> None:
+    def __init__(self, *, project: Project, user: AbstractBaseUser, tag: Label | None,
+                 write_tags: TagWriter | None) -> None:  # fmt: skip
         self.project = project
         self.user = user
         self.tag = tag
+        self.write_tags = write_tags
         self.result = UploadResult()
         self.stored: list[str] = []
         self.seen: dict[str, str] = {}
 
     def add_image(self, name: str, data: bytes, class_name: str | None = None) -> None:
-        from apps.annotations.services import annotation_import_tag
-
         try:
             decoded = decode_image(data, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
         except InvalidImage as exc:
@@ -94,8 +97,11 @@ class _Importer:
                 labels = [self.tag] if self.tag else []
                 if class_name:
                     labels.append(self._class_label(class_name))
-                for label in {label.pk: label for label in labels}.values():
-                    annotation_import_tag(image=image, label=label, user=self.user)
+                if labels:
+                    if self.write_tags is None:
+                        raise ValueError("image_upload: tags to write but no write_tags given")
+                    unique = list({label.pk: label for label in labels}.values())
+                    self.write_tags(image, unique, self.user)
         except IntegrityError:  # the same content arrived concurrently
             default_storage.delete(path)
             self.result.duplicates.append({"file": name, "existing": None, "same_as": None})
@@ -142,8 +148,12 @@ def image_upload(
     files: Iterable[UploadedFile],
     label: Label | None = None,
     layout: Layout = "auto",
+    write_tags: TagWriter | None = None,
 ) -> UploadResult:
-    importer = _Importer(project=project, user=user, tag=label)
+    """Store the files (images, zip archives) as images. Each image's tags (`label`, and the
+    class its archive folder names) are handed to `write_tags` inside the image's
+    transaction: annotations.services.upload_with_tags passes the annotations app's writer."""
+    importer = _Importer(project=project, user=user, tag=label, write_tags=write_tags)
     try:
         with transaction.atomic():
             for upload in files:
@@ -191,6 +201,11 @@ def image_update(*, image: Image, role: Role, data: dict[str, Any]) -> Image:
                 webhook_emit(project_id=image.project_id, event="image.done",
                              data={"image": image.pk, "filename": image.filename})  # fmt: skip
     return image
+
+
+def image_uncertainty_set(*, images: list[Image]) -> None:
+    """Store each image's `uncertainty` as set on the objects (pre-labelling's margin)."""
+    Image.objects.bulk_update(images, ["uncertainty"])
 
 
 def image_mark_in_progress(*, image: Image) -> None:

@@ -108,6 +108,24 @@ class RunMetric(models.Model):
         return f"{self.name}@{self.step}={self.value:g}"
 
 
+class RunLogChunk(models.Model):
+    """A run's log, appended one chunk per flush (constant cost however long the log grows)
+    and tailed by byte offset: the chunk holds the log's bytes [start, end)."""
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="log_chunks")
+    start = models.PositiveBigIntegerField()
+    end = models.PositiveBigIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [models.UniqueConstraint(fields=["run", "start"], name="run_log_chunk_start")]
+        indexes = [models.Index(fields=["run", "end"], name="run_log_chunk_end")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} log [{self.start}, {self.end})"
+
+
 class Stage(models.TextChoices):
     NONE = "none"
     STAGING = "staging"

@@ -7,8 +7,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from apps.core.broadcast import project_group, revoke_on_commit
 from apps.core.exceptions import ApplicationError, Conflict
-from apps.core.realtime import project_group, revoke_on_commit
+from apps.images.models import Image
 
 from .models import Label, Membership, Project, Role
 
@@ -38,13 +39,9 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
 @transaction.atomic
 def project_delete(*, project: Project) -> None:
     """Delete the project with its images, annotations and stored files (files after commit)."""
-    from apps.annotations.models import Annotation
-    from apps.images.models import Image
-
     images = Image.objects.filter(project=project)
     paths = [p for pair in images.values_list("file", "thumbnail") for p in pair if p]
-    Annotation.objects.filter(image__project=project).delete()  # labels PROTECT annotations
-    project.delete()
+    project.delete()  # cascades: images and their annotations, labels, runs, versions
     transaction.on_commit(lambda: _delete_files(paths))
 
 

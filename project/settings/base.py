@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.annotations",
     "apps.models",
     "apps.webhooks",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [

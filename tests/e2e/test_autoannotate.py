@@ -18,8 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
 from apps.annotations.models import Annotation
+from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 from apps.models.models import AutoAnnotationRun
 from apps.projects.services import label_create, project_create
 from apps.webhooks.models import Webhook
@@ -44,7 +44,7 @@ def birds():
         )
         for i in range(4)
     ]
-    image_upload(project=project, user=owner, files=files)
+    upload_with_tags(project=project, user=owner, files=files)
     version = make_version(project, owner)  # resnet20, sparrow/robin, seeded random weights
     return project, version
 

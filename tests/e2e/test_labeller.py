@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, WebSocketRoute, expect
 
 from apps.annotations.models import Annotation
-from apps.annotations.services import annotation_create, annotation_update
+from apps.annotations.services import annotation_create, annotation_update, upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 from apps.projects.models import Membership, Role
 from apps.projects.services import label_create, project_create
 from tests.e2e.conftest import NewPage, in_thread, login, off_loop, screenshot
@@ -37,7 +36,7 @@ def scene(live_stack):
         )
         for i in range(3)
     ]
-    result = image_upload(project=project, user=users["alice"], files=files)
+    result = upload_with_tags(project=project, user=users["alice"], files=files)
     images = list(Image.objects.filter(pk__in=result.created).order_by("id"))
     return {"project": project, "labels": labels, "images": images, "users": users}
 

@@ -22,10 +22,9 @@ from playwright.sync_api import Page, Request, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from rest_framework.authtoken.models import Token
 
-from apps.annotations.services import annotation_create
+from apps.annotations.services import annotation_create, upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
-from apps.models.tokens import service_token_create
+from apps.models.serving.services import service_token_create
 from apps.projects.models import Project, Role
 from apps.projects.services import label_create, member_add, project_create
 from apps.webhooks.services import webhook_create
@@ -82,7 +81,7 @@ def build_scene() -> Scene:
     for label, photo, seed in ((cat, data.chelsea(), 1), (coffee, data.coffee(), 2)):
         made = crops(photo, 12, seed)
         files = [SimpleUploadedFile(f"{label.name}-{i:02}.png", b) for i, (b, _) in enumerate(made)]
-        result = image_upload(project=project, user=owner, files=files, label=label)
+        result = upload_with_tags(project=project, user=owner, files=files, label=label)
         assert not result.errors and len(result.created) == 12, result
         images = list(Image.objects.filter(pk__in=result.created).order_by("id"))
         for i, image in enumerate(images):
@@ -97,7 +96,7 @@ def build_scene() -> Scene:
     photos = [("astronaut.png", data.astronaut(), (512, 512)), ("rocket.png", data.rocket(), (640, 427)),
               ("chelsea-full.png", data.chelsea(), (451, 300))]  # fmt: skip
     files = [SimpleUploadedFile(name, png(a, size)) for name, a, size in photos]
-    result = image_upload(project=project, user=owner, files=files)
+    result = upload_with_tags(project=project, user=owner, files=files)
     assert not result.errors, result
     astronaut = Image.objects.get(pk=result.created[0])
     annotation_create(image=astronaut, user=owner, kind="box", label_id=person.pk,

@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from playwright.sync_api import Page, expect
 
 from apps.models.models import ModelVersion
-from apps.models.versions import model_version_promote
+from apps.models.registry.services import model_version_promote
 from apps.projects.services import project_create
 from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.factories.models import make_version, weights_bytes

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
+from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 from apps.models.models import TrainingRun
 from apps.projects.services import label_create, project_create
 from tests.e2e.conftest import in_thread, login, off_loop, screenshot
@@ -22,7 +22,7 @@ def colours_project():
     for name, color in (("red", (200, 40, 40)), ("blue", (40, 60, 200))):
         label = label_create(project=project, name=name)
         files = [SimpleUploadedFile(f"{name}{i}.png", noisy_png(color, i)) for i in range(16)]
-        image_upload(project=project, user=user, files=files, label=label)
+        upload_with_tags(project=project, user=user, files=files, label=label)
     ids = list(Image.objects.filter(project=project).order_by("id").values_list("id", flat=True))
     Image.objects.filter(pk__in=ids[::4]).update(split="val")
     Image.objects.filter(project=project, split="unassigned").update(split="train")

@@ -6,9 +6,9 @@ import io
 import torch
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.models.jobs import model_version_prepare_job
 from apps.models.models import ModelVersion
-from apps.models.versions import model_version_import
+from apps.models.registry.jobs import model_version_prepare_job
+from apps.models.registry.services import model_version_import
 from apps.projects.models import Project
 from ml.registry import build
 

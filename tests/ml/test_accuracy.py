@@ -24,7 +24,9 @@ def test_resnet20_digits_reaches_95_percent(digits: Manifest, tmp_path: Path) ->
     history: list[dict] = []
 
     class Keep(Callbacks):
-        def on_epoch(self, epoch: int, step: int, metrics: dict[str, float]) -> None:
+        def on_epoch(
+            self, epoch: int, step: int, metrics: dict[str, float], *, best: bool = False
+        ) -> None:
             history.append({"epoch": epoch, "seconds": time.perf_counter() - t0, **metrics})
 
     t0 = time.perf_counter()

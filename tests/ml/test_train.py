@@ -28,6 +28,7 @@ class Recorder(Callbacks):
         self.losses: list[float] = []
         self.epochs: list[tuple[int, int, dict]] = []
         self.lines: list[str] = []
+        self.best: tuple[int, dict] | None = None
         self.stop_at, self.hook = stop_at, on_step_hook
 
     def on_start(self, info: dict) -> None:
@@ -41,8 +42,10 @@ class Recorder(Callbacks):
         if self.hook:
             self.hook(step)
 
-    def on_epoch(self, epoch: int, step: int, metrics: dict) -> None:
+    def on_epoch(self, epoch: int, step: int, metrics: dict, *, best: bool = False) -> None:
         self.epochs.append((epoch, step, metrics))
+        if best:
+            self.best = (epoch, metrics)
 
     def on_log(self, line: str) -> None:
         self.lines.append(line)
@@ -70,6 +73,8 @@ def test_loss_goes_down_and_callbacks_see_every_step(tiny: Manifest, tmp_path: P
     assert cb.info["param_count"] == 269_722 and cb.info["device"] == "cpu"
     assert cb.steps == list(range(1, 25))
     assert [(e, s) for e, s, _ in cb.epochs] == [(1, 6), (2, 12), (3, 18), (4, 24)]
+    # the epoch flagged best is the one the run keeps: its figures are the run's best_metrics
+    assert cb.best == (result.best_epoch, result.best_metrics)
     for _, _, metrics in cb.epochs:
         assert set(metrics) == {"val_loss", "val_accuracy", "val_top5"}
         assert 0 <= metrics["val_accuracy"] <= metrics["val_top5"] <= 1

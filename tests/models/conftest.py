@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
+from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
-from apps.images.services import image_upload
 
 FAST = {
     "epochs": 2,
@@ -36,7 +36,7 @@ def tagged_images(world):
     created = []
     for label, color in ((world.labels[0], (200, 40, 40)), (world.labels[1], (40, 60, 200))):
         files = [SimpleUploadedFile(f"{label.name}{i}.png", noisy_png(color, i)) for i in range(20)]
-        result = image_upload(
+        result = upload_with_tags(
             project=world.project, user=world.users["owner"], files=files, label=label
         )
         created += result.created

@@ -1,6 +1,9 @@
 import pytest
 
-from apps.projects.models import Membership, Project, Role
+from apps.annotations.models import Annotation
+from apps.annotations.services import annotation_create
+from apps.images.models import Image
+from apps.projects.models import Label, Membership, Project, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +28,21 @@ def test_list_shows_only_member_projects_but_staff_sees_all(world) -> None:
     assert staff == {"Birds", "Other"}
 
 
-def test_patch_and_delete(world) -> None:
+def test_patch_and_delete(world, make_images) -> None:
+    """Deleting a project takes its images and their annotations with it, labels in use
+    included (a label alone cannot be deleted while in use)."""
+    image = make_images(1)[0]
+    tag = annotation_create(image=image, user=world.users["owner"], kind="tag",
+                            label_id=world.labels[0].pk)  # fmt: skip
     url = f"/api/v1/projects/{world.project.pk}/"
     response = world.client("manager").patch(url, {"description": "new"}, format="json")
     assert response.status_code == 200 and response.json()["description"] == "new"
     assert world.client("manager").delete(url).status_code == 403
     assert world.client("owner").delete(url).status_code == 204
     assert not Project.objects.filter(pk=world.project.pk).exists()
+    assert not Annotation.objects.filter(pk=tag.pk).exists()
+    assert not Label.objects.filter(pk=world.labels[0].pk).exists()
+    assert not Image.objects.filter(pk=image.pk).exists()
 
 
 def test_create_requires_name(world) -> None:

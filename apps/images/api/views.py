@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.annotations.services import upload_with_tags
 from apps.core.exceptions import ApplicationError, NotFound
 from apps.core.schema import error_responses
 from apps.images import services
@@ -81,7 +82,7 @@ class ImageListView(APIView):
             label = project.labels.filter(pk=data.validated_data["label"]).first()
             if label is None:
                 raise ApplicationError("Unknown label for this project.", code="unknown_label")
-        result = services.image_upload(
+        result = upload_with_tags(
             project=project,
             user=request.user,
             files=data.validated_data["files"],

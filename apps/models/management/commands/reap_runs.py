@@ -3,18 +3,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from apps.models.services import run_reap_stale
+from apps.models.autolabel.services import autoannotate_reap_stale
+from apps.models.training.services import run_reap_stale
 
 
 class Command(BaseCommand):
-    help = "Mark runs whose worker stopped beating as interrupted (--loop: every 15 s)."
+    help = (
+        "Mark training and auto-annotation runs whose worker stopped beating as interrupted "
+        "(--loop: every 15 s). The one place runs are reaped."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--loop", action="store_true")
 
     def handle(self, *args: Any, loop: bool, **options: Any) -> None:
         while True:
-            reaped = run_reap_stale()
+            reaped = run_reap_stale() + autoannotate_reap_stale()
             if reaped:
                 self.stdout.write(f"{reaped} run(s) marked interrupted")
             if not loop:

@@ -1,0 +1,175 @@
+"""Auto-annotation: a model version pre-labels images on the `infer` queue. Predictions are
+annotations (source=model, the version, its score, review=pending). A run replaces the
+pending predictions its version made earlier on the same images, so running it twice never
+duplicates; what people accepted, rejected or fixed is kept."""
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from apps.annotations.models import USABLE, Annotation
+from apps.annotations.services import Prediction, predictions_replace
+from apps.core.broadcast import broadcast, broadcast_on_commit, project_group
+from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.jobs import enqueue_on_commit
+from apps.images.models import Image
+from apps.images.selectors import ImageFilters, image_queryset
+from apps.images.services import image_uncertainty_set
+from apps.models.autolabel.serializers import autoannotate_payload
+from apps.models.models import (
+    AutoAnnotateMode,
+    AutoAnnotateScope,
+    AutoAnnotationRun,
+    ModelVersion,
+    Stage,
+    Task,
+    VersionStatus,
+)
+from apps.models.runs.lifecycle import (
+    run_claim,
+    run_record_outcome,
+    run_request_cancel,
+    runs_reap,
+)
+from apps.projects.models import Project
+from apps.webhooks.services import webhook_emit
+from ml.autolabel import ImageProposals
+
+JOB = "apps.models.autolabel.jobs.run_autoannotate"
+BATCH = 32
+FILTER_KEYS = {"status", "split", "label", "source", "has_annotations", "review"}
+
+
+def autoannotate_broadcast(run: AutoAnnotationRun, *, on_commit: bool = True) -> None:
+    send = broadcast_on_commit if on_commit else broadcast
+    send(project_group(run.project_id), "autoannotate.progress", autoannotate_payload(run))
+
+
+def _version(project: Project, version_id: int | None, task: str, role: str) -> ModelVersion:
+    qs = project.model_versions.filter(task=task)
+    version = (
+        qs.filter(pk=version_id).first()
+        if version_id
+        else qs.filter(stage=Stage.PRODUCTION).first()
+    )
+    if version is None:
+        which = f"model version {version_id}" if version_id else f"a production {task} model"
+        raise ApplicationError(
+            f"{role}: {which} is not in this project.", code="invalid_model_version"
+        )
+    if version.status != VersionStatus.READY:
+        raise Conflict(f"{role}: v{version.version} is {version.status}.", code="model_not_ready")
+    return version
+
+
+def selection(*, project: Project, scope: str, filters: dict[str, Any]) -> QuerySet[Image]:
+    if scope == AutoAnnotateScope.ALL:
+        return project.images.all()
+    if scope == AutoAnnotateScope.UNLABELLED:  # nothing a person made or accepted
+        usable = Annotation.objects.filter(USABLE, image_id=OuterRef("pk"))
+        return project.images.exclude(Exists(usable))
+    unknown = set(filters) - FILTER_KEYS
+    if unknown:
+        raise ApplicationError(f"filters: unknown keys {sorted(unknown)}.", code="invalid_filters")
+    return image_queryset(project=project, filters=ImageFilters(**filters))
+
+
+@transaction.atomic
+def autoannotate_create(
+    *, project: Project, user: AbstractBaseUser, mode: str, scope: str, threshold: float,
+    model_version: int | None = None, classifier_version: int | None = None,
+    filters: dict[str, Any] | None = None,
+) -> AutoAnnotationRun:  # fmt: skip
+    task = Task.CLASSIFY if mode == AutoAnnotateMode.CLASSIFY else Task.DETECT
+    version = _version(project, model_version, task, "model_version")
+    classifier = None
+    if mode == AutoAnnotateMode.TWO_STAGE:
+        classifier = _version(project, classifier_version, Task.CLASSIFY, "classifier_version")
+    filters = filters or {}
+    total = selection(project=project, scope=scope, filters=filters).count()
+    if not total:
+        raise ApplicationError("No images match: nothing to annotate.", code="no_images")
+    run = AutoAnnotationRun.objects.create(
+        project=project, model_version=version, classifier_version=classifier, mode=mode,
+        scope=scope, filters=filters, threshold=threshold, total=total, created_by=user,
+    )  # fmt: skip
+    enqueue_on_commit("infer", JOB, run_id=run.pk)
+    autoannotate_broadcast(run)
+    return run
+
+
+def autoannotate_cancel(*, run: AutoAnnotationRun) -> AutoAnnotationRun:
+    run = run_request_cancel(run)  # a running job stops before its next batch
+    autoannotate_broadcast(run)
+    return run
+
+
+# ---- the job's steps ---------------------------------------------------------------------
+
+
+def claim(run_id: int) -> AutoAnnotationRun | None:
+    if not run_claim(AutoAnnotationRun, run_id):
+        return None
+    run = AutoAnnotationRun.objects.select_related("model_version", "classifier_version").get(
+        pk=run_id
+    )
+    autoannotate_broadcast(run, on_commit=False)
+    return run
+
+
+def write_predictions(
+    *, run: AutoAnnotationRun, images: list[Image], results: list[ImageProposals],
+    labels: dict[str, int],
+) -> dict[str, int]:  # fmt: skip
+    """One batch: the annotations app replaces this version's pending predictions on these
+    images (with history); the images get their uncertainty. One transaction."""
+    predictions, unmapped = [], 0
+    for image, result in zip(images, results, strict=True):
+        image.uncertainty = result.uncertainty
+        for p in result.proposals:
+            label_id = labels.get(p.label)
+            if label_id is None:
+                unmapped += 1
+                continue
+            predictions.append(Prediction(image_id=image.pk, label_id=label_id, score=p.score,
+                                          box=tuple(p.box) if p.box else None))  # fmt: skip
+    with transaction.atomic():
+        replaced = predictions_replace(
+            project_id=run.project_id, model_version_id=run.model_version_id,
+            image_ids=[image.pk for image in images], predictions=predictions,
+        )  # fmt: skip
+        image_uncertainty_set(images=images)
+    return {"predictions": len(predictions), "replaced": replaced, "unmapped": unmapped,
+            "images_with_predictions": len({p.image_id for p in predictions})}  # fmt: skip
+
+
+def progress(run: AutoAnnotationRun, processed: int, counts: dict[str, int]) -> str:
+    """Record progress; returns the run's status as the database has it (cancel requests)."""
+    AutoAnnotationRun.objects.filter(pk=run.pk).update(processed=processed, counts=counts)
+    run.refresh_from_db()
+    autoannotate_broadcast(run, on_commit=False)
+    return run.status
+
+
+def finish(run: AutoAnnotationRun, status: str, error: str = "") -> None:
+    """Record the outcome (unless the reaper interrupted the run meanwhile) and announce it."""
+    run = run_record_outcome(run, status=status, error=error)
+    autoannotate_broadcast(run, on_commit=False)
+    webhook_emit(project_id=run.project_id, event="autoannotate.finished", data={
+        "auto_annotation_run": run.pk, "status": run.status, "model_version": run.model_version_id,
+        "processed": run.processed, "total": run.total, "counts": run.counts, "error": run.error,
+    })  # fmt: skip
+
+
+# starting the same version again is safe: it replaces the pending predictions already written
+STALE_ERROR = (
+    "The worker stopped responding. Start the run again: it replaces the pending predictions "
+    "it already wrote."
+)
+
+
+def autoannotate_reap_stale() -> int:
+    """Auto-annotation runs whose worker stopped beating become `interrupted`."""
+    return runs_reap(AutoAnnotationRun, error=STALE_ERROR, announce=autoannotate_broadcast)

@@ -1,0 +1,63 @@
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from apps.core.exceptions import NotFound
+from apps.models.models import (
+    ModelVersion,
+    StageTransition,
+)
+from apps.projects.models import Project, Role
+from apps.projects.selectors import AnyUser, require_role
+
+
+def model_version_list(
+    *, project: Project, task: str | None = None, stage: str | None = None
+) -> QuerySet[ModelVersion]:
+    qs = project.model_versions.select_related("created_by")
+    if task:
+        qs = qs.filter(task=task)
+    if stage:
+        qs = qs.filter(stage=stage)
+    return qs.order_by("-version")
+
+
+def model_version_get_for_user(
+    *, version_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR
+) -> ModelVersion:
+    version = ModelVersion.objects.select_related("created_by", "run").filter(pk=version_id).first()
+    if version is None:
+        raise NotFound("Model version not found.")
+    require_role(project_id=version.project_id, user=user, min_role=min_role)
+    return version
+
+
+def stage_transition_list(
+    *, project: Project, model_version: int | None = None
+) -> QuerySet[StageTransition]:
+    qs = StageTransition.objects.filter(model_version__project=project)
+    if model_version is not None:
+        qs = qs.filter(model_version_id=model_version)
+    return qs.select_related("user", "model_version")
+
+
+def review_stats(*, version: ModelVersion) -> dict[str, Any]:
+    """How reviewers treated this version's predictions. `corrected`: a person edited the
+    prediction (it became human-made and keeps the version); the correction rate counts
+    corrected and rejected among everything reviewed."""
+    from apps.annotations.models import Source
+
+    rows = version.annotations.values_list("source", "review").annotate(n=Count("id")).order_by()
+    stats = {"pending": 0, "accepted": 0, "corrected": 0, "rejected": 0}
+    for source, review, n in rows:
+        if source == Source.HUMAN:
+            stats["corrected"] += n
+        elif review in stats:
+            stats[review] += n
+    reviewed = stats["accepted"] + stats["corrected"] + stats["rejected"]
+    wrong = stats["corrected"] + stats["rejected"]
+    return {
+        **stats,
+        "reviewed": reviewed,
+        "correction_rate": wrong / reviewed if reviewed else None,
+    }

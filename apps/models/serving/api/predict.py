@@ -1,0 +1,92 @@
+"""Predict endpoints, for project members and the project's service tokens."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from apps.core.exceptions import NotFound
+from apps.models.models import ModelVersion
+from apps.models.registry.selectors import model_version_get_for_user
+from apps.models.serving import inference
+from apps.models.serving.auth import ServiceTokenAuthentication, service_project_id
+from apps.projects.models import Role
+from apps.projects.selectors import require_role
+
+from .serializers import PredictOptionsSerializer
+
+OPTION_KEYS = ("top_k", "threshold", "task")
+
+
+def _options(request: Request) -> dict[str, Any]:
+    """From the query string, or the form / JSON body."""
+    raw = {k: request.query_params[k] for k in OPTION_KEYS if k in request.query_params}
+    if hasattr(request.data, "get"):
+        raw.update({k: request.data[k] for k in OPTION_KEYS if request.data.get(k) is not None})
+    options = PredictOptionsSerializer(data=raw)
+    options.is_valid(raise_exception=True)
+    return dict(options.validated_data)
+
+
+def _inputs(request: Request) -> list[inference.PredictInput]:
+    if request.content_type.startswith("multipart/"):
+        files = request.FILES.getlist("image") + request.FILES.getlist("images")
+        return inference.decode_inputs(files=files, encoded=[])
+    body = request.data if isinstance(request.data, dict) else {}
+    encoded = list(body.get("images") or [])
+    if body.get("image") is not None:
+        encoded.insert(0, body["image"])
+    return inference.decode_inputs(files=[], encoded=encoded)
+
+
+class _PredictView(APIView):
+    authentication_classes = [
+        ServiceTokenAuthentication,
+        *api_settings.DEFAULT_AUTHENTICATION_CLASSES,
+    ]
+    parser_classes = [MultiPartParser, JSONParser]
+
+    def resolve(self, request: Request, task: str | None, pk: int) -> ModelVersion:
+        raise NotImplementedError
+
+    def _post(self, request: Request, pk: int) -> Response:
+        options = _options(request)
+        version = self.resolve(request, options.get("task"), pk)  # permission checks first
+        result = inference.predict(version=version, inputs=_inputs(request),
+                                   top_k=options["top_k"], threshold=options["threshold"])  # fmt: skip
+        return Response(result)
+
+
+class ProjectPredictView(_PredictView):
+    """The project's production model."""
+
+    def resolve(self, request: Request, task: str | None, pk: int) -> ModelVersion:
+        bound = service_project_id(request)
+        if bound is None:
+            require_role(project_id=pk, user=request.user, min_role=Role.ANNOTATOR)
+        elif bound != pk:
+            raise NotFound("Project not found.")
+        return inference.production_version(project_id=pk, task=task)
+
+    @extend_schema(request=None, parameters=[PredictOptionsSerializer])
+    def post(self, request: Request, project_id: int) -> Response:
+        return self._post(request, project_id)
+
+
+class VersionPredictView(_PredictView):
+    def resolve(self, request: Request, task: str | None, pk: int) -> ModelVersion:
+        bound = service_project_id(request)
+        if bound is None:
+            return model_version_get_for_user(version_id=pk, user=request.user)
+        version = ModelVersion.objects.filter(pk=pk, project_id=bound).first()
+        if version is None:
+            raise NotFound("Model version not found.")
+        return version
+
+    @extend_schema(request=None, parameters=[PredictOptionsSerializer])
+    def post(self, request: Request, version_id: int) -> Response:
+        return self._post(request, version_id)

@@ -1,0 +1,77 @@
+"""`/ws/projects/{id}/`: one group per project; services broadcast typed events after commit.
+Clients report which image they are on (`presence.update`, also as a heartbeat) and everyone
+gets the project's `presence.state`."""
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from apps.core.broadcast import project_group
+from apps.projects.selectors import role_for_user
+from apps.realtime.presence import presence_list, presence_remove, presence_set
+
+CLOSE_FORBIDDEN = 4403
+
+
+class ProjectConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.project_id = int(self.scope["url_route"]["kwargs"]["project_id"])
+        self.user = self.scope.get("user")
+        role = await database_sync_to_async(role_for_user)(
+            project_id=self.project_id, user=self.user
+        )
+        if role is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.group = project_group(self.project_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json(
+            {"type": "hello", "payload": {"user": self.user.username, "role": role.label}}
+        )
+        await self._set_presence(None)
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "group"):
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await sync_to_async(presence_remove)(project_id=self.project_id, channel=self.channel_name)
+        await self._broadcast_presence()
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind, payload = content.get("type"), content.get("payload")
+        if kind == "ping":
+            await self.send_json({"type": "pong", "payload": payload})
+        elif kind == "presence.update" and isinstance(payload, dict):
+            image = payload.get("image")
+            await self._set_presence(image if isinstance(image, int) else None)
+
+    async def _set_presence(self, image: int | None) -> None:
+        await sync_to_async(presence_set)(
+            project_id=self.project_id,
+            channel=self.channel_name,
+            user=self.user.username,
+            image=image,
+        )
+        await self._broadcast_presence()
+
+    async def _broadcast_presence(self) -> None:
+        users = await sync_to_async(presence_list)(project_id=self.project_id)
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "project.event",
+                "event": {"type": "presence.state", "payload": {"users": users}},
+            },
+        )
+
+    async def project_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+    async def project_revoke(self, message: dict[str, Any]) -> None:
+        if message["user_id"] == self.user.pk and not self.user.is_staff:
+            await self.close(code=CLOSE_FORBIDDEN)
