@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ import pytest
 import torch
 from PIL import Image
 
+from ml.engine import JpegClassifier
+from ml.engine import Predictor as Predictor_
 from ml.export import export_onnx
 from ml.predict import Predictor
 from ml.preprocess import IMAGENET_MEAN, IMAGENET_STD, classify_array, classify_batch
@@ -186,3 +189,30 @@ def test_onnx_detect_maps_boxes_back_to_the_image(tmp_path: Path) -> None:
     assert served.predict([grey], score_threshold=0.5) == [[]]
     with pytest.raises(ValueError, match="detector"):
         served.classify([grey])  # type: ignore[attr-defined]
+
+
+def _protocol_members(protocol: type) -> set[str]:
+    names: set[str] = set()
+    for cls in protocol.__mro__:
+        if cls in (object, typing.Protocol, typing.Generic):
+            continue
+        names |= set(getattr(cls, "__annotations__", {}))
+        names |= {n for n, v in vars(cls).items() if callable(v) and not n.startswith("_")}
+    return names
+
+
+def test_both_backends_are_the_engine_predictor(model_dir: Path) -> None:
+    """ml/engine.py's Predictor (spec + classify + detect + predict) is what either backend
+    gives; only the torch one decodes JPEG bytes itself (JpegClassifier)."""
+    members = _protocol_members(Predictor_)
+    assert {"task", "classes", "image_size", "backend", "classify", "detect"} <= members
+    onnx = load_predictor(model_dir, backend="onnx")
+    eager = load_predictor(model_dir, backend="torch", device="cpu")
+    for predictor in (onnx, eager):
+        assert all(hasattr(predictor, name) for name in members), type(predictor)
+        assert (predictor.task, predictor.classes, predictor.image_size) == (
+            "classify",
+            CLASSES,
+            32,
+        )
+    assert isinstance(eager, JpegClassifier) and not isinstance(onnx, JpegClassifier)

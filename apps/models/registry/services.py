@@ -4,8 +4,8 @@
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -150,7 +150,7 @@ def model_version_import(
 
 def model_version_prepare(
     *, version: ModelVersion, weights: Path, manifest: Manifest | None, seed: int = 0,
-    log: Any = print,
+    log: Callable[[str], None] = print,
 ) -> ModelVersion:  # fmt: skip
     """Load the weights strictly, score the held-out split, export ONNX, store the artifacts.
     Runs on a worker (imports torch). A failure marks the version failed with the reason."""

@@ -18,6 +18,8 @@ from apps.images.imaging import InvalidImage, load_rgb
 from apps.models.caches import production_cache
 from apps.models.models import ModelVersion, Stage, VersionStatus
 from apps.models.registry.files import version_local_dir
+from ml.engine import Predictor
+from ml.results import Classification, Detection
 
 
 class PayloadTooLarge(ApplicationError):
@@ -32,11 +34,11 @@ class PredictInput:
 
 
 _lock = threading.Lock()
-_cache: OrderedDict[int, Any] = OrderedDict()
+_cache: OrderedDict[int, Predictor] = OrderedDict()
 _loading: dict[int, threading.Lock] = {}
 
 
-def predictor_for(version: ModelVersion) -> Any:
+def predictor_for(version: ModelVersion) -> Predictor:
     """The loaded predictor for a ready version (loaded once per process, LRU-evicted)."""
     with _lock:
         if version.pk in _cache:
@@ -125,8 +127,8 @@ def decode_inputs(*, files: list[Any], encoded: list[Any]) -> list[PredictInput]
     return inputs
 
 
-def _prediction(row: Any) -> dict[str, Any]:
-    if hasattr(row, "confidence"):
+def _prediction(row: Classification | Detection) -> dict[str, Any]:
+    if isinstance(row, Classification):
         return {"label": row.label, "confidence": round(row.confidence, 6)}
     box = {"x": round(row.x, 2), "y": round(row.y, 2), "w": round(row.w, 2), "h": round(row.h, 2)}
     return {"label": row.label, "score": round(row.score, 6), "box": box}
@@ -160,7 +162,7 @@ def predict(
     out: dict[str, Any] = {
         "model_version": {"id": version.pk, "version": version.version, "task": version.task,
                           "architecture": version.architecture, "stage": version.stage},
-        "backend": getattr(predictor, "backend", "torch-cpu"),
+        "backend": predictor.backend,
         "results": results,
         "inference_ms": round((time.perf_counter() - started) * 1000, 2),  # decode + model
     }  # fmt: skip

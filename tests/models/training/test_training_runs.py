@@ -21,7 +21,7 @@ from tests.conftest import run_worker, subprocess_env
 from tests.helpers.ws import connect, receive
 from tests.models.conftest import FAST
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def start(world, who="manager", **params):
