@@ -10,9 +10,8 @@ from apps.annotations.models import AnnotationEvent
 from apps.annotations.services import annotation_create
 from apps.images.services import image_thumbnail_make
 from apps.projects.models import Membership
-from tests.conftest import ROLES
 from tests.factories.images import image_bytes
-from tests.helpers.roles import RANK
+from tests.helpers.roles import RANK, ROLES
 
 
 @dataclass(frozen=True)

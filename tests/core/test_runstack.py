@@ -12,7 +12,7 @@ import psutil
 import pytest
 import redis
 
-from tests.conftest import free_port, subprocess_env
+from tests.helpers.processes import free_port, subprocess_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

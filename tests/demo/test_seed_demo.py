@@ -15,7 +15,7 @@ from apps.images.models import Image
 from apps.models.models import ModelVersion, RunStatus, TrainingRun, VersionStatus
 from apps.models.training.snapshots import snapshot_create
 from apps.projects.models import Project
-from tests.conftest import run_worker
+from tests.helpers.processes import run_worker
 
 pytestmark = pytest.mark.django_db
 DIGITS = [str(d) for d in range(10)]

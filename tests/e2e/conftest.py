@@ -1,39 +1,28 @@
 """Browser tests: the real ASGI server (uvicorn) and a real RQ worker run as subprocesses on the
 test database; Playwright drives Debian's Chromium."""
 
-import concurrent.futures
 import contextlib
-import functools
 import os
-import re
 import subprocess
 import sys
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ParamSpec, TypeVar
-from urllib.parse import urlparse
 
 import pytest
-from django.db import connection
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
     Page,
-    Request,
-    Response,
-    WebError,
 )
 
 from apps.core.server import web_server_command
-from tests.conftest import free_port, subprocess_env, wait_until_healthy
+from tests.helpers.browser import NewPage, PageWatch, report
+from tests.helpers.processes import free_port, subprocess_env, wait_until_healthy
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -123,74 +112,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-RESOURCE_STATUS = re.compile(r"the server responded with a status of (\d+)")
-
-
-@dataclass
-class PageWatch:
-    """Everything that went wrong in a browser context and was not declared by the test:
-    uncaught exceptions, console errors, failed requests and responses >= 400."""
-
-    statuses: frozenset[int] = frozenset()
-    patterns: tuple[re.Pattern[str], ...] = ()
-    problems: list[str] = field(default_factory=list)
-
-    @classmethod
-    def for_test(cls, request: pytest.FixtureRequest) -> "PageWatch":
-        statuses = {s for m in request.node.iter_markers("allowed_http") for s in m.args}
-        patterns = [p for m in request.node.iter_markers("allowed_failures") for p in m.args]
-        return cls(frozenset(statuses), tuple(re.compile(p) for p in patterns))
-
-    def attach(self, context: BrowserContext) -> None:
-        context.on("weberror", self._web_error)
-        context.on("console", self._console)
-        context.on("requestfailed", self._request_failed)
-        context.on("response", self._response)
-
-    def _declared(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns)
-
-    def _web_error(self, error: WebError) -> None:
-        self.problems.append(f"uncaught: {error.error}")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        where = (message.location or {}).get("url", "")
-        text = f"{message.text} [{where}]"
-        status = RESOURCE_STATUS.search(text)
-        if (status and int(status.group(1)) in self.statuses) or self._declared(text):
-            return
-        self.problems.append(f"console error: {text}")
-
-    def _request_failed(self, request: Request) -> None:
-        if request.failure == "net::ERR_ABORTED":
-            # cancelled by the page itself: a navigation away while a fetch was in flight, an
-            # AbortController, an <img> whose src changed. Not an error (Chromium logs none).
-            return
-        text = f"{request.failure} {request.method} {request.url}"
-        if not self._declared(text):
-            self.problems.append(f"request failed: {text}")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400 and response.status not in self.statuses:
-            self.problems.append(
-                f"HTTP {response.status}: {response.request.method} {response.url}"
-            )
-
-    def check(self, where: str = "") -> None:
-        """Fail now if anything was collected (then start over): for tests that visit many
-        pages and want the failure to name the page."""
-        problems, self.problems[:] = list(self.problems), []
-        if problems:
-            raise AssertionError(report(problems, where))
-
-
-def report(problems: list[str], where: str = "") -> str:
-    head = f"the browser reported errors{f' on {where}' if where else ''}:"
-    return "\n".join([head, *(f"  {p}" for p in problems)])
-
-
 WATCH = pytest.StashKey[PageWatch]()
 
 
@@ -220,9 +141,6 @@ def page_watch(request: pytest.FixtureRequest) -> PageWatch:
     return watch
 
 
-NewPage = Callable[[], Page]
-
-
 @pytest.fixture
 def new_page(browser: Browser, live_stack: str, page_watch: PageWatch) -> Iterator[NewPage]:
     """A factory for pages in fresh browser contexts (one per simulated user), all watched:
@@ -244,43 +162,3 @@ def new_page(browser: Browser, live_stack: str, page_watch: PageWatch) -> Iterat
 @pytest.fixture
 def page(new_page: NewPage) -> Page:
     return new_page()
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
-def login(page, username: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: urlparse(url).path == "/")
-
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-
-def in_thread(fn: Callable[P, T]) -> Callable[P, T]:
-    """For off_loop: the worker thread's database connection is closed when it is done (an
-    open one would keep the test database from being dropped at the end of the session)."""
-
-    @functools.wraps(fn)
-    def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            connection.close()
-
-    return run
-
-
-def off_loop(fn, *args, **kwargs):
-    """Run `fn` in another thread: Playwright's sync API keeps an event loop in this one, and
-    code that sends websocket events (async_to_sync) refuses to run beside it."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(fn, *args, **kwargs).result()

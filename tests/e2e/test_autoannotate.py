@@ -23,10 +23,10 @@ from apps.images.models import Image
 from apps.models.models import AutoAnnotationRun
 from apps.projects.services import label_create, project_create
 from apps.webhooks.models import Webhook
-from tests.conftest import free_port
-from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.factories.images import image_bytes
 from tests.factories.models import make_version
+from tests.helpers.browser import in_thread, login, off_loop, screenshot
+from tests.helpers.processes import free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-pw-pw-pw"

@@ -14,8 +14,8 @@ from apps.annotations.services import annotation_create, annotation_update, uplo
 from apps.images.models import Image
 from apps.projects.models import Membership, Role
 from apps.projects.services import label_create, project_create
-from tests.e2e.conftest import NewPage, in_thread, login, off_loop, screenshot
 from tests.factories.images import image_bytes
+from tests.helpers.browser import NewPage, in_thread, login, off_loop, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct-horse"

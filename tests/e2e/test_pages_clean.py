@@ -28,7 +28,7 @@ from apps.models.serving.services import service_token_create
 from apps.projects.models import Project, Role
 from apps.projects.services import label_create, member_add, project_create
 from apps.webhooks.services import webhook_create
-from tests.e2e.conftest import PageWatch, in_thread, login, off_loop, screenshot
+from tests.helpers.browser import PageWatch, in_thread, login, off_loop, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-pw-pw-pw"

@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 from apps.models.models import ModelVersion
 from apps.models.registry.services import model_version_promote
 from apps.projects.services import project_create
-from tests.e2e.conftest import in_thread, login, off_loop, screenshot
 from tests.factories.models import make_version, weights_bytes
+from tests.helpers.browser import in_thread, login, off_loop, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

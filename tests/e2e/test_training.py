@@ -9,8 +9,8 @@ from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
 from apps.models.models import TrainingRun
 from apps.projects.services import label_create, project_create
-from tests.e2e.conftest import in_thread, login, off_loop, screenshot
-from tests.models.conftest import noisy_png
+from tests.helpers.browser import in_thread, login, off_loop, screenshot
+from tests.helpers.training import noisy_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

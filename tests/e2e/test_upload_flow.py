@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from apps.annotations.models import Annotation
 from apps.images.models import Image
 from apps.projects.models import Project
-from tests.e2e.conftest import login, screenshot
 from tests.factories.images import image_bytes, zip_bytes
+from tests.helpers.browser import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ from PIL import Image as PILImage
 
 from apps.annotations.models import Annotation, AnnotationEvent
 from apps.images.models import Image, ImageStatus
-from tests.conftest import run_worker
 from tests.factories.images import distinct_images, image_bytes, zip_bytes
+from tests.helpers.processes import run_worker
 
 pytestmark = pytest.mark.django_db
 

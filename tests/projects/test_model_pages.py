@@ -5,7 +5,7 @@ this project's URL is 404, members see the page."""
 import pytest
 
 from apps.models.models import ModelVersion
-from tests.conftest import ROLES
+from tests.helpers.roles import ROLES
 
 EXPECTED = {"anonymous": 302, "outsider": 404}
 

@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from apps.annotations.services import annotation_create
 from apps.core.server import web_server_command
-from tests.conftest import free_port, subprocess_env, wait_until_healthy
+from tests.helpers.processes import free_port, subprocess_env, wait_until_healthy
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -13,8 +13,8 @@ import pytest
 from apps.images.services import image_update
 from apps.projects.models import Role
 from apps.webhooks.models import Delivery
-from tests.conftest import run_worker
 from tests.factories.models import make_version
+from tests.helpers.processes import run_worker
 
 
 class Receiver:
@@ -196,7 +196,7 @@ def test_managers_only(world, who, status) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_run_succeeded_and_autoannotate_finished(world, tagged_images, receiver) -> None:
-    from tests.models.conftest import FAST
+    from tests.helpers.training import FAST
 
     subscribe(world, receiver.url, ["run.succeeded", "run.failed", "autoannotate.finished"])
     body = {"task": "classify", "architecture": "resnet20", "params": FAST}

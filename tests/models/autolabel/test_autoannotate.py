@@ -13,10 +13,10 @@ from apps.annotations.services import upload_with_tags
 from apps.images.models import Image
 from apps.models.autolabel import services as autoannotate
 from apps.models.models import AutoAnnotationRun, ModelVersion
-from tests.conftest import run_worker
 from tests.factories.models import make_version
+from tests.helpers.processes import run_worker
+from tests.helpers.training import FAST, noisy_png
 from tests.helpers.ws import connect, receive
-from tests.models.conftest import FAST, noisy_png
 
 
 def train_version(world) -> ModelVersion:

@@ -11,9 +11,9 @@ import torch
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.models.models import ModelVersion, TrainingRun, VersionStatus
-from tests.conftest import run_worker
 from tests.factories.models import make_version, weights_bytes
-from tests.models.conftest import FAST
+from tests.helpers.processes import run_worker
+from tests.helpers.training import FAST
 
 
 def start_run(world, **extra):

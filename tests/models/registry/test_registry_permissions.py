@@ -5,9 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.models.serving.services import service_token_create
-from tests.conftest import ROLES
 from tests.factories.models import make_version
-from tests.helpers.roles import RANK
+from tests.helpers.roles import RANK, ROLES
 
 ENDPOINTS = [
     ("get", "/api/v1/projects/{p}/model-versions/", "annotator"),

@@ -8,7 +8,7 @@ from apps.annotations.services import annotation_create
 from apps.images.services import image_update
 from apps.models.models import TrainingRun
 from apps.projects.models import Role
-from tests.models.conftest import FAST
+from tests.helpers.training import FAST
 
 pytestmark = pytest.mark.django_db
 

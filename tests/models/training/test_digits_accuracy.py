@@ -13,7 +13,7 @@ from apps.images.models import Image
 from apps.models.models import RunStatus, TrainingRun
 from ml.predict import load_model
 from ml.synthetic import digits_manifest
-from tests.conftest import run_worker
+from tests.helpers.processes import run_worker
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from apps.models.training.package import run_package
 from apps.models.training.reporter import RunReporter
 from apps.models.training.selectors import run_log
 from apps.models.training.services import run_log_append
-from tests.models.conftest import FAST
+from tests.helpers.training import FAST
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from apps.models.models import RunStatus, TrainingRun
-from tests.conftest import run_worker
-from tests.models.conftest import FAST
+from tests.helpers.processes import run_worker
+from tests.helpers.training import FAST
 
 pytestmark = pytest.mark.django_db
 

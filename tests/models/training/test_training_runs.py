@@ -17,9 +17,9 @@ from django.core.files.storage import default_storage
 
 from apps.models.models import RunMetric, RunStatus, TrainingRun
 from apps.models.training.services import run_reap_stale
-from tests.conftest import run_worker, subprocess_env
+from tests.helpers.processes import run_worker, subprocess_env
+from tests.helpers.training import FAST
 from tests.helpers.ws import connect, receive
-from tests.models.conftest import FAST
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,1 +1,0 @@
-from tests.models.conftest import tagged_images  # noqa: F401 - shared fixture
