@@ -14,6 +14,7 @@ echo "==> ruff"
 .venv/bin/ruff format --check .
 echo "==> import rule (docs/ARCHITECTURE.md)"
 .venv/bin/python scripts/check_imports.py
+node frontend/scripts/check-imports.mjs
 echo "==> makemigrations --check"
 DJANGO_SETTINGS_MODULE=project.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
 echo "==> frontend unit tests (vitest)"

@@ -5,9 +5,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.core.exceptions import NotFound
+from apps.images.models import GOLD_SAMPLE_WEIGHT, Image
 
 from .models import Project, Role
 from .selectors import project_get_for_user, require_role
+
+
+def _boot() -> dict[str, float]:
+    """Values the frontend must share with the backend: base.html renders them as JSON
+    (#lf-boot), frontend/src/lib/boot.ts reads them."""
+    return {
+        "gold_sample_weight": GOLD_SAMPLE_WEIGHT,
+        "normal_sample_weight": Image._meta.get_field("sample_weight").default,
+    }
 
 
 def _project_for_page(request: HttpRequest, project_id: int) -> tuple[Project, Role]:
@@ -26,9 +36,8 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     project, role = _project_for_page(request, project_id)
-    return render(
-        request, "pages/project.html", {"page": "project", "project": project, "role": role.label}
-    )
+    context = {"page": "project", "project": project, "role": role.label, "boot": _boot()}
+    return render(request, "pages/project.html", context)
 
 
 @login_required
@@ -36,7 +45,13 @@ def labeller_page(request: HttpRequest, project_id: int, image_id: int) -> HttpR
     project, role = _project_for_page(request, project_id)
     if not project.images.filter(pk=image_id).exists():
         raise Http404("Image not found in this project.")
-    context = {"page": "labeller", "project": project, "image_id": image_id, "role": role.label}
+    context = {
+        "page": "labeller",
+        "project": project,
+        "image_id": image_id,
+        "role": role.label,
+        "boot": _boot(),
+    }
     return render(request, "pages/labeller.html", context)
 
 

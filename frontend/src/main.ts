@@ -1,33 +1,23 @@
-/** Entry point: Django renders a shell with <body data-page="...">; pick its module. */
+/** Entry point: Django renders a shell with <body data-page="...">; the route table mounts its module. */
 import { mountLabeller } from "./pages/labeller/index";
 import { mountProject } from "./pages/project/index";
-import { mountProjects } from "./pages/projects";
+import { mountProjects } from "./pages/projects/index";
 
-const pages: Record<string, () => void> = {
+/**
+ * Every page: data-page (apps/projects/pages.py) -> its mount function. The run and model
+ * pages are loaded on demand (their charts pull in uPlot).
+ */
+const ROUTES: Record<string, () => void> = {
   projects: mountProjects,
   project: mountProject,
   labeller: mountLabeller,
+  run: () => void import("./pages/runs/run-page").then((m) => m.mountRun()),
+  model: () => void import("./pages/models/model-page").then((m) => m.mountModel()),
 };
 
 function boot(): void {
-  const page = document.body.dataset.page ?? "";
-  pages[page]?.();
+  ROUTES[document.body.dataset.page ?? ""]?.();
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
 else boot();
-
-/* ---------- training (appended): the run page loads its charts (uPlot) on demand ---------- */
-function mountRunPage(): void {
-  void import("./pages/runs/run-page").then((m) => m.mountRun());
-}
-pages.run = mountRunPage;
-// Module scripts run after parsing, so boot() above has already run without this entry.
-if (document.readyState !== "loading" && document.body.dataset.page === "run") mountRunPage();
-
-/* ---------- model registry (appended): the version and compare pages, loaded on demand ---------- */
-function mountModelPage(): void {
-  void import("./pages/models/model-page").then((m) => m.mountModel());
-}
-pages.model = mountModelPage;
-if (document.readyState !== "loading" && document.body.dataset.page === "model") mountModelPage();

@@ -26,7 +26,7 @@ export function readCookie(name: string, cookies: string): string {
   return "";
 }
 
-export function csrfToken(): string {
+function csrfToken(): string {
   return typeof document === "undefined" ? "" : readCookie("csrftoken", document.cookie);
 }
 

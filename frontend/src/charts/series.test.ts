@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { MetricRow } from "../api/types";
+import type { MetricRow } from "../api/runs";
 import { byEpoch, byStep, countPoints, decimate, ema, lowerBound, MetricStore } from "./series";
 
 const row = (step: number, name: string, value: number, epoch = 0): MetricRow => ({ step, epoch, name, value });

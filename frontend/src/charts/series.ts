@@ -3,7 +3,7 @@
  * sorted by step, plus the pure transforms charts need (epoch alignment, EMA smoothing,
  * min/max decimation). No DOM, no uPlot.
  */
-import type { MetricRow } from "../api/types";
+import type { MetricRow } from "../api/runs";
 
 export type Value = number | null;
 

@@ -1,5 +1,5 @@
 /** Planning of multi-request uploads, and progress/result bookkeeping across batches. */
-import type { UploadDuplicate, UploadError, UploadResult } from "../api/types";
+import type { UploadDuplicate, UploadError, UploadResult } from "../api/images";
 
 export interface Sized {
   name: string;
@@ -12,7 +12,7 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_LIMITS: BatchLimits = { maxFiles: 50, maxBytes: 64 * 1024 * 1024 };
+const DEFAULT_LIMITS: BatchLimits = { maxFiles: 50, maxBytes: 64 * 1024 * 1024 };
 
 export interface Batch<T extends Sized> {
   files: T[];
@@ -20,7 +20,7 @@ export interface Batch<T extends Sized> {
   zip: boolean;
 }
 
-export function isZip(file: Sized): boolean {
+function isZip(file: Sized): boolean {
   return /\.zip$/i.test(file.name) || /zip/i.test(file.type ?? "");
 }
 

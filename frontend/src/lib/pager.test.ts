@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Page } from "../api/types";
+import type { Page } from "../api/common";
 import { KeysetPager } from "./pager";
 
 type Item = { id: number };

@@ -1,5 +1,5 @@
 /** Keyset pagination over `{results, next}` lists, safe against overlapping and stale loads. */
-import type { Page } from "../api/types";
+import type { Page } from "../api/common";
 
 export class KeysetPager<T> {
   items: T[] = [];

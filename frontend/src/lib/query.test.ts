@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countActive, filtersToSearch, imageListUrl, mergeSearch, parseFilters } from "./query";
+import { countActive, imageListUrl, mergeSearch, parseFilters } from "./query";
 
 describe("parseFilters", () => {
   it("reads every known filter", () => {
@@ -15,7 +15,7 @@ describe("parseFilters", () => {
   it("reads review=pending and nothing else for review", () => {
     expect(parseFilters("?review=pending&order=uncertain")).toEqual({ review: "pending", order: "uncertain" });
     expect(parseFilters("?review=accepted")).toEqual({});
-    expect(filtersToSearch({ review: "pending", source: "model" })).toBe("?source=model&review=pending");
+    expect(mergeSearch("", { review: "pending", source: "model" })).toBe("?source=model&review=pending");
   });
 
   it("drops invalid values and unknown keys", () => {
@@ -24,15 +24,15 @@ describe("parseFilters", () => {
   });
 });
 
-describe("filtersToSearch", () => {
+describe("mergeSearch into an empty query", () => {
   it("writes a stable key order and skips unset filters", () => {
-    expect(filtersToSearch({ source: "human", status: "new", label: 3 })).toBe("?status=new&label=3&source=human");
-    expect(filtersToSearch({})).toBe("");
+    expect(mergeSearch("", { source: "human", status: "new", label: 3 })).toBe("?status=new&label=3&source=human");
+    expect(mergeSearch("", {})).toBe("");
   });
 
   it("round-trips through parseFilters", () => {
     const f = { status: "in_progress" as const, has_annotations: true, label: 12 };
-    expect(parseFilters(filtersToSearch(f))).toEqual(f);
+    expect(parseFilters(mergeSearch("", f))).toEqual(f);
   });
 });
 
@@ -62,7 +62,7 @@ describe("order", () => {
   it("reads and writes order=uncertain after the filters, and ignores other values", () => {
     expect(parseFilters("?order=uncertain&source=model")).toEqual({ source: "model", order: "uncertain" });
     expect(parseFilters("?order=random")).toEqual({});
-    expect(filtersToSearch({ order: "uncertain", source: "model" })).toBe("?source=model&order=uncertain");
+    expect(mergeSearch("", { order: "uncertain", source: "model" })).toBe("?source=model&order=uncertain");
     expect(imageListUrl(2, { order: "uncertain" }, 50)).toBe("/api/v1/projects/2/images/?order=uncertain&page_size=50");
   });
 

@@ -1,12 +1,6 @@
 /** Image-list filters <-> URL query strings (the page URL and the API URL share them). */
-import {
-  SOURCES,
-  SPLITS,
-  STATUSES,
-  type ImageStatus,
-  type Source,
-  type Split,
-} from "../api/types";
+import { type Source, SOURCES } from "../api/annotations";
+import { images, type ImageStatus, type Split, SPLITS, STATUSES } from "../api/images";
 
 export interface ImageFilters {
   status?: ImageStatus;
@@ -21,9 +15,9 @@ export interface ImageFilters {
 }
 
 export type ImageOrder = "uncertain";
-export const ORDERS: readonly ImageOrder[] = ["uncertain"];
+const ORDERS: readonly ImageOrder[] = ["uncertain"];
 
-export const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source", "review"] as const;
+const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source", "review"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
@@ -62,12 +56,6 @@ export function filterParams(filters: ImageFilters): URLSearchParams {
   return q;
 }
 
-/** "?status=new&split=train" or "" when there are no filters. */
-export function filtersToSearch(filters: ImageFilters): string {
-  const s = filterParams(filters).toString();
-  return s ? `?${s}` : "";
-}
-
 /**
  * Replace the filter keys of an existing query string, keeping any other keys
  * (so the page URL can hold more than filters).
@@ -84,7 +72,7 @@ export function mergeSearch(search: string, filters: ImageFilters): string {
 export function imageListUrl(projectId: number, filters: ImageFilters, pageSize: number): string {
   const q = filterParams(filters);
   q.set("page_size", String(pageSize));
-  return `/api/v1/projects/${projectId}/images/?${q.toString()}`;
+  return images.listUrl(projectId, q);
 }
 
 export function countActive(filters: ImageFilters): number {

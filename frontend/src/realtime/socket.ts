@@ -2,12 +2,12 @@
  * The project websocket: typed events in, reconnect with backoff out. A 4403 close means
  * "not a member" and is final; anything else reconnects.
  */
-import type { RealtimeEvent } from "../api/types";
+import type { RealtimeEvent } from "../api/realtime";
 import { backoffDelay } from "../lib/backoff";
 
 export type SocketState = "connecting" | "live" | "offline" | "refused";
 
-export const CLOSE_FORBIDDEN = 4403;
+const CLOSE_FORBIDDEN = 4403;
 
 export function projectSocketUrl(projectId: number, loc: { protocol: string; host: string }): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";

@@ -2,7 +2,7 @@
  * Every user edit goes through here: it changes the store (origin LOCAL, which the outbox
  * saves) and records an undoable command. Undo and redo take the very same path.
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 import { History, type Command, type Snapshot } from "./history";
 import type { Interaction } from "./selection";
 import { AnnotationStore, LOCAL, newClientId, sameBox, type Ann } from "./store";

@@ -3,7 +3,7 @@
  * annotation by store key (stable: undo of a delete brings it back under the same key,
  * as a new annotation with a new client id, so older commands still find it).
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 import type { Kind } from "./store";
 
 /** What undo needs to bring an annotation back. */
@@ -37,7 +37,7 @@ export function invert(cmd: Command): Command {
 /** Runs a command against the store; false when it no longer applies (e.g. deleted remotely). */
 export type Apply = (cmd: Command) => boolean;
 
-export const DEFAULT_CAP = 500;
+const DEFAULT_CAP = 500;
 
 export class History {
   private done: Command[] = [];

@@ -1,5 +1,5 @@
 /** The project's labels as the labeller needs them: by id, by hotkey, and the current one. */
-import type { Label } from "../../api/types";
+import type { Label } from "../../api/labels";
 
 export const FALLBACK_COLOR = "#8b95a7";
 

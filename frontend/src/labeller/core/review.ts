@@ -3,7 +3,7 @@
  * order Tab walks them in, where the cursor goes after one is accepted or rejected, the
  * review-mode key map, and turning a person's edit of a prediction into their own work.
  */
-import type { AnnotationRecord } from "../../api/types";
+import type { AnnotationRecord } from "../../api/annotations";
 import { REMOTE, type Ann, type AnnotationStore } from "./store";
 
 type Reviewable = Pick<Ann, "source" | "review">;

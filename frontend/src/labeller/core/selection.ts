@@ -2,7 +2,7 @@
  * Interaction state the renderer draws but the server never sees: the selected and hovered
  * annotation, a draft box while drawing/moving/resizing, and the pointer (for guides).
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 
 export type DraftMode = "draw" | "move" | "resize";
 

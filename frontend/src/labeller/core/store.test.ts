@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AnnotationRecord } from "../../api/types";
+import type { AnnotationRecord } from "../../api/annotations";
 import { AnnotationStore, fromRecord, LOCAL, REMOTE, type AnnFields, type StoreChange } from "./store";
 
 const rec = (over: Partial<AnnotationRecord> = {}): AnnotationRecord => ({

@@ -5,7 +5,7 @@
  * Every change is announced with its origin: LOCAL (the user did it here: it must be saved)
  * or REMOTE (the server, another user, or a replay of our own pending work: nothing to save).
  */
-import type { AnnotationRecord, Box, Source } from "../../api/types";
+import type { AnnotationRecord, Box, Source } from "../../api/annotations";
 
 export type Origin = "local" | "remote";
 export const LOCAL: Origin = "local";

@@ -8,7 +8,7 @@ export interface Point {
 }
 
 export const FIT_MARGIN = 24;
-export const MAX_SCALE = 32;
+const MAX_SCALE = 32;
 
 export class Viewport {
   scale = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AnnotationRecord } from "../../api/types";
+import type { AnnotationRecord } from "../../api/annotations";
 import { AnnotationStore, fromRecord, LOCAL } from "../core/store";
 import { applyCreated, applyDeleted, applyUpdated, reconcile, type ApplyContext } from "./apply";
 import { avatarColor, dedupePresence, initials } from "./presence";

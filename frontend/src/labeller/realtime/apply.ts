@@ -3,7 +3,7 @@
  * carrying our client id), stale versions are ignored, and an annotation with our own
  * changes still pending is left alone: the outbox settles it (a 409 brings the winner).
  */
-import type { AnnotationDeletedPayload, AnnotationRecord } from "../../api/types";
+import type { AnnotationDeletedPayload, AnnotationRecord } from "../../api/annotations";
 import { AnnotationStore, fromRecord, REMOTE, sameBox, type Ann } from "../core/store";
 
 export interface ApplyContext {

@@ -1,5 +1,5 @@
 /** Who is where: dedupe the server's presence list (one entry per tab) and colour avatars. */
-import type { PresenceEntry } from "../../api/types";
+import type { PresenceEntry } from "../../api/realtime";
 
 export interface PresenceUser {
   user: string;

@@ -2,7 +2,7 @@
  * Box geometry in image pixels. Hit testing takes the view transform so its tolerance is
  * in screen pixels: handles are as easy to grab at 10% as at 800%.
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 
 export type Handle = "nw" | "n" | "ne" | "e" | "se" | "s" | "sw" | "w";
 export type Part = Handle | "inside";
@@ -11,7 +11,7 @@ export const HANDLES: readonly Handle[] = ["nw", "n", "ne", "e", "se", "s", "sw"
 /** Hit tolerance around handles and edges, screen pixels. */
 export const HIT_TOLERANCE = 6;
 /** Smallest box a resize may leave, image pixels. */
-export const MIN_SIZE = 1;
+const MIN_SIZE = 1;
 /** A drag shorter than this (screen pixels, either axis) draws nothing. */
 export const MIN_DRAG = 4;
 
@@ -35,7 +35,7 @@ export function clampBox(b: Box, width: number, height: number): Box {
 }
 
 /** Round to 1/100 px so saved numbers stay short. */
-export function tidy(b: Box): Box {
+function tidy(b: Box): Box {
   const r = (v: number): number => Math.round(v * 100) / 100;
   return { x: r(b.x), y: r(b.y), w: r(b.w), h: r(b.h) };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AnnotationRecord } from "../../api/types";
+import { FakeTransport, MemoryStorage, tick } from "../../../test/outbox-fakes";
+import type { AnnotationRecord } from "../../api/annotations";
 import { Editor } from "../core/editor";
 import { History } from "../core/history";
 import { AnnotationStore, fromRecord } from "../core/store";
 import { bindOutbox, replayPending } from "./bind";
-import { FakeTransport, MemoryStorage, tick } from "./fakes";
 import { Outbox } from "./outbox";
 
 const rec = (over: Partial<AnnotationRecord> = {}): AnnotationRecord => ({

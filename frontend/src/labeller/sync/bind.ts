@@ -3,7 +3,7 @@
  * become ops; the outbox's answers come back into the store as REMOTE changes; pending
  * ops of an image are replayed onto a freshly loaded store so the user sees them.
  */
-import type { AnnotationRecord } from "../../api/types";
+import type { AnnotationRecord } from "../../api/annotations";
 import { AnnotationStore, fromRecord, REMOTE, sameBox, type Ann, type StoreChange } from "../core/store";
 import type { Outbox, OutboxEvent } from "./outbox";
 
@@ -103,7 +103,7 @@ function capital(s: string): string {
 }
 
 /** Show the server's version of an annotation (it won a conflict). */
-export function applyCurrent(store: AnnotationStore, clientId: string, current: AnnotationRecord): Ann {
+function applyCurrent(store: AnnotationStore, clientId: string, current: AnnotationRecord): Ann {
   const f = fromRecord(current);
   const ann = store.find(clientId, current.id);
   if (ann) {

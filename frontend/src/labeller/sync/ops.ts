@@ -1,5 +1,5 @@
 /** What the outbox queues: one server write each, named by the annotation's client id. */
-import type { Box, Source } from "../../api/types";
+import type { Box, Source } from "../../api/annotations";
 import type { Kind } from "../core/store";
 
 interface OpCommon {

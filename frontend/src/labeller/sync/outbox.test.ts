@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeTransport, MemoryStorage, tick } from "./fakes";
+import { FakeTransport, MemoryStorage, tick } from "../../../test/outbox-fakes";
 import { storageKey, type StoredOutbox } from "./ops";
 import { Outbox, type OutboxEvent } from "./outbox";
 

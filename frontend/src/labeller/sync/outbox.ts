@@ -6,7 +6,7 @@
  * replaying one after a crash is idempotent. Ops of every image flush, not only the
  * image on screen.
  */
-import type { AnnotationCreateBody, AnnotationPatchBody, AnnotationRecord } from "../../api/types";
+import type { AnnotationCreateBody, AnnotationPatchBody, AnnotationRecord } from "../../api/annotations";
 import { backoffDelay } from "../../lib/backoff";
 import { isOp, storageKey, STORAGE_PREFIX, type Known, type KVStorage, type NewOp, type Op, type StoredOutbox } from "./ops";
 

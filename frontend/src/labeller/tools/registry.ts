@@ -3,7 +3,7 @@
  * know nothing of the DOM or the API: everything goes through a ToolHost, so tests can
  * drive them with a fake or with the real store, editor and viewport.
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 import type { Draft } from "../core/selection";
 import type { Part, ViewTransform } from "../shapes/box";
 

@@ -3,12 +3,12 @@
  * selected box to resize, click empty space to clear the selection. Dragging on empty
  * space pans the view (the hand), so a zoomed-in image is easy to move around.
  */
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 import { cursorFor, moveBox, resizeBox, type Handle } from "../shapes/box";
 import type { PointerInfo, Tool, ToolHost } from "./registry";
 
 /** Screen pixels a press must travel before it becomes a move (so clicks never nudge). */
-export const MOVE_THRESHOLD = 3;
+const MOVE_THRESHOLD = 3;
 
 type State =
   | { kind: "idle" }

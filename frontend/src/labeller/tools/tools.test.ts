@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Box } from "../../api/types";
+import type { Box } from "../../api/annotations";
 import { Editor } from "../core/editor";
 import { History } from "../core/history";
 import { Interaction } from "../core/selection";
@@ -7,9 +7,9 @@ import { AnnotationStore } from "../core/store";
 import { Viewport } from "../core/viewport";
 import { createBoxTool } from "./box";
 import { hitTestAnnotations } from "./hit";
+import { createPanTool } from "./pan";
 import type { PointerInfo, ToolHost } from "./registry";
 import { ToolRegistry } from "./registry";
-import { createPanTool } from "./pan";
 import { createSelectTool } from "./select";
 
 function world(label: number | null = 7) {

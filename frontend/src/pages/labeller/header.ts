@@ -1,9 +1,10 @@
 /** The labeller's own bar: navigation, file name, image status, save status, people here, help. */
-import type { Image, Neighbors } from "../../api/types";
+import type { Image, Neighbors } from "../../api/images";
+import { avatarColor, initials, type PresenceUser } from "../../labeller/realtime/presence";
+import type { SaveStatus } from "../../labeller/sync/outbox";
+import { goldFactor } from "../../lib/boot";
 import { h, replaceChildren } from "../../lib/dom";
 import { baseName, humanize } from "../../lib/format";
-import type { SaveStatus } from "../../labeller/sync/outbox";
-import { avatarColor, initials, type PresenceUser } from "../../labeller/realtime/presence";
 
 export interface HeaderActions {
   prev: () => void;
@@ -19,7 +20,7 @@ export class Header {
   private readonly name = h("h1", { class: "lab-file", "data-testid": "image-name" }, "Loading…");
   private readonly position = h("span", { class: "lab-pos muted" });
   private readonly status = h("span", { class: "lab-status", "data-testid": "image-status", "data-status": "" });
-  private readonly gold = h("span", { class: "lab-gold", title: "Gold: drawn 4× as often in training", hidden: true }, "★ Gold");
+  private readonly gold = h("span", { class: "lab-gold", title: `Gold: drawn ${goldFactor()} as often in training`, hidden: true }, "★ Gold");
   private readonly save = h("span", { class: "save-status", "data-testid": "save-status", "data-state": "saved", role: "status", "aria-live": "polite" });
   private readonly avatars = h("div", { class: "avatars", "aria-label": "People on this image" });
   private readonly prevBtn: HTMLButtonElement;
@@ -64,13 +65,9 @@ export class Header {
     this.doneBtn.classList.toggle("is-done", image.status === "done" || image.status === "reviewed");
   }
 
-  setNeighbors(n: Neighbors | null, position?: { index: number; total: number } | null): void {
+  setNeighbors(n: Neighbors | null): void {
     this.prevBtn.disabled = !n || n.previous === null;
     this.nextBtn.disabled = !n || n.next === null;
-    if (position && this.position.textContent) {
-      const base = this.position.textContent.replace(/^\d+ of \d+ · /, "");
-      this.position.textContent = `${position.index + 1} of ${position.total} · ${base}`;
-    }
   }
 
   setSave(s: SaveStatus): void {

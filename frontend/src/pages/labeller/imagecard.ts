@@ -1,5 +1,6 @@
 /** Side panel: the image's status, gold flag (managers and owners) and facts. */
-import { STATUSES, type Image, type ImageStatus } from "../../api/types";
+import { type Image, type ImageStatus, STATUSES } from "../../api/images";
+import { goldFactor } from "../../lib/boot";
 import { h, option, replaceChildren } from "../../lib/dom";
 import { formatBytes, humanize } from "../../lib/format";
 
@@ -22,7 +23,7 @@ export class ImageCard {
     });
     this.gold = h("button", {
       type: "button", class: "toggle gold-toggle small", "data-testid": "gold-toggle", "aria-pressed": "false",
-      title: canManage ? "Gold images are drawn 4× as often in training (G)" : "Only managers and owners can change this",
+      title: canManage ? `Gold images are drawn ${goldFactor()} as often in training (G)` : "Only managers and owners can change this",
       disabled: !canManage, onmousedown: (e: Event) => e.preventDefault(), onclick: actions.toggleGold,
     }, "★ Gold");
     this.el = h("section", { class: "lab-section" },

@@ -3,40 +3,41 @@
  * renderer, outbox, realtime) with the DOM parts around it, and moves between images
  * without reloading the page.
  */
-import * as api from "../../api/client";
+import { annotations } from "../../api/annotations";
 import { errorMessage } from "../../api/http";
-import type { AnnotationRecord, Image, ImageStatus, Neighbors } from "../../api/types";
-import { byId, h, replaceChildren } from "../../lib/dom";
-import { baseName } from "../../lib/format";
-import { parseFilters } from "../../lib/query";
+import { type Image, type ImagePatch, images } from "../../api/images";
+import { labels as labelsApi } from "../../api/labels";
 import { Editor } from "../../labeller/core/editor";
 import { History } from "../../labeller/core/history";
 import { LabelSet } from "../../labeller/core/labels";
+import { isPending } from "../../labeller/core/review";
 import { Interaction } from "../../labeller/core/selection";
-import { AnnotationStore, fromRecord } from "../../labeller/core/store";
+import { AnnotationStore } from "../../labeller/core/store";
 import { Viewport } from "../../labeller/core/viewport";
-import { reconcile } from "../../labeller/realtime/apply";
 import { CanvasRenderer } from "../../labeller/render/canvas";
 import { bindOutbox, replayPending } from "../../labeller/sync/bind";
 import { Outbox } from "../../labeller/sync/outbox";
-import { atLeast, parseRole } from "../project/context";
+import { goldToggleWeight } from "../../lib/boot";
+import { byId, h, replaceChildren } from "../../lib/dom";
+import { baseName } from "../../lib/format";
+import { filterParams, parseFilters } from "../../lib/query";
+import { atLeast, parseRole } from "../../lib/roles";
+import { labellerImageId, labellerUrl, projectUrl } from "../../lib/urls";
 import { exposeDebug } from "./debug";
 import { Header } from "./header";
 import { attachCanvasInput } from "./input";
+import { bindKeys } from "./keys";
+import { ImageLifecycle, type Direction } from "./lifecycle";
 import { connectLive } from "./live";
 import { ImageCache } from "./loader";
 import { Notices } from "./notices";
 import { PeopleList } from "./people";
+import { REVIEW_HINT, wireReview } from "./review-wire";
 import { ShortcutsOverlay } from "./shortcuts";
 import { StatusBar } from "./statusbar";
 import { Toolbar } from "./toolbar";
+import { Veil } from "./veil";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
-import { bindKeys } from "./keys";
-import { isPending, isVisible } from "../../labeller/core/review";
-import { REVIEW_HINT, wireReview } from "./review-wire";
-
-export const GOLD_WEIGHT = 4.0;
-export const NORMAL_WEIGHT = 1.0;
 
 export function mountLabeller(): void {
   const app = byId("app");
@@ -56,17 +57,53 @@ export function mountLabeller(): void {
   const editor = new Editor(store, history, interaction);
   const viewport = new Viewport();
   const outbox = new Outbox({
-    transport: { create: api.annotations.create, update: api.annotations.update, remove: api.annotations.remove },
+    transport: { create: annotations.create, update: annotations.update, remove: annotations.remove },
     storage: safeStorage(),
     isOnline: () => navigator.onLine,
   });
   const cache = new ImageCache();
 
-  let image: Image | null = null;
-  let neighbors: Neighbors | null = null;
-  let openSeq = 0;
-  /** Client ids touched while a full refetch is in flight (the refetch must not undo them). */
-  let touched: Set<string> | null = null;
+  // ---- image lifecycle (the DOM parts it drives are made below) ----
+  const session = new ImageLifecycle<HTMLImageElement>({
+    source: cache,
+    neighbors: (id) => images.neighbors(id, filterParams(filters)),
+    store, history, interaction,
+    replay: (id) => replayPending(store, outbox, id),
+    hasPending: (cid) => outbox.hasPending(cid),
+    view: {
+      pushUrl: (id) => window.history.pushState({ imageId: id }, "", labellerUrl(projectId, id, search)),
+      opening: (id) => {
+        app.dataset.imageId = String(id);
+        app.dataset.state = "loading";
+        input.cancel();
+      },
+      veil: (state, message) => veil.set(state, message),
+      showImage: (next) => {
+        if (!next) return header.setImage(null);
+        header.setImage(next);
+        panel.card.set(next);
+        const crumb = byId("crumb-image");
+        if (crumb) crumb.textContent = baseName(next.filename);
+        document.title = `${baseName(next.filename)} · Labelforge`;
+      },
+      opened: (meta) => {
+        review.imageOpened();
+        viewport.setImage(meta.width, meta.height);
+        renderer.setImage(null);
+        veil.set(null);
+        app.dataset.state = "loading-file";
+        live.announce();
+      },
+      showFile: (meta, file) => {
+        if (file) renderer.setImage(file, meta.width, meta.height);
+        app.dataset.state = "ready";
+      },
+      showNeighbors: (n) => header.setNeighbors(n),
+      notice: (m, kind, ms) => notices.show(m, kind, ms),
+    },
+  });
+  const go = (which: Direction): Promise<void> => session.go(which);
+  const open = (id: number, push: boolean): Promise<void> => session.open(id, push);
 
   // ---- DOM ----
   const notices = new Notices();
@@ -74,8 +111,8 @@ export function mountLabeller(): void {
   const header = new Header({ prev: () => void go("previous"), next: () => void go("next"), done: () => void markDone(), help: () => overlay.toggle() });
   const statusbar = new StatusBar();
   const canvas = h("canvas", { "data-testid": "labeller-canvas", "aria-label": "Image: draw and edit boxes" });
-  const veil = h("div", { class: "lab-veil", hidden: true });
-  const stage = h("div", { class: "lab-stage" }, canvas, veil, notices.el);
+  const veil = new Veil(app, projectUrl(projectId, search));
+  const stage = h("div", { class: "lab-stage" }, canvas, veil.el, notices.el);
   const people = new PeopleList(me, (id) => void open(id, true));
 
   const renderer = new CanvasRenderer(canvas, { store, viewport, interaction, style: (id) => ({ color: labels.color(id), name: labels.name(id) }) });
@@ -101,9 +138,9 @@ export function mountLabeller(): void {
   const { panel: review, key: reviewKeyHandler, listen: listenReview } = wireReview({
     store, interaction, labels, outbox, viewport, notices, cache, app, projectId, filters,
     initial: new URLSearchParams(search).get("review") === "1" ? true : null,
-    image: () => image,
-    open: (id, push) => open(id, push),
-    refreshAnnotations: () => refreshAnnotations(),
+    image: () => session.image,
+    open,
+    refreshAnnotations: () => session.refreshAnnotations(),
     onMode: (on) => {
       reviewing = on;
       paintHint();
@@ -149,7 +186,6 @@ export function mountLabeller(): void {
   let countQueued = false;
   store.on((c) => {
     if (c.type === "delete") interaction.forget(c.key);
-    if (touched && c.type !== "reset") touched.add(c.ann.clientId);
     if (!countQueued) {
       countQueued = true;
       requestAnimationFrame(() => {
@@ -161,165 +197,53 @@ export function mountLabeller(): void {
   outbox.onStatus((s) => header.setSave(s));
   window.addEventListener("online", () => outbox.wake());
   window.addEventListener("offline", () => outbox.wake());
-  bindOutbox({ store, outbox, imageId: () => image?.id ?? null, labelName: (id) => labels.name(id), notice: (m, k) => notices.show(m, k) });
+  bindOutbox({ store, outbox, imageId: () => session.image?.id ?? null, labelName: (id) => labels.name(id), notice: (m, k) => notices.show(m, k) });
   // Work left from an earlier visit (any image) goes out now.
   outbox.wake();
 
   // ---- realtime ----
   const live = connectLive({
     projectId, me, store, outbox, cache, statusbar, header, people,
-    current: () => image,
+    current: () => session.image,
     target: () => Number(app.dataset.imageId),
-    onImage: (fresh) => image && showImage({ ...image, ...fresh }),
-    onReconnect: () => void refreshAnnotations(),
+    onImage: (fresh) => session.merge(fresh),
+    onReconnect: () => void session.refreshAnnotations(),
   });
-
-  // ---- image lifecycle ----
-  function showImage(next: Image): void {
-    image = next;
-    header.setImage(next);
-    panel.card.set(next);
-    const crumb = byId("crumb-image");
-    if (crumb) crumb.textContent = baseName(next.filename);
-    document.title = `${baseName(next.filename)} · Labelforge`;
-  }
-
-  function setVeil(state: "loading" | "error" | null, message = ""): void {
-    veil.hidden = state === null;
-    app!.dataset.state = state ?? "ready";
-    if (state === "loading") replaceChildren(veil, h("span", { class: "spinner" }), h("span", null, "Loading image…"));
-    if (state === "error") replaceChildren(veil, h("div", { class: "veil-error" },
-      h("strong", null, "This image could not be opened"), h("span", { class: "muted" }, message),
-      h("a", { href: `/projects/${projectId}/${search}` }, "Back to the project")));
-  }
-
-  async function open(id: number, push: boolean): Promise<void> {
-    const seq = ++openSeq;
-    if (image) cache.forgetAnnotations(image.id);
-    if (push) window.history.pushState({ imageId: id }, "", api.labellerUrl(projectId, id, search));
-    app!.dataset.imageId = String(id);
-    app!.dataset.state = "loading";
-    input.cancel();
-    interaction.select(null);
-    interaction.setDraft(null);
-    neighbors = null;
-    header.setNeighbors(null);
-    // Show the new image's data as soon as it is there; a slow file keeps the old canvas a moment.
-    const slow = window.setTimeout(() => { if (seq === openSeq) setVeil("loading"); }, 120);
-    let meta: Image;
-    let recs: AnnotationRecord[];
-    try {
-      [meta, recs] = await Promise.all([cache.meta(id), cache.annotations(id, true)]);
-    } catch (err) {
-      window.clearTimeout(slow);
-      if (seq !== openSeq) return;
-      image = null;
-      store.reset([]);
-      header.setImage(null);
-      setVeil("error", errorMessage(err));
-      return;
-    }
-    window.clearTimeout(slow);
-    if (seq !== openSeq) return;
-    showImage(meta);
-    store.reset(recs.filter(isVisible).map(fromRecord));
-    replayPending(store, outbox, id);
-    history.clear();
-    review.imageOpened();
-    viewport.setImage(meta.width, meta.height);
-    renderer.setImage(null);
-    setVeil(null);
-    app!.dataset.state = "loading-file";
-    live.announce();
-    cache.image(id).then((img) => {
-      if (seq !== openSeq) return;
-      renderer.setImage(img, meta.width, meta.height);
-      app!.dataset.state = "ready";
-    }, (err) => {
-      if (seq !== openSeq) return;
-      notices.show(errorMessage(err), "error");
-      app!.dataset.state = "ready";
-    });
-    try {
-      const n = await api.neighbors(id, filters);
-      if (seq !== openSeq) return;
-      neighbors = n;
-      header.setNeighbors(n, (n as Neighbors & { position?: { index: number; total: number } }).position ?? null);
-      for (const pid of [n.next, n.previous, n.next_unlabelled]) if (pid !== null && pid !== undefined) cache.prefetch(pid);
-    } catch {
-      if (seq === openSeq) header.setNeighbors({ previous: null, next: null, next_unlabelled: null });
-    }
-  }
-
-  /** Catch up after a reconnect: make the store match the server, keeping pending work. */
-  async function refreshAnnotations(): Promise<void> {
-    const imageId = image?.id;
-    if (imageId === undefined) return;
-    touched = new Set();
-    const seen = touched;
-    try {
-      cache.forgetAnnotations(imageId);
-      const recs = await cache.annotations(imageId, true);
-      if (image?.id === imageId) reconcile({ store, imageId, hasPending: (cid) => outbox.hasPending(cid) || seen.has(cid) }, recs.filter(isVisible));
-    } catch {
-      /* the next reconnect tries again */
-    } finally {
-      if (touched === seen) touched = null;
-    }
-  }
-
-  async function go(which: keyof Neighbors): Promise<void> {
-    if (!image) return;
-    const from = image.id;
-    let n = neighbors;
-    if (!n) {
-      try {
-        n = await api.neighbors(from, filters);
-      } catch (err) {
-        notices.show(`Could not find the ${which === "previous" ? "previous" : "next"} image: ${errorMessage(err)}`, "error");
-        return;
-      }
-    }
-    const target = n[which];
-    if (target === null || target === undefined) {
-      notices.show(which === "previous" ? "This is the first image." : which === "next_unlabelled" ? "No unlabelled images left." : "This is the last image.", "info", 2500);
-      return;
-    }
-    if (image?.id === from) await open(target, true);
-  }
 
   listenReview(live.socket);
 
-  async function patchImage(body: api.ImagePatch): Promise<Image | null> {
+  async function patchImage(body: ImagePatch): Promise<Image | null> {
+    const image = session.image;
     if (!image) return null;
     try {
-      const fresh = await api.images.update(image.id, body);
+      const fresh = await images.update(image.id, body);
       cache.setMeta(fresh);
-      if (image?.id === fresh.id) showImage({ ...image, ...fresh });
+      session.merge(fresh);
       return fresh;
     } catch (err) {
       notices.show(`Not saved: ${errorMessage(err)}`, "error");
-      if (image) panel.card.set(image);
+      if (session.image) panel.card.set(session.image);
       return null;
     }
   }
 
   async function markDone(): Promise<void> {
-    if (!image) return;
-    const nextId = neighbors?.next ?? null;
-    const fresh = await patchImage({ status: "done" as ImageStatus });
+    if (!session.image) return;
+    const nextId = session.neighbors?.next ?? null;
+    const fresh = await patchImage({ status: "done" });
     if (!fresh) return;
     if (nextId !== null) await open(nextId, true);
     else await go("next");
   }
 
   async function toggleGold(): Promise<void> {
+    const image = session.image;
     if (!image) return;
     if (!canManage) {
       notices.show("Only managers and owners can mark gold images.", "info", 3000);
       return;
     }
-    await patchImage({ sample_weight: image.gold ? NORMAL_WEIGHT : GOLD_WEIGHT });
+    await patchImage({ sample_weight: goldToggleWeight(image.gold) });
   }
 
   /** A tag's hotkey or chip: on a pending predicted tag it accepts it (not delete it). */
@@ -374,15 +298,14 @@ export function mountLabeller(): void {
 
   window.addEventListener("popstate", (e) => {
     const fromState = (e.state as { imageId?: unknown } | null)?.imageId;
-    const m = /\/label\/(\d+)\/?$/.exec(window.location.pathname);
-    const id = typeof fromState === "number" ? fromState : m ? Number(m[1]) : NaN;
-    if (Number.isFinite(id) && id !== image?.id) void open(id, false);
+    const id = typeof fromState === "number" ? fromState : labellerImageId(window.location.pathname) ?? NaN;
+    if (Number.isFinite(id) && id !== session.image?.id) void open(id, false);
   });
 
   exposeDebug({ store, viewport, renderer, interaction, editor, outbox, tools, labels, canvas,
-    imageId: () => image?.id ?? null, ready: () => app.dataset.state === "ready" });
+    imageId: () => session.image?.id ?? null, ready: () => app.dataset.state === "ready" });
 
-  api.labels.list(projectId).then((page) => labels.set(page.results), (err) => notices.show(`Could not load labels: ${errorMessage(err)}`, "error"));
+  labelsApi.list(projectId).then((page) => labels.set(page.results), (err) => notices.show(`Could not load labels: ${errorMessage(err)}`, "error"));
   const first = Number(app.dataset.imageId);
   window.history.replaceState({ imageId: first }, "", window.location.href);
   void open(first, false);

@@ -1,10 +1,10 @@
 /** Side panel: the label picker (label for new boxes) and the image-level tag chips. */
-import type { Label } from "../../api/types";
-import { h, replaceChildren } from "../../lib/dom";
-import { textOn } from "../../lib/format";
+import type { Label } from "../../api/labels";
 import type { LabelSet } from "../../labeller/core/labels";
 import { RESERVED_KEYS } from "../../labeller/core/labels";
 import type { AnnotationStore } from "../../labeller/core/store";
+import { h, replaceChildren } from "../../lib/dom";
+import { textOn } from "../../lib/format";
 
 const hotkey = (l: Label): HTMLElement | null =>
   l.hotkey ? h("kbd", { class: RESERVED_KEYS.has(l.hotkey.toLowerCase()) ? "unbound" : "" }, l.hotkey.toUpperCase()) : null;

@@ -3,7 +3,7 @@
  * image updates, presence (sent on open, on image change and every 20 s; shown as avatars
  * and in the People list), and a catch-up after reconnects.
  */
-import type { Image } from "../../api/types";
+import type { Image } from "../../api/images";
 import type { AnnotationStore } from "../../labeller/core/store";
 import { applyCreated, applyDeleted, applyUpdated, type ApplyContext } from "../../labeller/realtime/apply";
 import { dedupePresence, type PresenceUser } from "../../labeller/realtime/presence";
@@ -14,7 +14,7 @@ import type { ImageCache } from "./loader";
 import type { PeopleList } from "./people";
 import type { StatusBar } from "./statusbar";
 
-export const HEARTBEAT_MS = 20_000;
+const HEARTBEAT_MS = 20_000;
 
 export interface LiveDeps {
   projectId: number;

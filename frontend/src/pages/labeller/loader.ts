@@ -2,8 +2,8 @@
  * Images and their annotations, fetched once and kept for a few images around the current
  * one, so prev/next switch at once (the file is decoded ahead of time too).
  */
-import * as api from "../../api/client";
-import type { AnnotationRecord, Image } from "../../api/types";
+import { type AnnotationRecord, annotations } from "../../api/annotations";
+import { type Image, images } from "../../api/images";
 
 interface Entry {
   meta: Promise<Image>;
@@ -27,7 +27,7 @@ export class ImageCache {
       this.entries.set(id, e);
       return e;
     }
-    e = { meta: api.images.get(id), anns: null, annsAt: 0, img: null };
+    e = { meta: images.get(id), anns: null, annsAt: 0, img: null };
     e.meta.catch(() => this.entries.delete(id));
     this.entries.set(id, e);
     while (this.entries.size > this.max) {
@@ -45,7 +45,7 @@ export class ImageCache {
   annotations(id: number, fresh = false): Promise<AnnotationRecord[]> {
     const e = this.entry(id);
     if (!e.anns || (fresh && Date.now() - e.annsAt > FRESH_MS)) {
-      const p = api.annotations.list(id).then((page) => page.results);
+      const p = annotations.list(id).then((page) => page.results);
       e.anns = p;
       e.annsAt = Date.now();
       p.catch(() => {

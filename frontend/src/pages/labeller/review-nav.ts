@@ -3,14 +3,14 @@
  * first (neighbors?review=pending&order=uncertain); its annotations are checked once more
  * (another reviewer may have just finished it); past the end, start again from the top once.
  */
-import * as api from "../../api/client";
-import type { ImageFilters } from "../../lib/query";
+import { images } from "../../api/images";
 import { isPending } from "../../labeller/core/review";
+import { filterParams, imageListUrl, type ImageFilters } from "../../lib/query";
 import type { ImageCache } from "./loader";
 
 const MAX_HOPS = 40;
 
-export function reviewFilters(filters: ImageFilters): ImageFilters {
+function reviewFilters(filters: ImageFilters): ImageFilters {
   return { ...filters, review: "pending", order: "uncertain" };
 }
 
@@ -21,11 +21,11 @@ export async function findNextPending(projectId: number, from: number, filters: 
   let at = from;
   let wrapped = false;
   for (let hop = 0; hop < MAX_HOPS; hop++) {
-    let next = (await api.neighbors(at, f)).next;
+    let next = (await images.neighbors(at, filterParams(f))).next;
     if (next === null || next === undefined) {
       if (wrapped) return null;
       wrapped = true;
-      const first = (await api.images.page(api.images.firstPageUrl(projectId, f, 1))).results[0]?.id ?? null;
+      const first = (await images.page(imageListUrl(projectId, f, 1))).results[0]?.id ?? null;
       if (first === null || first === from) return null;
       next = first;
       if (await hasPending(next)) return next;

@@ -4,14 +4,14 @@
  * the image on screen when pre-labelling writes predictions for it.
  */
 import { errorMessage } from "../../api/http";
-import type { Image } from "../../api/types";
-import type { ImageFilters } from "../../lib/query";
+import type { Image } from "../../api/images";
 import type { LabelSet } from "../../labeller/core/labels";
 import { bindFixes, isPending, reviewKey } from "../../labeller/core/review";
 import type { Interaction } from "../../labeller/core/selection";
 import type { AnnotationStore } from "../../labeller/core/store";
 import type { Viewport } from "../../labeller/core/viewport";
 import type { Outbox } from "../../labeller/sync/outbox";
+import type { ImageFilters } from "../../lib/query";
 import type { ProjectSocket } from "../../realtime/socket";
 import type { ImageCache } from "./loader";
 import type { Notices } from "./notices";

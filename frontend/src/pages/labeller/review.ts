@@ -6,15 +6,14 @@
  * predictions, most uncertain first. Accept/reject go straight to the review endpoint (not
  * the outbox): they are judgements, not edits, and are not on the undo stack.
  */
-import * as api from "../../api/client";
+import { type AnnotationRecord, review as reviewApi } from "../../api/annotations";
 import { ApiError, errorMessage } from "../../api/http";
-import type { AnnotationRecord } from "../../api/types";
-import { h, replaceChildren } from "../../lib/dom";
 import type { LabelSet } from "../../labeller/core/labels";
 import { cycle, isPending, nextAfter, pendingOrder, type ReviewAction } from "../../labeller/core/review";
 import type { Interaction } from "../../labeller/core/selection";
 import { fromRecord, REMOTE, type Ann, type AnnotationStore } from "../../labeller/core/store";
 import type { Outbox } from "../../labeller/sync/outbox";
+import { h, replaceChildren } from "../../lib/dom";
 
 const MODE_KEY = "labelforge.review";
 
@@ -144,7 +143,7 @@ export class ReviewPanel {
       this.d.notice("Every prediction on this image is reviewed. N: next image with predictions.", "info", 3000);
     }
     try {
-      const rec = await api.review.annotation(ann.id, action, ann.version);
+      const rec = await reviewApi.annotation(ann.id, action, ann.version);
       if (action === "accept") this.settle(ann, rec);
     } catch (err) {
       const current = err instanceof ApiError ? (err.body as { current?: AnnotationRecord } | null)?.current : undefined;
@@ -184,7 +183,7 @@ export class ReviewPanel {
     }
     this.acceptAllBtn.disabled = true;
     try {
-      const res = await api.review.image(imageId, "accept", min);
+      const res = await reviewApi.image(imageId, "accept", min);
       if (this.d.imageId() !== imageId) return;
       for (const rec of res.results) {
         const a = this.d.store.byId(rec.id);

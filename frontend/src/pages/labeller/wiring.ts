@@ -1,6 +1,5 @@
 /** Helpers that wire the core to the page: the tool host, the side panel, storage, hints. */
-import type { ImageStatus } from "../../api/types";
-import { h } from "../../lib/dom";
+import type { ImageStatus } from "../../api/images";
 import type { Editor } from "../../labeller/core/editor";
 import type { LabelSet } from "../../labeller/core/labels";
 import type { Interaction } from "../../labeller/core/selection";
@@ -12,6 +11,7 @@ import { hitTestAnnotations } from "../../labeller/tools/hit";
 import { createPanTool } from "../../labeller/tools/pan";
 import { ToolRegistry, type Tool, type ToolHost, type ToolName } from "../../labeller/tools/registry";
 import { createSelectTool } from "../../labeller/tools/select";
+import { h } from "../../lib/dom";
 import { BoxList } from "./boxlist";
 import { ImageCard } from "./imagecard";
 import { LabelPicker, TagChips } from "./labels";
@@ -107,7 +107,7 @@ export function buildPanel(d: PanelDeps): { el: HTMLElement; card: ImageCard } {
 }
 
 /** Frame a box with some room around it. */
-export function zoomToBox(vp: Viewport, b: { x: number; y: number; w: number; h: number }): void {
+function zoomToBox(vp: Viewport, b: { x: number; y: number; w: number; h: number }): void {
   const pad = 3;
   const scale = Math.min(vp.width / Math.max(1, b.w * pad), vp.height / Math.max(1, b.h * pad));
   vp.zoomTo(scale);

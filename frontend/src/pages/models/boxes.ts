@@ -1,5 +1,6 @@
 /** Pure geometry for drawing detector boxes over an image shown at another size. */
-import type { Box, BoxPrediction } from "../../api/types";
+import type { Box } from "../../api/annotations";
+import type { BoxPrediction } from "../../api/models";
 
 export interface Size {
   w: number;

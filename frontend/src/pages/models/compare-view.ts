@@ -3,16 +3,16 @@
  * per-class precision/recall (or AP) aligned by class name, and both confusion matrices.
  * Without ?a= and ?b= it offers a picker.
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { ClassifyClassRow, ClassifyReport, DetectClassRow, ModelVersion, ModelVersionDetail } from "../../api/types";
+import { type ClassifyClassRow, type ClassifyReport, type DetectClassRow, type ModelVersion, type ModelVersionDetail, modelVersions } from "../../api/models";
 import { h, option, replaceChildren } from "../../lib/dom";
-import { taskPill } from "../runs/ui";
+import { compareUrl, modelUrl } from "../../lib/urls";
+import { taskPill } from "../widgets/run-ui";
+import { barFraction, fractionDelta, pct, type Delta } from "../widgets/version-metrics";
+import { stageBadge, versionStatus } from "../widgets/version-ui";
 import { alignByLabel, headlineRows, splitWarning, type Aligned } from "./compare";
 import { confusionMatrix } from "./confusion";
-import { barFraction, fractionDelta, pct, type Delta } from "./metrics";
-import type { ModelPageContext } from "./model-page";
-import { stageBadge, versionStatus } from "./ui";
+import type { ModelPageContext } from "./context";
 
 const deltaCell = (d: Delta): HTMLElement => h("td", { class: `delta tone-${d.tone}`, "data-testid": "delta", "data-tone": d.tone }, d.text);
 
@@ -25,7 +25,7 @@ function pairBars(a: number | null | undefined, b: number | null | undefined): H
 }
 
 function sideCard(v: ModelVersionDetail, side: "a" | "b", projectId: number): HTMLElement {
-  return h("a", { class: `card compare-side side-${side}`, href: api.modelUrl(projectId, v.id), "data-testid": `compare-${side}` },
+  return h("a", { class: `card compare-side side-${side}`, href: modelUrl(projectId, v.id), "data-testid": `compare-${side}` },
     h("span", { class: "side-tag" }, side.toUpperCase()),
     h("div", null, h("b", { class: "compare-v" }, `v${v.version}`), " ", h("span", { class: "mono" }, v.architecture)),
     h("div", { class: "run-badges" }, stageBadge(v.stage), versionStatus(v, false), taskPill(v.task)),
@@ -67,7 +67,7 @@ function render(ctx: ModelPageContext, a: ModelVersionDetail, b: ModelVersionDet
   replaceChildren(ctx.app,
     h("header", { class: "run-head" },
       h("div", { class: "run-title" }, h("h1", null, "Compare ", h("span", { class: "run-id" }, `v${a.version} ↔ v${b.version}`))),
-      h("div", { class: "run-actions" }, h("a", { class: "button", href: api.compareUrl(ctx.projectId, b.id, a.id), "data-testid": "compare-swap" }, "⇄ Swap A and B"))),
+      h("div", { class: "run-actions" }, h("a", { class: "button", href: compareUrl(ctx.projectId, b.id, a.id), "data-testid": "compare-swap" }, "⇄ Swap A and B"))),
     h("div", { class: "compare-sides" }, sideCard(a, "a", ctx.projectId), sideCard(b, "b", ctx.projectId)),
     warn ? h("p", { class: "msg compare-warn" }, warn) : null,
     h("section", { class: "card" }, h("div", { class: "side-head" }, h("h3", null, "Headline metrics"), h("span", { class: "muted small" }, "green: B is better · red: B is worse")), headline),
@@ -77,7 +77,7 @@ function render(ctx: ModelPageContext, a: ModelVersionDetail, b: ModelVersionDet
 }
 
 async function picker(ctx: ModelPageContext, a: number | null, b: number | null): Promise<void> {
-  const list: ModelVersion[] = (await api.modelVersions.list(ctx.projectId)).results;
+  const list: ModelVersion[] = (await modelVersions.list(ctx.projectId)).results;
   const sel = (value: number | null, name: string): HTMLSelectElement => {
     const s = h("select", { name, "aria-label": `Version ${name.toUpperCase()}` }, option("", "Pick a version"), list.map((v) => option(String(v.id), `v${v.version} · ${v.architecture} · ${v.stage}`)));
     if (value) s.value = String(value);
@@ -91,7 +91,7 @@ async function picker(ctx: ModelPageContext, a: number | null, b: number | null)
     h("div", { class: "actions" }, go));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (sa.value && sb.value && sa.value !== sb.value) window.location.href = api.compareUrl(ctx.projectId, Number(sa.value), Number(sb.value));
+    if (sa.value && sb.value && sa.value !== sb.value) window.location.href = compareUrl(ctx.projectId, Number(sa.value), Number(sb.value));
   });
   replaceChildren(ctx.app, form);
 }
@@ -104,7 +104,7 @@ export function mountCompare(ctx: ModelPageContext, a: number | null, b: number 
   }
   let loaded = false;
   const load = (): void => {
-    Promise.all([api.modelVersions.get(a), api.modelVersions.get(b)]).then(([va, vb]) => {
+    Promise.all([modelVersions.get(a), modelVersions.get(b)]).then(([va, vb]) => {
       loaded = true;
       render(ctx, va, vb);
     }, (err) => (loaded ? undefined : fail(err)));

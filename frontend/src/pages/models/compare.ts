@@ -1,6 +1,6 @@
 /** Pure parts of comparing two versions: classes aligned by name, headline metric deltas. */
-import type { ModelVersion } from "../../api/types";
-import { fractionDelta, formatMB, formatParams, isNum, numberDelta, pct, type Delta, type Direction } from "./metrics";
+import type { ModelVersion } from "../../api/models";
+import { fractionDelta, formatMB, formatParams, isNum, numberDelta, pct, type Delta, type Direction } from "../widgets/version-metrics";
 
 export interface Aligned<T> {
   label: string;

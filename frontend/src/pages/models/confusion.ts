@@ -3,8 +3,8 @@
  * per cell) up to 60 classes, a canvas beyond that; both scroll inside their card.
  */
 import { h } from "../../lib/dom";
+import { pct } from "../widgets/version-metrics";
 import { cellSize, cellText, cellTitle, heatColor, rgb, rowNormalise, rowTotals, topConfusions } from "./heatmap";
-import { pct } from "./metrics";
 
 const GRID_MAX = 60;
 

@@ -4,32 +4,18 @@
  * Both follow the project websocket so stage and status changes show without a reload.
  */
 import { byId } from "../../lib/dom";
-import { ProjectSocket, projectSocketUrl, type SocketState } from "../../realtime/socket";
-import { atLeast, parseRole } from "../project/context";
+import { atLeast, parseRole } from "../../lib/roles";
+import { ProjectSocket, projectSocketUrl } from "../../realtime/socket";
+import { liveBadge } from "../widgets/live-badge";
 import { mountCompare } from "./compare-view";
+import type { ModelPageContext } from "./context";
 import { mountVersion } from "./version-view";
-
-export interface ModelPageContext {
-  app: HTMLElement;
-  projectId: number;
-  isOwner: boolean;
-  canManage: boolean;
-  socket: ProjectSocket;
-}
-
-const LIVE_TEXT: Record<SocketState, string> = { live: "Live", refused: "No live updates", offline: "Offline", connecting: "Connecting" };
 
 export function mountModel(): void {
   const app = byId("app");
   if (!app) return;
   const role = parseRole(app.dataset.role?.toLowerCase());
-  const live = byId("live");
-  const socket = new ProjectSocket(projectSocketUrl(Number(app.dataset.projectId), window.location), (state) => {
-    if (!live) return;
-    live.dataset.state = state;
-    const text = live.querySelector("span");
-    if (text) text.textContent = LIVE_TEXT[state];
-  });
+  const socket = new ProjectSocket(projectSocketUrl(Number(app.dataset.projectId), window.location), liveBadge(byId("live")));
   const ctx: ModelPageContext = {
     app,
     projectId: Number(app.dataset.projectId),

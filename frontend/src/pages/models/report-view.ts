@@ -1,13 +1,13 @@
 /** Per-class tables of a held-out report: precision/recall bars (classify), AP bars (detect). */
-import type { ClassifyClassRow, ClassifyReport, DetectClassRow, DetectReport } from "../../api/types";
+import type { ClassifyClassRow, ClassifyReport, DetectClassRow, DetectReport } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
-import { DASH, isNum, pct } from "./metrics";
-import { fractionBar } from "./ui";
+import { DASH, isNum, pct } from "../widgets/version-metrics";
+import { fractionBar } from "../widgets/version-ui";
 
 type Key = "order" | "label" | "precision" | "recall" | "f1" | "support" | "ap" | "ap50";
 
 /** Sorted copy; undefined (null) values sort first when ascending: they are the ones to look at. */
-export function sortClassRows<T extends { label: string }>(rows: readonly T[], key: Key, asc: boolean): T[] {
+function sortClassRows<T extends { label: string }>(rows: readonly T[], key: Key, asc: boolean): T[] {
   if (key === "order") return [...rows];
   const val = (r: T): number | string => {
     if (key === "label") return r.label.toLowerCase();

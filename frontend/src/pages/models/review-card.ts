@@ -3,14 +3,14 @@
  * pre-labelled (accepted / corrected / rejected / pending as one stacked bar, and the
  * correction rate), "Pre-label…" and, for managers, "Revert pending predictions".
  */
-import * as api from "../../api/client";
+import { review } from "../../api/annotations";
 import { errorMessage } from "../../api/http";
-import type { ModelVersion, ModelVersionDetail } from "../../api/types";
+import type { ModelVersion, ModelVersionDetail } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
 import { toast } from "../../ui/toast";
-import { openPrelabelDialog } from "../autoannotate/dialog";
-import type { RunsCard } from "../autoannotate/runs";
+import { openPrelabelDialog } from "../widgets/autoannotate-dialog";
+import type { RunsCard } from "../widgets/autoannotate-runs";
 import { correctionText, PART_TEXT, reviewSegments } from "./review-stats";
 
 export interface ReviewCardOptions {
@@ -29,7 +29,7 @@ export function reviewCard(o: ReviewCardOptions): { el: HTMLElement; set: (v: Mo
     if (!window.confirm(`Remove ${plural(n, "pending prediction")} made by v${v.version}? Accepted, corrected and rejected ones stay. Each removal is in the image history, so it can be undone there.`)) return;
     btn.disabled = true;
     try {
-      const r = await api.review.revertVersion(v.id);
+      const r = await review.revertVersion(v.id);
       toast(`Removed ${plural(r.removed, "pending prediction")} of v${v.version}.`, "ok");
       o.refresh();
     } catch (err) {

@@ -1,5 +1,5 @@
 /** A version's review stats as the segments of one stacked bar (pure). */
-import type { ReviewStats } from "../../api/types";
+import type { ReviewStats } from "../../api/annotations";
 
 export type ReviewPart = "accepted" | "corrected" | "rejected" | "pending";
 

@@ -4,14 +4,13 @@
  * over the image (a canvas scaled to the displayed size) with a threshold slider that filters
  * on the client without another request. Shows the serving backend and the round trip time.
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { BoxPrediction, ClassPrediction, ModelVersionDetail, PredictResponse } from "../../api/types";
+import { type BoxPrediction, type ClassPrediction, type ModelVersionDetail, modelVersions, type PredictResponse } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
 import { plural } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
+import { pct } from "../widgets/version-metrics";
 import { labelColor, scaleBox, tagPosition, visibleBoxes } from "./boxes";
-import { pct } from "./metrics";
 
 /** Ask the detector for everything above this; the slider filters from there. */
 const FLOOR = 0.05;
@@ -130,7 +129,7 @@ export class TryIt {
     const t0 = performance.now();
     let res: PredictResponse;
     try {
-      res = await api.modelVersions.predict(this.v.id, file, name, this.v.task === "detect" ? { threshold: FLOOR } : { topK: 3 });
+      res = await modelVersions.predict(this.v.id, file, name, this.v.task === "detect" ? { threshold: FLOOR } : { topK: 3 });
     } catch (err) {
       if (seq !== this.seq) return;
       replaceChildren(this.results);

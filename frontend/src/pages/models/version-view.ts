@@ -3,27 +3,27 @@
  * "Try it" panel; the per-class report and confusion matrix; details, stage history and the
  * training parameters. `model.updated` for this version refetches it (Try it keeps its image).
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { ClassifyReport, DetectReport, ModelVersion, ModelVersionDetail, StageTransition } from "../../api/types";
+import { type ClassifyReport, type DetectReport, type ModelVersion, type ModelVersionDetail, modelVersions, type StageTransition } from "../../api/models";
 import { h, option, replaceChildren } from "../../lib/dom";
 import { plural, relativeTime } from "../../lib/format";
+import { compareUrl, fineTuneUrl, projectTabUrl, runUrl } from "../../lib/urls";
 import { toast } from "../../ui/toast";
-import { transitionItem } from "../project/models-audit";
-import { paramLabel } from "../project/training-params";
-import { orderedParams } from "../runs/details";
-import { isGoodMetric } from "../runs/status";
-import { taskPill } from "../runs/ui";
+import { runsCard } from "../widgets/autoannotate-runs";
+import { isGoodMetric } from "../widgets/run-status";
+import { taskPill } from "../widgets/run-ui";
+import { openStageDialog } from "../widgets/stage-dialog";
+import { transitionItem } from "../widgets/stage-history";
+import { paramLabel } from "../widgets/training-params";
+import { orderedParams } from "../widgets/training-params";
+import { formatMB, formatParams, isNum, pct } from "../widgets/version-metrics";
+import { promoteNote, stageActions } from "../widgets/version-stage";
+import { stageBadge, versionStatus } from "../widgets/version-ui";
 import { confusionMatrix } from "./confusion";
-import { formatMB, formatParams, isNum, pct } from "./metrics";
-import type { ModelPageContext } from "./model-page";
+import type { ModelPageContext } from "./context";
 import { classifyTable, detectTable } from "./report-view";
-import { promoteNote, stageActions } from "./stage";
-import { openStageDialog } from "./stage-dialog";
-import { TryIt } from "./try-it";
-import { runsCard } from "../autoannotate/runs";
 import { reviewCard } from "./review-card";
-import { stageBadge, versionStatus } from "./ui";
+import { TryIt } from "./try-it";
 
 /** A metric card; `good` (a headline value that is clearly good) is the only green one. */
 function card(label: string, value: string, note: string, headline = false, good = false): HTMLElement {
@@ -51,13 +51,13 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
 
   function header(v: ModelVersionDetail): void {
     const onnx = v.has_onnx
-      ? h("a", { class: "button", href: api.modelVersions.downloadUrl(v.id, "onnx"), download: "", "data-testid": "download-onnx", title: "model.onnx + weights + model.json + labels.txt" }, "⤓ ONNX")
+      ? h("a", { class: "button", href: modelVersions.downloadUrl(v.id, "onnx"), download: "", "data-testid": "download-onnx", title: "model.onnx + weights + model.json + labels.txt" }, "⤓ ONNX")
       : h("span", { class: "button disabled", "aria-disabled": "true", title: v.onnx_error || "No ONNX export (yet)" }, "⤓ ONNX");
     const compareSel = h("select", { "aria-label": "Compare with", class: "compare-select" },
       option("", "Compare with…"), all.filter((x) => x.id !== v.id).map((x) => option(String(x.id), `v${x.version} · ${x.architecture} · ${x.stage}`)));
     compareSel.addEventListener("change", () => {
       const other = all.find((x) => String(x.id) === compareSel.value);
-      if (other) window.location.href = api.compareUrl(projectId, other.version < v.version ? other.id : v.id, other.version < v.version ? v.id : other.id);
+      if (other) window.location.href = compareUrl(projectId, other.version < v.version ? other.id : v.id, other.version < v.version ? v.id : other.id);
     });
     const actions = ctx.isOwner ? stageActions(v).map((a) => h("button", {
       type: "button", class: a.danger ? "secondary danger" : a.stage === "production" ? "primary" : "secondary", "data-testid": `stage-${a.stage}`,
@@ -67,13 +67,13 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
       h("div", { class: "run-title" },
         h("h1", null, h("span", { class: "run-id" }, `v${v.version}`), " ", h("span", { class: "run-arch" }, v.architecture)),
         h("div", { class: "run-badges" }, stageBadge(v.stage), versionStatus(v, false), taskPill(v.task),
-          h("span", { class: "muted small" }, v.run ? h("a", { href: api.runUrl(projectId, v.run) }, `trained by run #${v.run}`) : "imported checkpoint"),
+          h("span", { class: "muted small" }, v.run ? h("a", { href: runUrl(projectId, v.run) }, `trained by run #${v.run}`) : "imported checkpoint"),
           h("span", { class: "muted small" }, `${v.created_by ? `by ${v.created_by} · ` : ""}${relativeTime(v.created_at)}`))),
       h("div", { class: "run-actions" }, actions,
         ctx.canManage && v.status === "ready"
-          ? h("a", { class: "button", href: `/projects/${projectId}/?init_from=${v.id}#training`, title: "Start a training run from these weights", "data-testid": "fine-tune" }, "Fine-tune")
+          ? h("a", { class: "button", href: fineTuneUrl(projectId, v.id), title: "Start a training run from these weights", "data-testid": "fine-tune" }, "Fine-tune")
           : null,
-        h("a", { class: "button", href: api.modelVersions.downloadUrl(v.id, "state_dict"), download: "", "data-testid": "download-pt", title: "PyTorch state_dict" }, "⤓ Weights .pt"),
+        h("a", { class: "button", href: modelVersions.downloadUrl(v.id, "state_dict"), download: "", "data-testid": "download-pt", title: "PyTorch state_dict" }, "⤓ Weights .pt"),
         onnx, compareSel)));
     if (liveEl) head.querySelector(".run-badges")?.append(liveEl);
     document.title = `v${v.version} ${v.architecture} · Labelforge`;
@@ -148,7 +148,7 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
   async function refresh(): Promise<void> {
     try {
       const [v, list, moves] = await Promise.all([
-        api.modelVersions.get(versionId), api.modelVersions.list(projectId), api.modelVersions.transitions(projectId),
+        modelVersions.get(versionId), modelVersions.list(projectId), modelVersions.transitions(projectId),
       ]);
       all = list.results;
       render(v, moves.results.filter((t) => t.model_version === versionId));
@@ -191,6 +191,6 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
       confusion);
   }, (err) => {
     replaceChildren(app, h("div", { class: "empty" }, h("div", { class: "empty-icon" }, "◇"), h("h3", null, "This version could not be loaded"),
-      h("p", { class: "muted" }, errorMessage(err)), h("a", { class: "button", href: `/projects/${projectId}/#models` }, "Back to models")));
+      h("p", { class: "muted" }, errorMessage(err)), h("a", { class: "button", href: projectTabUrl(projectId, "models") }, "Back to models")));
   });
 }

@@ -1,17 +1,7 @@
 /** What every tab of the project page shares: ids, role, the label list, hooks between tabs. */
-import * as api from "../../api/client";
-import type { Label, Role } from "../../api/types";
+import { type Label, labels as labelsApi } from "../../api/labels";
+import type { Role } from "../../api/projects";
 import type { ProjectSocket } from "../../realtime/socket";
-
-export const RANK: Record<Role, number> = { annotator: 1, manager: 2, owner: 3 };
-
-export function atLeast(role: Role | null, min: Role): boolean {
-  return role !== null && RANK[role] >= RANK[min];
-}
-
-export function parseRole(value: string | undefined): Role | null {
-  return value === "annotator" || value === "manager" || value === "owner" ? value : null;
-}
 
 /** The project's labels, loaded once and shared; tabs subscribe to changes. */
 export class LabelStore {
@@ -23,7 +13,7 @@ export class LabelStore {
 
   load(force = false): Promise<Label[]> {
     if (!this.loaded || force) {
-      this.loaded = api.labels.list(this.projectId).then((page) => {
+      this.loaded = labelsApi.list(this.projectId).then((page) => {
         this.set(page.results);
         return this.list;
       });

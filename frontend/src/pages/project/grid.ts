@@ -1,8 +1,8 @@
 /** The thumbnail grid: one tile per image, updated in place by id. */
-import { labellerUrl } from "../../api/client";
-import type { Image } from "../../api/types";
+import type { Image } from "../../api/images";
 import { h } from "../../lib/dom";
 import { baseName, formatBytes, humanize, plural } from "../../lib/format";
+import { labellerUrl } from "../../lib/urls";
 import { uncertaintyLevel, uncertaintyWidth } from "./uncertainty";
 
 /** A thin bar along the tile's bottom edge: how unsure the model was (null: never scored). */
@@ -30,7 +30,7 @@ function placeholder(state: TileState): HTMLElement {
     : h("div", { class: "placeholder" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Processing…");
 }
 
-export function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" : "pending"): HTMLElement {
+function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" : "pending"): HTMLElement {
   const n = image.annotation_count;
   return h("div", {
       class: `tile${image.gold ? " is-gold" : ""}`,

@@ -1,11 +1,10 @@
 /** Images tab: filter bar, keyset-paged grid with infinite scroll, thumbnail catch-up, panel. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { Image } from "../../api/types";
+import { type Image, images as imagesApi } from "../../api/images";
 import { h, replaceChildren } from "../../lib/dom";
 import { KeysetPager } from "../../lib/pager";
 import { PendingSet } from "../../lib/pending";
-import { countActive, mergeSearch, parseFilters, type ImageFilters } from "../../lib/query";
+import { countActive, imageListUrl, mergeSearch, parseFilters, type ImageFilters } from "../../lib/query";
 import type { ProjectContext } from "./context";
 import { ImageGrid } from "./grid";
 import { ImagePanel } from "./panel";
@@ -23,7 +22,7 @@ export interface ImagesTab {
 
 export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   let filters: ImageFilters = parseFilters(window.location.search);
-  const pager = new KeysetPager<Image>(api.images.page, api.images.firstPageUrl(ctx.projectId, filters, PAGE_SIZE), (i) => i.id);
+  const pager = new KeysetPager<Image>(imagesApi.page, imageListUrl(ctx.projectId, filters, PAGE_SIZE), (i) => i.id);
   const pending = new PendingSet(POLL_GIVE_UP_MS);
   let pollTimer: number | null = null;
 
@@ -109,7 +108,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
     const ids = pending.take(POLL_PER_TICK);
     await Promise.all(ids.map(async (id) => {
       try {
-        const fresh = await api.images.get(id);
+        const fresh = await imagesApi.get(id);
         if (fresh.thumbnail) {
           pending.resolve(id);
           const merged = grid.update(fresh);
@@ -146,7 +145,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   let lastReload = 0;
   function reload(): void {
     lastReload = Date.now();
-    pager.reset(api.images.firstPageUrl(ctx.projectId, filters, PAGE_SIZE));
+    pager.reset(imageListUrl(ctx.projectId, filters, PAGE_SIZE));
     pending.clear();
     if (panel.isOpen) panel.close();
     grid.clear();
@@ -198,7 +197,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
     if (!Array.isArray(ids)) return;
     for (const id of ids) {
       if (typeof id !== "number" || !grid.has(id)) continue;
-      api.images.get(id).then((fresh) => {
+      imagesApi.get(id).then((fresh) => {
         const merged = grid.update(fresh);
         if (merged) panel.refresh(merged);
         panel.annotationsChanged(id);

@@ -1,17 +1,19 @@
 /** The project page: header summary, hash-routed tabs, the websocket and page shortcuts. */
-import * as api from "../../api/client";
+import { projects } from "../../api/projects";
 import { byId, isTyping } from "../../lib/dom";
 import { formatCount } from "../../lib/format";
+import { atLeast, parseRole } from "../../lib/roles";
 import { ProjectSocket, projectSocketUrl, type SocketState } from "../../realtime/socket";
 import { toast } from "../../ui/toast";
-import { atLeast, LabelStore, parseRole, type ProjectContext } from "./context";
+import { liveBadge } from "../widgets/live-badge";
+import { LabelStore, type ProjectContext } from "./context";
 import { mountImages, type ImagesTab } from "./images";
 import { mountLabels } from "./labels";
 import { mountMembers } from "./members";
-import { mountSplit } from "./split";
-import { mountUpload, type UploadTab } from "./upload";
-import { mountTraining } from "./training";
 import { mountModels } from "./models";
+import { mountSplit } from "./split";
+import { mountTraining } from "./training";
+import { mountUpload, type UploadTab } from "./upload";
 import { mountWebhooks } from "./webhooks";
 
 const SOCKET_TEXT: Record<SocketState, string> = {
@@ -23,14 +25,7 @@ export function mountProject(): void {
   if (!app) return;
   const projectId = Number(app.dataset.projectId);
   const role = parseRole(app.dataset.role);
-  const live = byId("live");
-  const socket = new ProjectSocket(projectSocketUrl(projectId, window.location), (state) => {
-    if (!live) return;
-    live.dataset.state = state;
-    live.title = SOCKET_TEXT[state];
-    const text = live.querySelector("span");
-    if (text) text.textContent = state === "live" ? "Live" : state === "refused" ? "No live updates" : state === "offline" ? "Offline" : "Connecting";
-  });
+  const socket = new ProjectSocket(projectSocketUrl(projectId, window.location), liveBadge(byId("live"), SOCKET_TEXT));
 
   let images: ImagesTab | null = null;
   let upload: UploadTab | null = null;
@@ -84,7 +79,7 @@ export function mountProject(): void {
 
   async function refreshSummary(): Promise<void> {
     try {
-      const p = await api.projects.get(projectId);
+      const p = await projects.get(projectId);
       const stat = byId("stat-images");
       if (stat) stat.textContent = formatCount(p.image_count ?? 0);
     } catch {

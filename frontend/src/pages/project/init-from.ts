@@ -3,8 +3,7 @@
  * fine-tune a ready model version of the same architecture (sent as `init_from`). The version
  * page's "Fine-tune" link opens the form with ?init_from=<id> preselected.
  */
-import * as api from "../../api/client";
-import type { ModelVersion } from "../../api/types";
+import { type ModelVersion, modelVersions } from "../../api/models";
 import { h, option, replaceChildren } from "../../lib/dom";
 
 export interface InitFromField {
@@ -37,7 +36,7 @@ export function initFromField(projectId: number, search = window.location.search
   }
 
   sel.addEventListener("change", fill);
-  api.modelVersions.list(projectId).then((page) => {
+  modelVersions.list(projectId).then((page) => {
     versions = page.results;
     if (wanted) {
       const v = versions.find((x) => x.id === wanted);

@@ -1,7 +1,6 @@
 /** Labels tab: list with colour, name and hotkey; add, edit inline and delete for managers. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { Label } from "../../api/types";
+import { type Label, type LabelInput, labels } from "../../api/labels";
 import { h, replaceChildren } from "../../lib/dom";
 import { plural } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
@@ -30,7 +29,7 @@ export function mountLabels(root: HTMLElement, ctx: ProjectContext): void {
     const body = { name: name.value.trim(), color: color.value, hotkey: hotkey.value.trim() };
     if (!body.name) return msg.show("Give the label a name.");
     try {
-      const label = await api.labels.create(ctx.projectId, body);
+      const label = await labels.create(ctx.projectId, body);
       ctx.labels.set([...ctx.labels.list, label]);
       name.value = "";
       hotkey.value = "";
@@ -41,10 +40,10 @@ export function mountLabels(root: HTMLElement, ctx: ProjectContext): void {
     }
   });
 
-  const save = async (label: Label, body: Partial<api.LabelInput>): Promise<void> => {
+  const save = async (label: Label, body: Partial<LabelInput>): Promise<void> => {
     msg.clear();
     try {
-      const fresh = await api.labels.update(ctx.projectId, label.id, body);
+      const fresh = await labels.update(ctx.projectId, label.id, body);
       editing = null;
       ctx.labels.set(ctx.labels.list.map((l) => (l.id === fresh.id ? fresh : l)));
     } catch (err) {
@@ -56,7 +55,7 @@ export function mountLabels(root: HTMLElement, ctx: ProjectContext): void {
     if (!window.confirm(`Delete the label "${label.name}"?`)) return;
     msg.clear();
     try {
-      await api.labels.remove(ctx.projectId, label.id);
+      await labels.remove(ctx.projectId, label.id);
       ctx.labels.set(ctx.labels.list.filter((l) => l.id !== label.id));
     } catch (err) {
       msg.show(errorMessage(err));

@@ -1,7 +1,7 @@
 /** Members tab: who is in the project with which role; owners add, re-role and remove. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import { ROLES, type Member, type Role } from "../../api/types";
+import { type Member, members as membersApi } from "../../api/members";
+import { type Role, ROLES } from "../../api/projects";
 import { h, option, replaceChildren } from "../../lib/dom";
 import { humanize, plural, relativeTime } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
@@ -28,7 +28,7 @@ export function mountMembers(root: HTMLElement, ctx: ProjectContext): void {
     msg.clear();
     if (!username.value.trim()) return msg.show("Enter a username.");
     try {
-      const m = await api.members.add(ctx.projectId, { username: username.value.trim(), role: newRole.value as Role });
+      const m = await membersApi.add(ctx.projectId, { username: username.value.trim(), role: newRole.value as Role });
       members = [...members, m];
       username.value = "";
       render();
@@ -41,7 +41,7 @@ export function mountMembers(root: HTMLElement, ctx: ProjectContext): void {
   const change = async (m: Member, role: Role, sel: HTMLSelectElement): Promise<void> => {
     msg.clear();
     try {
-      const fresh = await api.members.setRole(ctx.projectId, m.id, role);
+      const fresh = await membersApi.setRole(ctx.projectId, m.id, role);
       members = members.map((x) => (x.id === fresh.id ? fresh : x));
       msg.show(`${fresh.username} is now ${fresh.role}.`, "ok");
     } catch (err) {
@@ -54,7 +54,7 @@ export function mountMembers(root: HTMLElement, ctx: ProjectContext): void {
     if (!window.confirm(`Remove ${m.username} from this project?`)) return;
     msg.clear();
     try {
-      await api.members.remove(ctx.projectId, m.id);
+      await membersApi.remove(ctx.projectId, m.id);
       members = members.filter((x) => x.id !== m.id);
       render();
     } catch (err) {
@@ -94,7 +94,7 @@ export function mountMembers(root: HTMLElement, ctx: ProjectContext): void {
       body),
   );
   replaceChildren(body, h("tr", null, h("td", { colspan: "4", class: "empty-row" }, "Loading…")));
-  api.members.list(ctx.projectId).then(
+  membersApi.list(ctx.projectId).then(
     (page) => { members = page.results; render(); },
     (err) => msg.show(`Could not load members: ${errorMessage(err)}`),
   );

@@ -1,24 +1,12 @@
 /** The registry's audit trail: every stage change, newest first (who, when, from -> to, why). */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { StageTransition } from "../../api/types";
+import { modelVersions, type StageTransition } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
-import { plural, relativeTime } from "../../lib/format";
-import { stageBadge } from "../models/ui";
+import { plural } from "../../lib/format";
+import { transitionItem } from "../widgets/stage-history";
 import type { ProjectContext } from "./context";
 
 const SHOWN = 12;
-
-export function transitionItem(t: StageTransition, projectId: number | null): HTMLElement {
-  const when = new Date(t.created_at);
-  return h("li", { class: "audit-item", "data-testid": "audit-row", "data-version": String(t.version) },
-    h("div", { class: "audit-line" },
-      projectId === null ? h("b", null, `v${t.version}`) : h("a", { class: "strong", href: api.modelUrl(projectId, t.model_version) }, `v${t.version}`),
-      stageBadge(t.from_stage, "audit-from"), h("span", { class: "arrow", "aria-hidden": "true" }, "→"), stageBadge(t.to_stage, "audit-to"),
-      h("span", { class: "spacer" }),
-      h("span", { class: "muted small" }, t.user ?? "someone", " · ", h("time", { datetime: t.created_at, title: when.toLocaleString() }, relativeTime(t.created_at)))),
-    h("p", { class: "audit-reason" }, t.reason));
-}
 
 export function mountAudit(ctx: ProjectContext): { el: HTMLElement; reload: () => void } {
   const list = h("ol", { class: "audit-list", "data-testid": "audit-list" });
@@ -40,7 +28,7 @@ export function mountAudit(ctx: ProjectContext): { el: HTMLElement; reload: () =
 
   async function load(): Promise<void> {
     try {
-      rows = (await api.modelVersions.transitions(ctx.projectId)).results;
+      rows = (await modelVersions.transitions(ctx.projectId)).results;
       render();
     } catch (err) {
       replaceChildren(list, h("li", { class: "msg msg-error" }, `Could not load the audit trail: ${errorMessage(err)}`));

@@ -3,9 +3,9 @@
  * (typed, a file, or the ImageNet preset). Uploads with progress; the answer is a pending
  * version that a worker checks, scores and exports (the row goes ready or failed live).
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { Architecture, ModelVersion } from "../../api/types";
+import { type ModelVersion, modelVersions } from "../../api/models";
+import { type Architecture, architectures } from "../../api/runs";
 import { h, option, replaceChildren } from "../../lib/dom";
 import { formatBytes, percent } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
@@ -71,7 +71,7 @@ export function importForm(ctx: ProjectContext, onCreated: (v: ModelVersion) => 
     sync();
     progress.hidden = false;
     progress.value = 0;
-    const handle = api.modelVersions.import(ctx.projectId, {
+    const handle = modelVersions.import(ctx.projectId, {
       architecture: a.name, weights: file, classes: classes.value, classesFile: cfile,
       preset: preset.checked ? "imagenet" : null, imageSize: size.value ? Number(size.value) : null, description: desc.value.trim(),
     }, (loaded, total) => {
@@ -97,7 +97,7 @@ export function importForm(ctx: ProjectContext, onCreated: (v: ModelVersion) => 
     }
   });
 
-  api.architectures.list().then(
+  architectures.list().then(
     (res) => {
       archs = res.results ?? [];
       replaceChildren(arch, archs.map((a) => option(a.name, `${a.name} · ${a.task}`)));

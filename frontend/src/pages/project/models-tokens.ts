@@ -2,16 +2,16 @@
  * Service tokens (owners): keys for production clients that may call this project's predict
  * API and nothing else. The key is shown once, with a copy button and a curl example.
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { ServiceToken, ServiceTokenCreated } from "../../api/types";
+import { projectPredictPath } from "../../api/models";
+import { type ServiceToken, type ServiceTokenCreated, serviceTokens } from "../../api/tokens";
 import { h, replaceChildren } from "../../lib/dom";
 import { relativeTime } from "../../lib/format";
 import { messageArea, toast } from "../../ui/toast";
 import type { ProjectContext } from "./context";
 
-export function curlExample(origin: string, projectId: number, key: string): string {
-  return `curl -H "Authorization: Token ${key}" \\\n  -F image=@photo.jpg \\\n  ${origin}${api.projectPredictPath(projectId)}`;
+function curlExample(origin: string, projectId: number, key: string): string {
+  return `curl -H "Authorization: Token ${key}" \\\n  -F image=@photo.jpg \\\n  ${origin}${projectPredictPath(projectId)}`;
 }
 
 async function copy(text: string, btn: HTMLButtonElement): Promise<void> {
@@ -59,7 +59,7 @@ export function tokensCard(ctx: ProjectContext): HTMLElement {
     if (!window.confirm(`Revoke “${t.name}”? Clients using it get 401 from now on.`)) return;
     msg.clear();
     try {
-      const fresh = await api.serviceTokens.revoke(t.id);
+      const fresh = await serviceTokens.revoke(t.id);
       tokens = tokens.map((x) => (x.id === t.id ? { ...x, ...fresh, revoked_at: fresh?.revoked_at ?? new Date().toISOString() } : x));
       render();
     } catch (err) {
@@ -73,7 +73,7 @@ export function tokensCard(ctx: ProjectContext): HTMLElement {
     msg.clear();
     if (!name.value.trim()) return msg.show("Name the token after the client that will use it.");
     try {
-      const t = await api.serviceTokens.create(ctx.projectId, name.value.trim());
+      const t = await serviceTokens.create(ctx.projectId, name.value.trim());
       const { key: _key, ...row } = t;
       tokens = [row, ...tokens];
       name.value = "";
@@ -84,7 +84,7 @@ export function tokensCard(ctx: ProjectContext): HTMLElement {
     }
   });
 
-  api.serviceTokens.list(ctx.projectId).then(
+  serviceTokens.list(ctx.projectId).then(
     (page) => {
       tokens = page.results;
       render();

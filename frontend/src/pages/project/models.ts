@@ -4,22 +4,22 @@
  * stages through a dialog that asks why. Below: the audit trail, import (managers) and
  * service tokens (owners).
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { ModelVersion } from "../../api/types";
+import { type ModelVersion, modelVersions } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
 import { plural, relativeTime } from "../../lib/format";
-import { formatMB, formatParams } from "../models/metrics";
-import { pickTwo, productionByTask, promoteNote, stageActions, sortVersions, upsertVersion } from "../models/stage";
-import { openStageDialog } from "../models/stage-dialog";
-import { headlineCell, openStageMenu, stageBadge, versionStatus } from "../models/ui";
-import { taskPill } from "../runs/ui";
+import { compareUrl, modelUrl, runUrl } from "../../lib/urls";
+import { openPrelabelDialog } from "../widgets/autoannotate-dialog";
+import { runsCard } from "../widgets/autoannotate-runs";
+import { taskPill } from "../widgets/run-ui";
+import { openStageDialog } from "../widgets/stage-dialog";
+import { formatMB, formatParams } from "../widgets/version-metrics";
+import { pickTwo, productionByTask, promoteNote, stageActions, sortVersions, upsertVersion } from "../widgets/version-stage";
+import { headlineCell, openStageMenu, stageBadge, versionStatus } from "../widgets/version-ui";
 import type { ProjectContext } from "./context";
 import { mountAudit } from "./models-audit";
 import { importForm } from "./models-import";
 import { tokensCard } from "./models-tokens";
-import { openPrelabelDialog } from "../autoannotate/dialog";
-import { runsCard } from "../autoannotate/runs";
 
 export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
   let versions: ModelVersion[] = [];
@@ -58,7 +58,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
   function compare(): void {
     if (picked.length !== 2) return;
     const [a, b] = [...picked].map((id) => versions.find((v) => v.id === id)!).sort((x, y) => x.version - y.version);
-    window.location.href = api.compareUrl(ctx.projectId, a!.id, b!.id);
+    window.location.href = compareUrl(ctx.projectId, a!.id, b!.id);
   }
 
   function paintCompare(): void {
@@ -84,7 +84,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
   }
 
   function rowFor(v: ModelVersion): HTMLTableRowElement {
-    const url = api.modelUrl(ctx.projectId, v.id);
+    const url = modelUrl(ctx.projectId, v.id);
     const pick = h("input", { type: "checkbox", "aria-label": `Pick v${v.version} to compare`, "data-testid": "pick-version", checked: picked.includes(v.id) });
     pick.addEventListener("change", () => {
       picked = pickTwo(picked, v.id, pick.checked);
@@ -97,7 +97,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
       h("td", { class: "model-cell" }, h("span", { class: "mono", title: v.architecture }, v.architecture), " ", taskPill(v.task),
         h("div", { class: "muted small" }, `${plural(v.num_classes, "class", "classes")} · ${v.image_size}px`)),
       h("td", { class: "small" }, v.run
-        ? h("a", { href: api.runUrl(ctx.projectId, v.run), title: "The training run that made it" }, `run #${v.run}`)
+        ? h("a", { href: runUrl(ctx.projectId, v.run), title: "The training run that made it" }, `run #${v.run}`)
         : h("span", { class: "pill source-imported", title: v.description || "Imported checkpoint" }, "imported")),
       h("td", { class: "metric-cell" }, headlineCell(v)),
       h("td", { class: "num small" }, formatMB(v.size_bytes)),
@@ -132,7 +132,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
         : null);
       return;
     }
-    replaceChildren(serving, [...prod.values()].map((v) => h("a", { class: "serving-card", href: api.modelUrl(ctx.projectId, v.id), "data-testid": "serving-card" },
+    replaceChildren(serving, [...prod.values()].map((v) => h("a", { class: "serving-card", href: modelUrl(ctx.projectId, v.id), "data-testid": "serving-card" },
       h("span", { class: "serving-dot", "aria-hidden": "true" }),
       h("span", null, h("span", { class: "muted small" }, `${v.task === "detect" ? "Detection" : "Classification"} in production `),
         h("b", null, `v${v.version}`), " ", h("span", { class: "mono small" }, v.architecture)),
@@ -176,7 +176,7 @@ export function mountModels(root: HTMLElement, ctx: ProjectContext): void {
 
   async function load(): Promise<void> {
     try {
-      versions = sortVersions((await api.modelVersions.list(ctx.projectId)).results);
+      versions = sortVersions((await modelVersions.list(ctx.projectId)).results);
       picked = picked.filter((id) => versions.some((v) => v.id === id));
       loaded = true;
       error.hidden = true;

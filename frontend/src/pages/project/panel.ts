@@ -1,14 +1,13 @@
 /** The side panel for one image: full view with boxes, metadata, status/split/gold controls. */
-import * as api from "../../api/client";
+import { annotations, type Annotation } from "../../api/annotations";
 import { errorMessage } from "../../api/http";
-import { SPLITS, STATUSES, type Annotation, type Image } from "../../api/types";
+import { type Image, type ImagePatch, images, SPLITS, STATUSES } from "../../api/images";
+import { goldFactor, goldToggleWeight } from "../../lib/boot";
 import { h, isTyping, option, replaceChildren } from "../../lib/dom";
 import { baseName, formatBytes, humanize, plural, relativeTime, textOn } from "../../lib/format";
+import { labellerUrl } from "../../lib/urls";
 import { messageArea } from "../../ui/toast";
 import type { ProjectContext } from "./context";
-
-export const GOLD_WEIGHT = 4.0;
-export const NORMAL_WEIGHT = 1.0;
 
 export interface PanelHost {
   get: (id: number) => Image | undefined;
@@ -94,7 +93,7 @@ export class ImagePanel {
   private async loadAnnotations(imageId: number): Promise<void> {
     const seq = ++this.seq;
     try {
-      const page = await api.images.annotations(imageId);
+      const page = await annotations.list(imageId);
       if (seq !== this.seq || this.current?.id !== imageId) return;
       this.annotations = page.results;
     } catch (err) {
@@ -105,12 +104,12 @@ export class ImagePanel {
     this.render();
   }
 
-  private async save(body: api.ImagePatch, revert: () => void): Promise<void> {
+  private async save(body: ImagePatch, revert: () => void): Promise<void> {
     const image = this.current;
     if (!image) return;
     this.msg.clear();
     try {
-      const fresh = await api.images.update(image.id, body);
+      const fresh = await images.update(image.id, body);
       this.host.onUpdated(fresh);
       if (this.current?.id === fresh.id) this.refresh(fresh);
     } catch (err) {
@@ -142,7 +141,7 @@ export class ImagePanel {
           h("button", {
             type: "button", class: "primary small", "data-testid": "open-labeller", "data-labeller": "",
             title: "Open in the labeller (Enter)",
-            onclick: () => window.location.assign(api.labellerUrl(image.project, image.id, window.location.search)),
+            onclick: () => window.location.assign(labellerUrl(image.project, image.id, window.location.search)),
           }, "Label ↗"),
           h("button", { type: "button", class: "icon", title: "Previous (←)", "aria-label": "Previous image", onclick: () => void this.go(-1) }, "‹"),
           h("button", { type: "button", class: "icon", title: "Next (→)", "aria-label": "Next image", onclick: () => void this.go(1) }, "›"),
@@ -195,11 +194,11 @@ export class ImagePanel {
       });
       const gold = h("button", {
         type: "button", class: `toggle gold-toggle${image.gold ? " on" : ""}`, "aria-pressed": String(image.gold),
-        "data-testid": "panel-gold", title: "Gold images are drawn 4× as often in training",
+        "data-testid": "panel-gold", title: `Gold images are drawn ${goldFactor()} as often in training`,
       }, "★ ", image.gold ? "Gold" : "Mark gold");
       gold.addEventListener("click", () => {
         gold.disabled = true;
-        const weight = image.gold ? NORMAL_WEIGHT : GOLD_WEIGHT;
+        const weight = goldToggleWeight(image.gold);
         void this.save({ sample_weight: weight }, () => (gold.disabled = false));
       });
       rows.push(h("label", { class: "field" }, h("span", null, "Split"), split),

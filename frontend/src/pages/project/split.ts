@@ -1,18 +1,17 @@
 /** Split tab (managers): the current split counts, and random train/val/test assignment with
  *  ratios and a seed. The counts follow `images.split` events. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
+import { images, type Split } from "../../api/images";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, normalizeRatios, percent } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
-import type { Split } from "../../api/types";
 import type { ProjectContext } from "./context";
 
 const PARTS = ["train", "val", "test"] as const;
 const ALL: Split[] = ["train", "val", "test", "unassigned"];
 
 /** "Now: 1,200 images" with a bar and a chip per split (unassigned last, only if any). */
-export function currentSplit(root: HTMLElement, counts: Record<Split, number>): void {
+function currentSplit(root: HTMLElement, counts: Record<Split, number>): void {
   const total = ALL.reduce((s, k) => s + (counts[k] ?? 0), 0);
   const shown = ALL.filter((k) => k !== "unassigned" || counts[k] > 0);
   replaceChildren(root,
@@ -39,7 +38,7 @@ export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
   const now = h("section", { class: "card split-now", "data-testid": "split-now" },
     h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Counting…"));
   const loadCounts = (): void => {
-    api.images.splitCounts(ctx.projectId).then((r) => currentSplit(now, r.counts),
+    images.splitCounts(ctx.projectId).then((r) => currentSplit(now, r.counts),
       (err) => replaceChildren(now, h("p", { class: "muted small" }, `Could not count the splits: ${errorMessage(err)}`)));
   };
 
@@ -70,7 +69,7 @@ export function mountSplit(root: HTMLElement, ctx: ProjectContext): void {
     if (!n) return;
     button.disabled = true;
     try {
-      const res = await api.images.split(ctx.projectId, {
+      const res = await images.split(ctx.projectId, {
         ...ratios(), seed: Math.trunc(Number(seed.value) || 0), only_unassigned: onlyUnassigned.checked,
       });
       const a = res.assigned ?? {};

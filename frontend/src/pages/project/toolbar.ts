@@ -1,5 +1,7 @@
 /** The filter bar above the grid: one select per filter, a clear button and the counts. */
-import { SOURCES, SPLITS, STATUSES, type Label } from "../../api/types";
+import { SOURCES } from "../../api/annotations";
+import { SPLITS, STATUSES } from "../../api/images";
+import type { Label } from "../../api/labels";
 import { h, option } from "../../lib/dom";
 import { formatCount, humanize } from "../../lib/format";
 import { countActive, parseFilters, type FilterKey, type ImageFilters } from "../../lib/query";

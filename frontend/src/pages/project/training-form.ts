@@ -3,18 +3,19 @@
  * that architecture's defaults. Only the fields the user changed are sent; the server's
  * validation message is shown next to the form; success opens the run page.
  */
-import * as api from "../../api/client";
+import type { ParamValue, TrainTask } from "../../api/common";
 import { errorMessage } from "../../api/http";
-import type { Architecture, ParamSpec, ParamValue, TrainTask } from "../../api/types";
+import { type Architecture, architectures, type ParamSpec, trainingRuns } from "../../api/runs";
 import { h, option, replaceChildren } from "../../lib/dom";
+import { runUrl } from "../../lib/urls";
 import { messageArea } from "../../ui/toast";
-import type { ProjectContext } from "./context";
-import { dataCheckPanel } from "./data-check";
-import { initFromField } from "./init-from";
+import { dataCheckPanel } from "../widgets/data-check";
 import {
   architecturesFor, carryOver, changedParams, defaultsFor, inputText, paramLabel, PARAM_HINTS, parseParam,
   sameValue, splitParams, stepFor,
-} from "./training-params";
+} from "../widgets/training-params";
+import type { ProjectContext } from "./context";
+import { initFromField } from "./init-from";
 
 type Raw = Record<string, string | boolean>;
 
@@ -217,8 +218,8 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     submit.disabled = true;
     submit.textContent = "Starting…";
     try {
-      const run = await api.trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value() });
-      window.location.href = api.runUrl(ctx.projectId, run.id);
+      const run = await trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value() });
+      window.location.href = runUrl(ctx.projectId, run.id);
     } catch (err) {
       msg.show(errorMessage(err));
       submit.disabled = false;
@@ -228,7 +229,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
 
   replaceChildren(grid, h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Loading architectures…"));
   submit.disabled = true;
-  api.architectures.list().then(
+  architectures.list().then(
     (res) => {
       archs = res.results ?? [];
       specs = res.params ?? [];

@@ -3,13 +3,14 @@
  * websocket events (the list is refetched when the socket reconnects), and the "New run"
  * form for managers and owners.
  */
-import * as api from "../../api/client";
+import type { Page } from "../../api/common";
 import { errorMessage } from "../../api/http";
-import type { Page, RunProgressPayload, TrainingRun } from "../../api/types";
+import { type RunProgressPayload, type TrainingRun, trainingRuns } from "../../api/runs";
 import { h, replaceChildren } from "../../lib/dom";
 import { plural, relativeTime } from "../../lib/format";
-import { applyProgress, etaText, headlineMetric, isActive, sortRuns, stepText, upsertRun } from "../runs/status";
-import { progressBar, setProgress, statusBadge, taskPill } from "../runs/ui";
+import { runUrl } from "../../lib/urls";
+import { applyProgress, etaText, headlineMetric, isActive, sortRuns, stepText, upsertRun } from "../widgets/run-status";
+import { progressBar, setProgress, statusBadge, taskPill } from "../widgets/run-ui";
 import type { ProjectContext } from "./context";
 import { trainingForm } from "./training-form";
 
@@ -45,7 +46,7 @@ export function mountTraining(root: HTMLElement, ctx: ProjectContext): void {
       : "Managers and owners start runs. When they do, they show up here with live progress."));
 
   function rowFor(run: TrainingRun): HTMLTableRowElement {
-    const url = api.runUrl(ctx.projectId, run.id);
+    const url = runUrl(ctx.projectId, run.id);
     const best = headlineMetric(run.task, run.best_metrics);
     const when = run.started_at ?? run.created_at;
     const tr = h("tr", { class: "run-row", "data-testid": "run-row", "data-run-id": String(run.id), "data-status": run.status },
@@ -109,10 +110,10 @@ export function mountTraining(root: HTMLElement, ctx: ProjectContext): void {
 
   async function load(): Promise<void> {
     try {
-      let page: Page<TrainingRun> = await api.trainingRuns.list(ctx.projectId);
+      let page: Page<TrainingRun> = await trainingRuns.list(ctx.projectId);
       let all = page.results;
       for (let i = 0; page.next && i < 20; i++) {
-        page = await api.trainingRuns.page(page.next);
+        page = await trainingRuns.page(page.next);
         all = all.concat(page.results);
       }
       runs = sortRuns(all);

@@ -1,5 +1,5 @@
 /** The cumulative result of an upload: counts, duplicates by name, errors with details. */
-import type { UploadResult } from "../../api/types";
+import type { UploadResult } from "../../api/images";
 import { h, replaceChildren } from "../../lib/dom";
 import { plural } from "../../lib/format";
 import type { ProjectContext } from "./context";

@@ -1,8 +1,7 @@
 /** Upload tab: drop zone, options, batched XHR uploads with real progress, per-batch results. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { Label, UploadResult, ZipLayout } from "../../api/types";
-import { h, option, replaceChildren } from "../../lib/dom";
+import { images, type UploadResult, type ZipLayout } from "../../api/images";
+import type { Label } from "../../api/labels";
 import {
   batchOutcome,
   emptyResult,
@@ -13,6 +12,7 @@ import {
   type Batch,
   type BatchOutcome,
 } from "../../lib/batch";
+import { h, option, replaceChildren } from "../../lib/dom";
 import { formatBytes, percent, plural } from "../../lib/format";
 import { toast } from "../../ui/toast";
 import type { ProjectContext } from "./context";
@@ -205,7 +205,7 @@ export function mountUpload(root: HTMLElement, ctx: ProjectContext): UploadTab {
       }
       const label_ = `request ${i + 1} of ${batches.length}`;
       setRow(rows[i], "uploading", "Uploading…");
-      const handle = api.images.upload(ctx.projectId, batch.files, { label, layout }, (loaded, t) => {
+      const handle = images.upload(ctx.projectId, batch.files, { label, layout }, (loaded, t) => {
         tracker.update(i, loaded, t);
         setProgress(tracker, label_);
         setRow(rows[i], "uploading", loaded >= t ? "Processing on server…" : `Uploading ${percent(loaded / t)}`);

@@ -1,5 +1,5 @@
 /** Pure rules for the webhooks UI: form validation, event lists, delivery summaries. */
-import { WEBHOOK_EVENTS, type DeliveryStatus, type WebhookDelivery, type WebhookEvent } from "../../api/types";
+import { type DeliveryStatus, WEBHOOK_EVENTS, type WebhookDelivery, type WebhookEvent } from "../../api/webhooks";
 
 export const EVENT_TEXT: Record<WebhookEvent, string> = {
   "run.succeeded": "Training run succeeded",

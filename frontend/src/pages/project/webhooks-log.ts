@@ -1,8 +1,7 @@
 /** One webhook's delivery log: status chips, attempts, answer, error, times; refresh on demand
  * and by itself every few seconds while a delivery is pending or retrying. */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { WebhookDelivery } from "../../api/types";
+import { type WebhookDelivery, webhooks } from "../../api/webhooks";
 import { h, replaceChildren } from "../../lib/dom";
 import { relativeTime } from "../../lib/format";
 import { DELIVERY_TEXT, deliveryOutcome, hasOpenDeliveries, resultsOf } from "./webhook-rules";
@@ -32,7 +31,7 @@ export function deliveryLog(webhookId: number): HTMLElement {
     window.clearTimeout(timer);
     if (!el.isConnected && body.childElementCount) return;
     try {
-      const list = resultsOf(await api.webhooks.deliveries(webhookId));
+      const list = resultsOf(await webhooks.deliveries(webhookId));
       replaceChildren(body, list.length ? list.map(row) : h("tr", null, h("td", { colspan: "5", class: "empty-row muted" }, "Nothing sent yet. “Send test” sends a ping.")));
       note.textContent = `updated ${new Date().toLocaleTimeString()}`;
       if (hasOpenDeliveries(list)) timer = window.setTimeout(() => void load(), POLL_MS);

@@ -4,9 +4,8 @@
  * is shown once with a copy button), pause/resume, delete, "Send test", and a delivery log
  * per webhook that refreshes itself while deliveries are still pending or retrying.
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import { WEBHOOK_EVENTS, type Webhook } from "../../api/types";
+import { type Webhook, WEBHOOK_EVENTS, type WebhookInput, webhooks } from "../../api/webhooks";
 import { h, replaceChildren } from "../../lib/dom";
 import { relativeTime } from "../../lib/format";
 import { messageArea, toast } from "../../ui/toast";
@@ -47,10 +46,10 @@ export function mountWebhooks(root: HTMLElement, ctx: ProjectContext): void {
     reveal.hidden = false;
   }
 
-  async function patchHook(w: Webhook, body: Partial<api.WebhookInput>): Promise<void> {
+  async function patchHook(w: Webhook, body: Partial<WebhookInput>): Promise<void> {
     listMsg.clear();
     try {
-      const fresh = await api.webhooks.update(w.id, body);
+      const fresh = await webhooks.update(w.id, body);
       hooks = hooks.map((x) => (x.id === w.id ? { ...x, ...fresh } : x));
     } catch (err) {
       listMsg.show(errorMessage(err));
@@ -61,7 +60,7 @@ export function mountWebhooks(root: HTMLElement, ctx: ProjectContext): void {
   async function remove(w: Webhook): Promise<void> {
     if (!window.confirm(`Delete the webhook to ${w.url}? Its delivery log goes with it.`)) return;
     try {
-      await api.webhooks.remove(w.id);
+      await webhooks.remove(w.id);
       hooks = hooks.filter((x) => x.id !== w.id);
       render();
     } catch (err) {
@@ -75,7 +74,7 @@ export function mountWebhooks(root: HTMLElement, ctx: ProjectContext): void {
     test.addEventListener("click", async () => {
       test.disabled = true;
       try {
-        await api.webhooks.test(w.id);
+        await webhooks.test(w.id);
         toast("Test delivery queued.", "ok");
         open.add(w.id);
         render();
@@ -119,7 +118,7 @@ export function mountWebhooks(root: HTMLElement, ctx: ProjectContext): void {
     const problem = validateWebhook(url.value, events);
     if (problem) return msg.show(problem);
     try {
-      const w = await api.webhooks.create(ctx.projectId, { url: url.value.trim(), events: normalizeEvents(events), active: true });
+      const w = await webhooks.create(ctx.projectId, { url: url.value.trim(), events: normalizeEvents(events), active: true });
       const { secret: _secret, ...row } = w;
       hooks = [row, ...hooks.filter((x) => x.id !== w.id)];
       url.value = "";
@@ -132,7 +131,7 @@ export function mountWebhooks(root: HTMLElement, ctx: ProjectContext): void {
 
   async function load(): Promise<void> {
     try {
-      hooks = resultsOf(await api.webhooks.list(ctx.projectId));
+      hooks = resultsOf(await webhooks.list(ctx.projectId));
       listMsg.clear();
     } catch (err) {
       listMsg.show(`Could not load webhooks: ${errorMessage(err)}`);

@@ -3,15 +3,15 @@
  * animation frame and only touch charts whose metrics changed; long step series are
  * decimated before they reach uPlot.
  */
-import type { TrainTask } from "../../api/types";
+import type { TrainTask } from "../../api/common";
 import { Chart, type ChartSpec } from "../../charts/chart";
 import { byEpoch, byStep, decimate, ema, type Aligned, type MetricStore } from "../../charts/series";
 import { COLORS } from "../../charts/theme";
 import { h } from "../../lib/dom";
-import { formatLr, formatNumber } from "./status";
+import { formatLr, formatNumber } from "../widgets/run-status";
 
 /** Above this many points a series is decimated (min/max per bucket). */
-export const MAX_POINTS = 20_000;
+const MAX_POINTS = 20_000;
 const SMOOTHING_KEY = "labelforge.chart.smoothing";
 
 interface Panel {

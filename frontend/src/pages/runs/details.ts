@@ -1,10 +1,10 @@
 /** Run page side panels: metric cards, failure box, dataset snapshot and the resolved params. */
-import type { TrainingRun } from "../../api/types";
+import type { TrainingRun } from "../../api/runs";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
-import { issueItem, splitNotes } from "../project/data-check";
-import { PRIMARY_PARAMS, paramLabel } from "../project/training-params";
-import { formatMetric, isGoodMetric, usesGpu } from "./status";
+import { issueItem, splitNotes } from "../widgets/data-check";
+import { formatMetric, isGoodMetric, usesGpu } from "../widgets/run-status";
+import { orderedParams, paramLabel } from "../widgets/training-params";
 
 interface CardDef {
   name: string;
@@ -86,17 +86,6 @@ export function renderSnapshot(root: HTMLElement, run: TrainingRun): void {
     h("h4", { class: "snap-classes-head" }, plural(s.classes?.length ?? 0, "class", "classes")),
     h("div", { class: "chips" }, (s.classes ?? []).map((c) => h("span", { class: "chip plain" }, c))),
   );
-}
-
-/** Params in the form's order first, then the rest alphabetically. */
-export function orderedParams(params: Record<string, unknown>): [string, unknown][] {
-  const order = PRIMARY_PARAMS as readonly string[];
-  return Object.entries(params).sort(([a], [b]) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    if (ia >= 0 || ib >= 0) return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib);
-    return a.localeCompare(b);
-  });
 }
 
 export function renderParams(root: HTMLElement, run: TrainingRun): void {

@@ -1,12 +1,12 @@
 /** Run page header: identity, status, progress with step/epoch/ETA, where it runs, and actions. */
-import * as api from "../../api/client";
-import type { TrainingRun } from "../../api/types";
+import { type TrainingRun, trainingRuns } from "../../api/runs";
 import { h } from "../../lib/dom";
 import { formatCount, relativeTime } from "../../lib/format";
+import { modelUrl } from "../../lib/urls";
 import {
   canCancel, canResume, clampProgress, elapsedSeconds, etaText, formatDuration, formatEpoch, isActive, statusText, stepText,
-} from "./status";
-import { progressBar, setProgress, setStatusBadge, statusBadge, taskPill } from "./ui";
+} from "../widgets/run-status";
+import { progressBar, setProgress, setStatusBadge, statusBadge, taskPill } from "../widgets/run-ui";
 
 export interface HeaderActions {
   cancel: () => void;
@@ -47,7 +47,7 @@ export class RunHeader {
     this.where = h("div", { class: "run-where" });
     this.cancelBtn = h("button", { type: "button", class: "secondary danger", "data-testid": "run-cancel", onclick: actions.cancel }, "■ Cancel");
     this.resumeBtn = h("button", { type: "button", class: "primary", "data-testid": "run-resume", onclick: actions.resume }, "▶ Resume");
-    this.pkg = h("a", { class: "button", "data-testid": "run-package", href: api.trainingRuns.packageUrl(run.id), download: "" }, "⤓ Download package");
+    this.pkg = h("a", { class: "button", "data-testid": "run-package", href: trainingRuns.packageUrl(run.id), download: "" }, "⤓ Download package");
     this.el = h("div", { class: "run-top" },
       h("header", { class: "run-head" },
         h("div", { class: "run-title" },
@@ -79,12 +79,12 @@ export class RunHeader {
     bits.push(relativeTime(run.created_at));
     this.sub.replaceChildren(...bits.map((b) => h("span", null, b)));
     if (run.init_from) {
-      this.sub.append(h("span", null, "fine-tuned from ", h("a", { href: api.modelUrl(run.project, run.init_from) }, "a model version")));
+      this.sub.append(h("span", null, "fine-tuned from ", h("a", { href: modelUrl(run.project, run.init_from) }, "a model version")));
     }
     if (run.model_version) {
       const mv = run.model_version;
       this.sub.append(h("span", null, "registered as ",
-        h("a", { href: api.modelUrl(run.project, mv.id), "data-testid": "run-model-version" }, `model v${mv.version}`),
+        h("a", { href: modelUrl(run.project, mv.id), "data-testid": "run-model-version" }, `model v${mv.version}`),
         mv.status === "ready" ? "" : ` (${mv.status === "pending" ? "preparing" : mv.status})`));
     }
     this.where.replaceChildren(

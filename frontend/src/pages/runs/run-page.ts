@@ -4,19 +4,20 @@
  * Events that arrive while the history loads are queued and replayed; the metric store
  * dedupes by step+name, so overlaps are harmless. A reconnect refetches what was missed.
  */
-import * as api from "../../api/client";
 import { errorMessage } from "../../api/http";
-import type { MetricRow, RunLogPayload, RunProgressPayload, TrainingRun } from "../../api/types";
+import { type MetricRow, type RunLogPayload, type RunProgressPayload, type TrainingRun, trainingRuns } from "../../api/runs";
 import { MetricStore } from "../../charts/series";
 import { byId, h, replaceChildren } from "../../lib/dom";
-import { ProjectSocket, projectSocketUrl, type SocketState } from "../../realtime/socket";
+import { atLeast, parseRole } from "../../lib/roles";
+import { projectTabUrl, runUrl } from "../../lib/urls";
+import { ProjectSocket, projectSocketUrl } from "../../realtime/socket";
 import { toast } from "../../ui/toast";
-import { atLeast, parseRole } from "../project/context";
+import { liveBadge } from "../widgets/live-badge";
+import { applyProgress, isActive, isFinished, usesGpu } from "../widgets/run-status";
 import { RunCharts } from "./charts";
 import { renderCards, renderError, renderParams, renderSnapshot } from "./details";
 import { RunHeader } from "./header";
 import { LogView } from "./log-view";
-import { applyProgress, isActive, isFinished, usesGpu } from "./status";
 
 type Pending = { type: "status" | "progress" | "log"; payload: unknown };
 
@@ -44,12 +45,7 @@ export function mountRun(): void {
   let logAgain = false;
   let lastLogEvent = Date.now();
 
-  const socket = new ProjectSocket(projectSocketUrl(projectId, window.location), (state: SocketState) => {
-    if (!live) return;
-    live.dataset.state = state;
-    const text = live.querySelector("span");
-    if (text) text.textContent = state === "live" ? "Live" : state === "refused" ? "No live updates" : state === "offline" ? "Offline" : "Connecting";
-  });
+  const socket = new ProjectSocket(projectSocketUrl(projectId, window.location), liveBadge(live));
 
   function setRun(next: TrainingRun): void {
     const wasActive = run ? isActive(run.status) : false;
@@ -106,11 +102,11 @@ export function mountRun(): void {
   });
 
   async function fetchMetrics(after: number | null): Promise<void> {
-    let page = await api.trainingRuns.metrics(runId, after);
+    let page = await trainingRuns.metrics(runId, after);
     addRows(page.results);
     // Follow pagination if the server ever adds it; today one answer holds every row.
     for (let guard = 0; page.next && guard < 1000; guard++) {
-      page = await api.trainingRuns.metricsPage(page.next);
+      page = await trainingRuns.metricsPage(page.next);
       addRows(page.results);
     }
   }
@@ -125,7 +121,7 @@ export function mountRun(): void {
       try {
         do {
           logAgain = false;
-          const chunk = await api.trainingRuns.log(runId, log.offset);
+          const chunk = await trainingRuns.log(runId, log.offset);
           log.chunk(chunk.text ?? "", typeof chunk.offset === "number" ? chunk.offset : log.offset);
         } while (logAgain);
       } finally {
@@ -147,7 +143,7 @@ export function mountRun(): void {
     if (syncing) return syncing;
     syncing = (async () => {
       try {
-        if (withRun) setRun(await api.trainingRuns.get(runId));
+        if (withRun) setRun(await trainingRuns.get(runId));
         await Promise.all([fetchMetrics(store.refetchAfter()), fetchLog()]);
       } catch (err) {
         toast(`Could not refresh the run: ${errorMessage(err)}`, "error");
@@ -163,9 +159,9 @@ export function mountRun(): void {
     if (kind === "cancel" && !window.confirm("Cancel this run? It stops after the current step and keeps its last checkpoint.")) return;
     header?.setBusy(true);
     try {
-      const fresh = kind === "cancel" ? await api.trainingRuns.cancel(runId) : await api.trainingRuns.resume(runId);
+      const fresh = kind === "cancel" ? await trainingRuns.cancel(runId) : await trainingRuns.resume(runId);
       if (fresh.id !== runId) {
-        window.location.href = api.runUrl(projectId, fresh.id);
+        window.location.href = runUrl(projectId, fresh.id);
         return;
       }
       setRun({ ...run, ...fresh });
@@ -183,12 +179,12 @@ export function mountRun(): void {
   (async () => {
     let first: TrainingRun;
     try {
-      first = await api.trainingRuns.get(runId);
+      first = await trainingRuns.get(runId);
     } catch (err) {
       replaceChildren(app, h("div", { class: "empty" },
         h("div", { class: "empty-icon" }, "◇"), h("h3", null, "This run could not be loaded"),
         h("p", { class: "muted" }, errorMessage(err)),
-        h("a", { class: "button", href: `/projects/${projectId}/#training` }, "Back to training runs")));
+        h("a", { class: "button", href: projectTabUrl(projectId, "training") }, "Back to training runs")));
       socket.stop();
       return;
     }

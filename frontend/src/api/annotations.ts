@@ -1,0 +1,95 @@
+/** Annotations on an image (boxes and tags), and the review of model predictions. */
+import { del, get, patch, post } from "./http";
+import type { Page } from "./common";
+
+export type Source = "human" | "model";
+export const SOURCES: readonly Source[] = ["human", "model"];
+
+export type Review = "none" | "pending" | "accepted" | "rejected";
+
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Annotation {
+  id: number;
+  image: number;
+  label: number;
+  kind: "box" | "tag";
+  box: Box | null;
+  source: Source;
+  score: number | null;
+  review: string;
+  version: number;
+  /** The model version that predicted it (kept after a person fixes it); null for human work. */
+  model_version?: number | null;
+}
+
+/** An annotation as the labeller reads it: the full wire shape. */
+export interface AnnotationRecord extends Annotation {
+  client_id?: string | null;
+  created_by?: number | string | null;
+  updated_by?: number | string | null;
+  created_at?: string;
+  updated_at?: string;
+  /** Websocket payloads name who made the change. */
+  actor?: string | null;
+}
+
+export interface AnnotationCreateBody {
+  kind: "box" | "tag";
+  label: number;
+  box?: Box | null;
+  client_id?: string;
+}
+
+export interface AnnotationPatchBody {
+  version: number;
+  label?: number;
+  box?: Box;
+  review?: string;
+}
+
+/** Websocket `annotation.deleted`. */
+export interface AnnotationDeletedPayload {
+  id: number;
+  image: number;
+  actor?: string | null;
+  client_id?: string | null;
+}
+
+/** How people answered one model version's predictions. */
+export interface ReviewStats {
+  pending: number;
+  accepted: number;
+  corrected: number;
+  rejected: number;
+  reviewed: number;
+  correction_rate: number | null;
+}
+
+export const annotations = {
+  list: (imageId: number) => get<Page<AnnotationRecord>>(`/api/v1/images/${imageId}/annotations/`),
+  /** 201 when created; 200 with the existing one when `client_id` was already created. */
+  create: (imageId: number, body: AnnotationCreateBody) =>
+    post<AnnotationRecord>(`/api/v1/images/${imageId}/annotations/`, body),
+  update: (id: number, body: AnnotationPatchBody) =>
+    patch<AnnotationRecord>(`/api/v1/annotations/${id}/`, body),
+  remove: (id: number, version: number) =>
+    del(`/api/v1/annotations/${id}/?version=${encodeURIComponent(String(version))}`),
+};
+
+export const review = {
+  /** Accept or reject one prediction (409 stale_version with `current`, like PATCH). */
+  annotation: (id: number, action: "accept" | "reject", version: number) =>
+    post<AnnotationRecord>(`/api/v1/annotations/${id}/review/`, { action, version }),
+  /** Accept or reject every pending prediction on the image scoring >= minScore. */
+  image: (imageId: number, action: "accept" | "reject", minScore = 0) =>
+    post<{ results: AnnotationRecord[] }>(`/api/v1/images/${imageId}/review/`, { action, min_score: minScore }),
+  /** Remove the pending predictions one model version made. */
+  revertVersion: (versionId: number) =>
+    post<{ removed: number }>(`/api/v1/model-versions/${versionId}/revert-predictions/`, {}),
+};

@@ -1,0 +1,109 @@
+/** Images of a project: pages of the list, one image, neighbours, upload and the split. */
+import { get, patch, post, postForm, type UploadHandle } from "./http";
+import { projectPath, type Page } from "./common";
+
+export type ImageStatus = "new" | "in_progress" | "done" | "reviewed";
+export type Split = "train" | "val" | "test" | "unassigned";
+export type ZipLayout = "auto" | "flat" | "folders";
+
+export const STATUSES: readonly ImageStatus[] = ["new", "in_progress", "done", "reviewed"];
+export const SPLITS: readonly Split[] = ["train", "val", "test", "unassigned"];
+
+export interface Image {
+  id: number;
+  project: number;
+  filename: string;
+  width: number;
+  height: number;
+  format: string;
+  size_bytes: number;
+  sha256: string;
+  status: ImageStatus;
+  split: Split;
+  sample_weight: number;
+  gold: boolean;
+  file: string;
+  thumbnail: string | null;
+  /** 0..1 after auto-annotation (1 = the model could not choose); null when never scored. */
+  uncertainty?: number | null;
+  /** Only in list responses; detail and websocket payloads leave it out. */
+  annotation_count?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Neighbors {
+  previous: number | null;
+  next: number | null;
+  next_unlabelled: number | null;
+}
+
+export interface UploadDuplicate {
+  file: string;
+  existing?: number;
+  same_as?: string;
+}
+
+export interface UploadError {
+  file: string;
+  detail: string;
+  code?: string;
+}
+
+export interface UploadResult {
+  created: number[];
+  duplicates: UploadDuplicate[];
+  errors: UploadError[];
+  labels_created: string[];
+}
+
+export interface SplitResult {
+  assigned: Partial<Record<Split, number>>;
+  /** Images per split after the assignment. */
+  counts: Record<Split, number>;
+}
+
+export interface SplitCounts {
+  counts: Record<Split, number>;
+}
+
+export type ImagePatch = { status?: ImageStatus; split?: Split; sample_weight?: number };
+
+export interface UploadOptions {
+  label?: number | null;
+  layout?: ZipLayout;
+}
+
+const I = (id: number): string => `/api/v1/images/${id}/`;
+const withQuery = (url: string, query: URLSearchParams): string => {
+  const q = query.toString();
+  return q ? `${url}?${q}` : url;
+};
+
+export const images = {
+  /** The first page of the list; `query` holds the filters (lib/query) and the page size. */
+  listUrl: (projectId: number, query: URLSearchParams): string =>
+    withQuery(`${projectPath(projectId)}images/`, query),
+  page: (url: string) => get<Page<Image>>(url),
+  get: (id: number) => get<Image>(I(id)),
+  update: (id: number, body: ImagePatch) => patch<Image>(I(id), body),
+  /** The previous and next image under the same filters (`query`, from lib/query). */
+  neighbors: (id: number, query: URLSearchParams) => get<Neighbors>(withQuery(`${I(id)}neighbors/`, query)),
+  split: (
+    projectId: number,
+    body: { train: number; val: number; test: number; seed: number; only_unassigned: boolean },
+  ) => post<SplitResult>(`${projectPath(projectId)}split/`, body),
+  splitCounts: (projectId: number) => get<SplitCounts>(`${projectPath(projectId)}split/`),
+  upload: (
+    projectId: number,
+    files: File[],
+    opts: UploadOptions,
+    onProgress: (loaded: number, total: number) => void,
+  ): UploadHandle<Partial<UploadResult> & { detail?: string; code?: string }> => {
+    const form = new FormData();
+    for (const f of files) form.append("files", f, f.name);
+    if (opts.label) form.append("label", String(opts.label));
+    if (opts.layout) form.append("layout", opts.layout);
+    return postForm(`${projectPath(projectId)}images/`, form, onProgress);
+  },
+};
