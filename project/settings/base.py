@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.models",
     "apps.webhooks",
     "apps.demo",
+    "apps.backup",
 ]
 
 MIDDLEWARE = [
