@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 
@@ -48,6 +51,9 @@ FINAL_STATUSES = (RunStatus.CANCELLED, RunStatus.INTERRUPTED, RunStatus.FAILED, 
 
 
 class TrainingRun(models.Model):
+    # Names this run's files on a host (its work dir): a primary key repeats when a database
+    # is recreated, a uuid does not, so a host never mistakes another installation's files.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_runs")
     snapshot = models.ForeignKey(DatasetSnapshot, on_delete=models.CASCADE, related_name="runs")
     task = models.CharField(max_length=10, choices=Task.choices)
@@ -64,6 +70,8 @@ class TrainingRun(models.Model):
     best_metrics = models.JSONField(default=dict)
     latest_metrics = models.JSONField(default=dict)
     checkpoint = models.CharField(max_length=300, blank=True, default="")
+    # SHA-256 of the stored checkpoint: a host's copy is used only when it is that file.
+    checkpoint_sha256 = models.CharField(max_length=64, blank=True, default="")
     weights = models.CharField(max_length=300, blank=True, default="")
     error = models.TextField(blank=True, default="")
     init_from = models.ForeignKey(
@@ -91,6 +99,11 @@ class TrainingRun(models.Model):
     @property
     def storage_dir(self) -> str:
         return f"runs/{self.pk}"
+
+    @property
+    def work_dir(self) -> Path:
+        """This run's folder on this host (snapshot manifest, checkpoint, metrics)."""
+        return Path(settings.LABELFORGE_WORK_DIR) / "runs" / str(self.uid)
 
 
 class RunMetric(models.Model):
@@ -149,6 +162,8 @@ class ModelVersion(models.Model):
     held-out metrics, exported artifacts and its stage. Exactly one production version per
     project and task (a partial unique index backs the promotion service's lock)."""
 
+    # Names this version's serving copy on a host (see TrainingRun.uid).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="model_versions")
     version = models.PositiveIntegerField()
     run = models.OneToOneField(
@@ -197,6 +212,11 @@ class ModelVersion(models.Model):
     @property
     def storage_dir(self) -> str:
         return f"models/{self.pk}"
+
+    @property
+    def local_dir(self) -> Path:
+        """This version's files on this host (fetched from storage_dir once)."""
+        return Path(settings.LABELFORGE_WORK_DIR) / "models" / str(self.uid)
 
 
 class StageTransition(models.Model):

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 
 from apps.core.storage import storage_fetch
@@ -11,9 +10,10 @@ from apps.models.models import ModelVersion
 
 def version_file(version: ModelVersion, name: str) -> Path:
     """A version's stored file on this host, fetched once (a version's files never change):
-    serving, fine-tuning and preparing all read this one copy."""
-    local = Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir / name
-    return storage_fetch(f"{version.storage_dir}/{name}", local)
+    serving, fine-tuning and preparing all read this one copy. The copy lives under the
+    version's uid, not its id: an id repeats when the database is recreated, and a host's
+    work folder may hold an earlier installation's version of that id."""
+    return storage_fetch(f"{version.storage_dir}/{name}", version.local_dir / name)
 
 
 def version_local_dir(version: ModelVersion) -> Path:
@@ -24,4 +24,4 @@ def version_local_dir(version: ModelVersion) -> Path:
     for name in names:
         if name != "model.onnx.data" or default_storage.exists(f"{version.storage_dir}/{name}"):
             version_file(version, name)
-    return Path(settings.LABELFORGE_WORK_DIR) / version.storage_dir
+    return version.local_dir

@@ -1,12 +1,14 @@
-"""Predict in web processes. Loaded predictors are cached per version id (a version's
-artifacts never change). The production version comes from a per-process cache checked
-against a Redis generation on every request (a promotion bumps it after commit), so every
-process picks up a promotion on its next request, without a restart."""
+"""Predict in web processes. Loaded predictors are cached per version uid (a version's
+artifacts never change; an id may name another version once the database is recreated).
+The production version comes from a per-process cache checked against a Redis generation on
+every request (a promotion bumps it after commit), so every process picks up a promotion on
+its next request, without a restart."""
 
 import base64
 import binascii
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -34,35 +36,36 @@ class PredictInput:
 
 
 _lock = threading.Lock()
-_cache: OrderedDict[int, Predictor] = OrderedDict()
-_loading: dict[int, threading.Lock] = {}
+_cache: OrderedDict[uuid.UUID, Predictor] = OrderedDict()
+_loading: dict[uuid.UUID, threading.Lock] = {}
 
 
 def predictor_for(version: ModelVersion) -> Predictor:
     """The loaded predictor for a ready version (loaded once per process, LRU-evicted)."""
+    key = version.uid
     with _lock:
-        if version.pk in _cache:
-            _cache.move_to_end(version.pk)
-            return _cache[version.pk]
-        loading = _loading.setdefault(version.pk, threading.Lock())
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        loading = _loading.setdefault(key, threading.Lock())
     with loading:  # one load per version even when requests arrive together
         with _lock:
-            if version.pk in _cache:
-                return _cache[version.pk]
+            if key in _cache:
+                return _cache[key]
         from ml.serving import load_predictor
 
         predictor = load_predictor(
             version_local_dir(version), backend=settings.LABELFORGE_INFERENCE_BACKEND
         )
         with _lock:
-            _cache[version.pk] = predictor
+            _cache[key] = predictor
             while len(_cache) > settings.LABELFORGE_MODEL_CACHE_SIZE:
                 _cache.popitem(last=False)
-            _loading.pop(version.pk, None)
+            _loading.pop(key, None)
     return predictor
 
 
-def cached_versions() -> list[int]:
+def cached_versions() -> list[uuid.UUID]:
     with _lock:
         return list(_cache)
 

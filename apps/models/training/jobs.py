@@ -15,7 +15,7 @@ from apps.models.models import RunStatus, TrainingRun, VersionStatus
 from apps.models.registry.files import version_file
 from apps.models.registry.services import model_version_prepare, model_version_register
 from apps.models.runs.lifecycle import Heartbeat, run_claim, run_record_outcome
-from apps.models.training.reporter import RunReporter
+from apps.models.training.reporter import RunReporter, file_sha256
 from apps.models.training.services import run_broadcast_status, run_log_append
 from apps.webhooks.services import webhook_emit
 from ml.config import TrainConfig
@@ -61,10 +61,18 @@ def _materialise(run: TrainingRun, work_dir: Path) -> Manifest:
 
 
 def _checkpoint(run: TrainingRun, work_dir: Path) -> Path | None:
+    """The checkpoint to resume from: only this run's own, the one it stored. The copy on
+    this host is used when it is that very file (its SHA-256 is recorded on the row), else
+    the stored one is fetched again; a file of any other origin is never trusted. A run
+    with nothing stored starts from scratch."""
     local = work_dir / "checkpoint.pt"
-    if not local.exists() and run.checkpoint and default_storage.exists(run.checkpoint):
+    if not run.checkpoint or not default_storage.exists(run.checkpoint):
+        local.unlink(missing_ok=True)
+        return None
+    if not (local.is_file() and run.checkpoint_sha256 == file_sha256(local)):
+        local.unlink(missing_ok=True)
         storage_fetch(run.checkpoint, local)
-    return local if local.exists() else None
+    return local
 
 
 def _store(run: TrainingRun, local: Path, name: str) -> str:
@@ -100,7 +108,7 @@ def run_train(*, run_id: int) -> str:
     run = _claim(run_id)
     if run is None:
         return "not queued"
-    work_dir = Path(settings.LABELFORGE_WORK_DIR) / "runs" / str(run.pk)
+    work_dir = run.work_dir
     work_dir.mkdir(parents=True, exist_ok=True)
     reporter = RunReporter(run, work_dir)
     with Heartbeat(TrainingRun, run.pk):

@@ -1,6 +1,7 @@
 """ml/ callbacks for a run in a worker: metrics to the database in batches, live progress over
 the channel layer, heartbeats, and the cancel flag read back from the database."""
 
+import hashlib
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,11 @@ from ml.eta import EtaEstimator
 
 FLUSH_SECONDS = 0.5
 STOP_CHECK_SECONDS = 1.0
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class RunReporter(Callbacks):
@@ -131,11 +137,18 @@ class RunReporter(Callbacks):
             broadcast(self.group, "run.log", {"id": self.run.pk, "lines": lines})
 
     def sync_checkpoint(self) -> None:
+        """Store this host's checkpoint as the run's, with its SHA-256 (what a later attempt
+        on this host checks its copy against before trusting it)."""
         local = self.work_dir / "checkpoint.pt"
         if local.is_file():
-            with open(local, "rb") as fh:
+            with open(local, "rb") as fh:  # one open file: hashed and stored are the same bytes
+                sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+                fh.seek(0)
                 self.run.checkpoint = storage_replace(f"{self.run.storage_dir}/checkpoint.pt", fh)
-            TrainingRun.objects.filter(pk=self.run.pk).update(checkpoint=self.run.checkpoint)
+            self.run.checkpoint_sha256 = sha256
+            TrainingRun.objects.filter(pk=self.run.pk).update(
+                checkpoint=self.run.checkpoint, checkpoint_sha256=sha256
+            )
 
     def _payload(self) -> dict[str, Any]:
         return run_payload(self.run)

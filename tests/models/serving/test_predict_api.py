@@ -221,7 +221,7 @@ def test_promotion_is_picked_up_without_restart(
         )
     second = client.post(url, {"image": _file("r.jpg", RED)}).json()
     assert second["model_version"]["id"] == newer.pk
-    assert {production.pk, newer.pk} <= set(inference.cached_versions())
+    assert {production.uid, newer.uid} <= set(inference.cached_versions())
     want = expected(newer, RED)
     assert [r["confidence"] for r in second["predictions"]] == pytest.approx(
         [w.confidence for w in want], abs=2e-4
