@@ -1,10 +1,18 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
-from apps.core.views import TokenView, healthz
+from apps.core.csp import with_csp
+from apps.core.views import LoginPageView, TokenView, healthz
 from apps.projects import pages
+
+docs_csp = with_csp(settings.LABELFORGE_CSP_API_DOCS)
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -34,16 +42,23 @@ urlpatterns = [
         pages.model_page,
         name="model-page",
     ),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", LoginPageView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # no inline script: the Swagger UI set-up script is /api/docs/?script (the split view)
+    path(
+        "api/docs/",
+        docs_csp(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        docs_csp(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+        ),
+        name="api-redoc",
+    ),
     path("healthz", healthz, name="healthz"),
 ]

@@ -22,7 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("apps", "ml", "project")
-APP_ORDER = ["core", "projects", "webhooks", "images", "annotations", "models", "realtime", "demo", "backup"]
+APP_ORDER = [  # the order migrations depend in; docs/ARCHITECTURE.md
+    "core", "projects", "webhooks", "images", "annotations", "models", "realtime", "demo",
+    "backup",
+]  # fmt: skip
 LAYERS = {"models": 0, "serializers": 1, "selectors": 2, "services": 3}
 TOP = 4  # jobs, api, consumers, pages, management, urls, admin, apps (AppConfig)
 TOP_NAMES = {"jobs", "api", "consumers", "pages", "management", "urls", "admin", "routing"}

@@ -3,6 +3,24 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from . import csp
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response carries LABELFORGE_CSP unless its view chose a policy (csp.with_csp).
+    SecurityMiddleware sends nosniff, Referrer-Policy and COOP; XFrameOptionsMiddleware DENY."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = csp.render(settings.LABELFORGE_CSP)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if csp.HEADER in response or (settings.DEBUG and response.status_code >= 400):
+            return response  # Django's debug error pages (DEBUG only) are inline styles and scripts
+        response[csp.HEADER] = self.header
+        return response
+
 
 class RequestSizeLimitMiddleware:
     """Refuse an oversize request from its Content-Length, before anything (CSRF checks

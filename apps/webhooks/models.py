@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from apps.core.crypto import decrypt, encrypt
 from apps.projects.models import Project
 
 EVENTS = ("run.succeeded", "run.failed", "model.promoted", "autoannotate.finished", "image.done")
@@ -8,12 +9,13 @@ EVENTS = ("run.succeeded", "run.failed", "model.promoted", "autoannotate.finishe
 
 class Webhook(models.Model):
     """A project's subscription: matching events are POSTed as JSON to `url`, signed with
-    HMAC-SHA256 over the body using `secret`."""
+    HMAC-SHA256 over the body using `secret`, which is stored encrypted (apps.core.crypto):
+    read and set it through the `secret` property."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)
-    secret = models.CharField(max_length=64)
+    secret_encrypted = models.TextField(help_text="The signing secret, Fernet-encrypted.")
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -25,6 +27,14 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return f"webhook {self.pk} -> {self.url}"
+
+    @property
+    def secret(self) -> str:
+        return decrypt(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.secret_encrypted = encrypt(value)
 
 
 class DeliveryStatus(models.TextChoices):

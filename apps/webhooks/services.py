@@ -2,15 +2,17 @@
 
 Emitters call `webhook_emit(project_id=..., event=..., data={...})`; a Delivery row is
 written per subscribed webhook and a `default`-queue job sends it after commit. A failed
-send is retried with backoff (LABELFORGE_WEBHOOK_BACKOFF); every attempt is in the log."""
+send is retried with backoff (LABELFORGE_WEBHOOK_BACKOFF); every attempt is in the log.
+Sending goes through `transport`: a URL that is, or resolves to, a loopback, private,
+link-local or metadata address (LABELFORGE_WEBHOOK_ALLOWED_NETWORKS aside) is refused: at
+create/update for a literal address, on sending for any, and a refused delivery fails at once."""
 
 import hashlib
 import hmac
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -21,10 +23,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.crypto import SecretUnreadable
 from apps.core.exceptions import ApplicationError
 from apps.core.jobs import enqueue_on_commit
 from apps.projects.models import Project
 
+from . import transport
 from .models import EVENTS, Delivery, DeliveryStatus, Webhook
 
 DELIVER_JOB = "apps.webhooks.services.webhook_deliver"
@@ -41,6 +45,10 @@ def _clean(url: str | None, events: list[str] | None) -> dict[str, Any]:
     if url is not None:
         if urlparse(url).scheme not in ("http", "https"):
             raise ApplicationError("url: must be an http(s) URL.", code="invalid_url")
+        try:
+            transport.check_url_host(url)
+        except transport.AddressRefused as exc:
+            raise ApplicationError(f"url: {exc}.", code="forbidden_address") from exc
         out["url"] = url
     if events is not None:
         unknown = sorted(set(events) - set(EVENTS))
@@ -98,20 +106,36 @@ def webhook_ping(*, webhook: Webhook) -> Delivery:
     return _queue_delivery(webhook, "ping", payload)
 
 
-def _send(delivery: Delivery) -> tuple[int | None, str]:
+@dataclass(frozen=True)
+class Attempt:
+    status_code: int | None
+    error: str = ""
+    final: bool = False  # no retry: the address is refused
+
+
+def _send(delivery: Delivery) -> Attempt:
     body = json.dumps({"delivery": delivery.pk, **delivery.payload}).encode()
-    request = urllib.request.Request(delivery.webhook.url, data=body, method="POST", headers={
+    try:
+        signature = sign(delivery.webhook.secret, body)
+    except SecretUnreadable as exc:
+        return Attempt(None, f"Not sent: {exc}", final=True)
+    headers = {
         "Content-Type": "application/json", "User-Agent": "Labelforge-Webhook/1",
         "X-Labelforge-Event": delivery.event, "X-Labelforge-Delivery": str(delivery.pk),
-        SIGNATURE_HEADER: sign(delivery.webhook.secret, body),
-    })  # fmt: skip
+        SIGNATURE_HEADER: signature,
+    }  # fmt: skip
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code} {exc.reason}"
-    except (urllib.error.URLError, OSError) as exc:
-        return None, f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}"
+        reply = transport.post(delivery.webhook.url, body, headers, TIMEOUT_SECONDS)
+    except transport.AddressRefused as exc:
+        return Attempt(None, f"Refused: {exc}.", final=True)
+    except transport.SendFailed as exc:
+        return Attempt(None, str(exc))
+    if 200 <= reply.status < 300:
+        return Attempt(reply.status)
+    error = f"HTTP {reply.status} {reply.reason}"
+    if 300 <= reply.status < 400:
+        error += f" (redirects are not followed; Location: {reply.location or 'none'})"
+    return Attempt(reply.status, error)
 
 
 def webhook_deliver(*, delivery_id: int) -> str:
@@ -120,19 +144,19 @@ def webhook_deliver(*, delivery_id: int) -> str:
     if delivery is None or delivery.status in (DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED):
         return "nothing to do"
     started = time.perf_counter()
-    status_code, error = _send(delivery)
+    attempt = _send(delivery)
     delivery.attempts += 1
-    delivery.response_status = status_code
+    delivery.response_status = attempt.status_code
     delivery.duration_ms = round((time.perf_counter() - started) * 1000, 1)
-    delivery.error = error
+    delivery.error = attempt.error
     backoff = list(settings.LABELFORGE_WEBHOOK_BACKOFF)
-    if not error:
+    if not attempt.error:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
             DeliveryStatus.SUCCEEDED,
             timezone.now(),
             None,
         )
-    elif delivery.attempts > len(backoff):
+    elif attempt.final or delivery.attempts > len(backoff):
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
     else:
         delay = backoff[delivery.attempts - 1]

@@ -21,6 +21,9 @@ def env_int(name: str, default: int) -> int:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "labelforge-insecure-local-key-change-me")
+# The key webhook secrets are encrypted with at rest (derived by apps.core.crypto); empty:
+# SECRET_KEY. Set it to rotate SECRET_KEY without touching stored secrets.
+LABELFORGE_SECRET_KEY = os.environ.get("LABELFORGE_SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -61,6 +65,38 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Security headers on every response. SecurityMiddleware: nosniff, Referrer-Policy, COOP;
+# XFrameOptionsMiddleware: DENY; ContentSecurityPolicyMiddleware: LABELFORGE_CSP. The pages
+# load only their own scripts and stylesheets (no inline <script> or <style>; `json_script`
+# blocks are data). Style *attributes* are allowed: the frontend sets a few (bar widths,
+# colours) through setAttribute("style"), which CSP counts as inline.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+LABELFORGE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],  # data: the favicon; blob: Try it's preview
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],  # the API and the project websocket (same origin)
+    "worker-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# /api/docs/ and /api/redoc/ (Swagger UI and ReDoc from drf-spectacular-sidecar): still no
+# inline script, but their styles are injected at run time and ReDoc searches in a blob worker.
+LABELFORGE_CSP_API_DOCS = {
+    **LABELFORGE_CSP,
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "worker-src": ["'self'", "blob:"],
+    "font-src": ["'self'", "data:"],
+}
 
 ROOT_URLCONF = "project.urls"
 ASGI_APPLICATION = "project.asgi.application"
@@ -115,6 +151,10 @@ STORAGES = {
 }
 
 LOGIN_URL = "/accounts/login/"
+# Sign-in throttle (login page and POST /api/v1/auth/token/): attempts per username and
+# client address in a window that starts at the first; a success clears the count.
+LABELFORGE_LOGIN_ATTEMPTS = env_int("LABELFORGE_LOGIN_ATTEMPTS", 5)
+LABELFORGE_LOGIN_WINDOW_SECONDS = env_int("LABELFORGE_LOGIN_WINDOW_SECONDS", 15 * 60)
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
@@ -210,6 +250,14 @@ LABELFORGE_PREDICT_MAX_IMAGES = env_int("LABELFORGE_PREDICT_MAX_IMAGES", 32)
 LABELFORGE_DEVICE_DECODE = os.environ.get("LABELFORGE_DEVICE_DECODE", "auto")
 # Webhook retries: seconds before attempt 2, 3, ...; a delivery fails after the last one.
 LABELFORGE_WEBHOOK_BACKOFF = [10, 60, 300, 1800, 7200]
+# Webhooks never reach loopback, private, link-local (cloud metadata), multicast or other
+# non-public addresses, except those in these networks: comma-separated CIDRs, e.g.
+# "10.20.0.0/16" for a receiver inside your network. Default: none.
+LABELFORGE_WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip()
+    for n in os.environ.get("LABELFORGE_WEBHOOK_ALLOWED_NETWORKS", "").split(",")
+    if n.strip()
+]
 LABELFORGE_HEARTBEAT_SECONDS = float(os.environ.get("LABELFORGE_HEARTBEAT_SECONDS", "10"))
 LABELFORGE_RUN_STALE_SECONDS = float(os.environ.get("LABELFORGE_RUN_STALE_SECONDS", "60"))
 DATA_UPLOAD_MAX_NUMBER_FILES = 1000

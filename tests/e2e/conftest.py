@@ -45,7 +45,8 @@ def _media_root(settings, live_media) -> None:
 def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
     """Per module, so its RQ worker is gone before later tests run their own workers (it
     would take their jobs from the shared test queues)."""
-    env = subprocess_env(live_media)
+    # test_autoannotate's webhook receiver listens on 127.0.0.1: allow loopback explicitly
+    env = {**subprocess_env(live_media), "LABELFORGE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8"}
     port = free_port()
     logs = tmp_path_factory.mktemp("live-logs")
     commands = {

@@ -211,8 +211,10 @@ def test_every_page_renders_clean(page: Page, page_watch: PageWatch, live_stack:
 
     page.context.on("request", same_origin)
 
-    # login
-    page.goto("/accounts/login/")
+    # login (every page runs under the site's Content Security Policy: a violation would be
+    # a console error, and the watch fails the test on one)
+    csp = page.goto("/accounts/login/").headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp, csp
     expect(page.locator("input[name=username]")).to_be_visible()
     shot(page, page_watch, "login")
 
@@ -223,7 +225,7 @@ def test_every_page_renders_clean(page: Page, page_watch: PageWatch, live_stack:
     shot(page, page_watch, "projects")
 
     # the project page, tab by tab
-    page.goto(f"/projects/{pid}/")
+    assert "content-security-policy" in page.goto(f"/projects/{pid}/").headers
     expect(page.locator("#live")).to_have_attribute("data-state", "live")
     expect(page.locator("#stat-images")).to_have_text("27")
     tiles = page.locator("[data-testid=image-grid] [data-testid=image-tile]")
@@ -312,7 +314,7 @@ def test_every_page_renders_clean(page: Page, page_watch: PageWatch, live_stack:
     shot(page, page_watch, "compare")
 
     # the API docs: Swagger UI from static files, the schema from /api/schema/
-    page.goto("/api/docs/")
+    assert "'unsafe-inline'" in page.goto("/api/docs/").headers["content-security-policy"]
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Labelforge API")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible(timeout=30_000)
     shot(page, page_watch, "api-docs")

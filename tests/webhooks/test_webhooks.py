@@ -16,6 +16,8 @@ from apps.webhooks.models import Delivery
 from tests.factories.models import make_version
 from tests.helpers.processes import run_worker
 
+pytestmark = pytest.mark.usefixtures("allow_loopback")
+
 
 class Receiver:
     """Records every POST; answers with the next status in `statuses` (then 200)."""

@@ -1,6 +1,5 @@
 from urllib.parse import urlencode
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
@@ -8,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.annotations.services import upload_with_tags
-from apps.core.exceptions import ApplicationError, NotFound
+from apps.core.exceptions import ApplicationError
 from apps.core.schema import error_responses
 from apps.images import services
 from apps.images.selectors import (
@@ -22,6 +21,7 @@ from apps.images.serializers import ImageSerializer
 from apps.projects.models import Project, Role
 from apps.projects.selectors import project_get_for_user
 
+from .files import serve_image
 from .serializers import (
     ImageListQuerySerializer,
     ImagePatchSerializer,
@@ -121,14 +121,6 @@ class ImageDetailView(APIView):
         return Response(ImageSerializer(image).data)
 
 
-def _serve(name: str, content_type: str | None = None) -> FileResponse:
-    if not name or not default_storage.exists(name):
-        raise NotFound("File not available yet.", code="not_ready")
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=86400, immutable"
-    return response
-
-
 class ImageNeighborsView(APIView):
     @extend_schema(parameters=[ImageListQuerySerializer], responses=NeighborsSerializer)
     def get(self, request: Request, image_id: int) -> Response:
@@ -141,14 +133,14 @@ class ImageFileView(APIView):
     @extend_schema(responses={(200, "image/*"): bytes})
     def get(self, request: Request, image_id: int) -> FileResponse:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
-        return _serve(image.file.name, f"image/{image.format.lower()}")
+        return serve_image(image.file.name, image.format, image.filename)
 
 
 class ImageThumbnailView(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes})
     def get(self, request: Request, image_id: int) -> FileResponse:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
-        return _serve(image.thumbnail.name, "image/jpeg")
+        return serve_image(image.thumbnail.name, "JPEG", image.filename)
 
 
 class ProjectSplitView(APIView):
