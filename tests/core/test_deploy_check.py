@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def deploy_check(**env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LABELFORGE_", "SECURE_"))}
     base.pop("DEBUG", None)
+    base.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests set it in this process
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
