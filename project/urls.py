@@ -62,3 +62,6 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

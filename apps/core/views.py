@@ -1,11 +1,13 @@
+import sys
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
+from django.views import defaults
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -51,8 +53,9 @@ class TokenView(ObtainAuthToken):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        username = _username(request.data.get("username"))
-        counted = bool(username) and bool(request.data.get("password"))
+        body = request.data if isinstance(request.data, dict) else {}  # a JSON list: 400
+        username = _username(body.get("username"))
+        counted = bool(username) and bool(body.get("password"))
         if counted:
             verdict = signin_attempt(username=username, address=client_address(request))
             if not verdict.allowed:
@@ -101,3 +104,32 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a URL no route matches (`/api/v1/images/abc/`) answers JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": "No such endpoint.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+UNAVAILABLE = "The database is not answering; try again in a few seconds."
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. The database down or restarting is a 503 with Retry-After (JSON under
+    /api/), not a 500: the next request opens a new connection, so the app recovers alone."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        if _is_api(request):
+            response = JsonResponse({"detail": UNAVAILABLE, "code": "unavailable"}, status=503)
+        else:
+            response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
+        response["Retry-After"] = "5"
+        return response
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+    return defaults.server_error(request)

@@ -12,7 +12,8 @@ class ImageSerializer(serializers.ModelSerializer):
     gold = serializers.BooleanField(source="is_gold", read_only=True)
     file = serializers.SerializerMethodField()
     thumbnail = serializers.SerializerMethodField()
-    annotation_count = serializers.IntegerField(read_only=True, required=False)
+    # only lists count them: not read_only, so the schema does not mark it required
+    annotation_count = serializers.IntegerField(required=False)
 
     class Meta:
         model = Image

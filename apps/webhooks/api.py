@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import NotFound
+from apps.core.schema import page_of
 from apps.projects.models import Role
 from apps.projects.selectors import project_get_for_user, require_role
 
@@ -46,7 +47,7 @@ def _webhook_for(request: Request, webhook_id: int) -> Webhook:
 
 
 class WebhookListView(APIView):
-    @extend_schema(responses=WebhookSerializer(many=True))
+    @extend_schema(responses=page_of(WebhookSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
@@ -90,7 +91,7 @@ class WebhookTestView(APIView):
 
 
 class DeliveryListView(APIView):
-    @extend_schema(responses=DeliverySerializer(many=True))
+    @extend_schema(responses=page_of(DeliverySerializer))
     def get(self, request: Request, webhook_id: int) -> Response:
         rows = _webhook_for(request, webhook_id).deliveries.all()[:DELIVERY_PAGE]
         return Response({"results": DeliverySerializer(rows, many=True).data, "next": None})

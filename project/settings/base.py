@@ -224,6 +224,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one name per choice set (fields named status/source/stage/action mean different sets)
+    "ENUM_NAME_OVERRIDES": {
+        "ImageStatusEnum": "apps.images.models.ImageStatus",
+        "AnnotationSourceEnum": "apps.annotations.models.Source",
+        "EventActionEnum": "apps.annotations.models.EventAction",
+        "RunStatusEnum": "apps.models.models.RunStatus",
+        "StageEnum": "apps.models.models.Stage",
+        "VersionStatusEnum": "apps.models.models.VersionStatus",
+        "VersionSourceEnum": "apps.models.models.VersionSource",
+        "DeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
+        "ReviewActionEnum": ["accept", "reject"],
+        "ReviewStateEnum": "apps.annotations.models.Review",
+        "ReviewFilterEnum": ["pending"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.postprocess_error_responses",
+    ],
 }
 
 # Upload limits (bytes / pixels). Requests above LABELFORGE_MAX_UPLOAD_BYTES get 413.

@@ -1,11 +1,7 @@
 """Browser tests: the real ASGI server (uvicorn) and a real RQ worker run as subprocesses on the
 test database; Playwright drives Debian's Chromium."""
 
-import contextlib
 import os
-import subprocess
-import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +14,12 @@ from playwright.sync_api import (
 
 from apps.core.server import web_server_command
 from tests.helpers.browser import NewPage, PageWatch, report
-from tests.helpers.processes import free_port, subprocess_env, wait_until_healthy
+from tests.helpers.processes import (
+    app_processes,
+    free_port,
+    subprocess_env,
+    wait_until_healthy,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -51,39 +52,13 @@ def live_stack(django_db_setup, tmp_path_factory, live_media) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("live-logs")
     commands = {
         "web": web_server_command("127.0.0.1", port)[1:],
-        "worker": [
-            "manage.py",
-            "rqworker",
-            "default",
-            "train",
-            "infer",
-            "--worker-class",
-            "rq.SimpleWorker",
-        ],
-    }
-    with contextlib.ExitStack() as stack:
-        procs = []
-        for name, args in commands.items():
-            log = stack.enter_context(open(logs / f"{name}.log", "w"))
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-                )
-            )
+        "worker": ["manage.py", "rqworker", "default", "train", "infer",
+                   "--worker-class", "rq.SimpleWorker"],
+    }  # fmt: skip
+    with app_processes(commands, env, logs) as procs:
         url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(url, procs[0], logs / "web.log")
+        wait_until_healthy(url, procs["web"], logs / "web.log")
         yield url
-        for proc in procs:
-            proc.terminate()
-        for name, proc in zip(commands, procs, strict=True):
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # left running, it keeps the test database open
-                proc.kill()
-                proc.wait(timeout=10)
-                warnings.warn(
-                    f"the live {name} process ignored SIGTERM for 10 s; killed", stacklevel=1
-                )
 
 
 @pytest.fixture(scope="module")

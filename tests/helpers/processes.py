@@ -1,12 +1,16 @@
 """Real app processes for tests: an RQ worker in this process, web servers and workers in
 others (with the test database, Redis and media), and a free port for them."""
 
+import contextlib
 import os
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import django_rq
@@ -14,6 +18,10 @@ import pytest
 from django.conf import settings
 from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
+
+from apps.core.server import web_server_command
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -71,3 +79,42 @@ def run_worker(*queues: str) -> int:
             job = queue.fetch_job(job_id)
             pytest.fail(f"job {job_id} failed: {job.latest_result().exc_string if job else '?'}")
     return pending
+
+
+@contextlib.contextmanager
+def app_processes(
+    commands: dict[str, list[str]], env: dict[str, str], logs: Path
+) -> Iterator[dict[str, subprocess.Popen]]:
+    """Start `python <args>` per name (logs in `logs/<name>.log`); stop them all afterwards
+    (SIGTERM, then SIGKILL after 10 s with a warning: one left running keeps the test
+    database open)."""
+    with contextlib.ExitStack() as stack:
+        procs = {}
+        for name, args in commands.items():
+            log = stack.enter_context(open(logs / f"{name}.log", "w"))
+            procs[name] = subprocess.Popen(
+                [sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        try:
+            yield procs
+        finally:
+            for proc in procs.values():
+                proc.terminate()
+            for name, proc in procs.items():
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+                    warnings.warn(f"{name} ignored SIGTERM for 10 s; killed", stacklevel=1)
+
+
+@contextlib.contextmanager
+def live_web(env: dict[str, str], logs: Path) -> Iterator[str]:
+    """The ASGI server exactly as runstack starts it, on a free port; yields its URL."""
+    port = free_port()
+    web = web_server_command("127.0.0.1", port)[1:]
+    with app_processes({"web": web}, env, logs) as procs:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(url, procs["web"], logs / "web.log")
+        yield url

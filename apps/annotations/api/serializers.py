@@ -23,7 +23,9 @@ class AnnotationVersionSerializer(serializers.Serializer):
 
 
 class AnnotationEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(
+        source="actor.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AnnotationEvent

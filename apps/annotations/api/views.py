@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from apps.annotations.selectors import (
     annotation_list,
 )
 from apps.annotations.serializers import AnnotationSerializer
+from apps.core.schema import error_responses, page_of
 from apps.images.selectors import image_get_for_user
 from apps.projects.models import Role
 
@@ -25,13 +26,18 @@ from .serializers import (
     ReviewSerializer,
 )
 
+STALE = "409: `version` is stale; the body holds the current annotation."
+
 
 class ImageAnnotationListView(APIView):
-    @extend_schema(responses=AnnotationSerializer(many=True))
+    @extend_schema(responses=page_of(AnnotationSerializer))
     def get(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
         return Response(
-            {"results": AnnotationSerializer(annotation_list(image=image), many=True).data}
+            {
+                "results": AnnotationSerializer(annotation_list(image=image), many=True).data,
+                "next": None,
+            }
         )
 
     @extend_schema(request=AnnotationCreateSerializer, responses={201: AnnotationSerializer})
@@ -63,7 +69,11 @@ class AnnotationDetailView(APIView):
         )
         return Response(AnnotationSerializer(annotation).data)
 
-    @extend_schema(request=AnnotationPatchSerializer, responses=AnnotationSerializer)
+    @extend_schema(
+        request=AnnotationPatchSerializer,
+        responses={200: AnnotationSerializer, **error_responses(409)},
+        description=STALE,
+    )
     def patch(self, request: Request, annotation_id: int) -> Response:
         annotation_get_for_user(
             annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
@@ -77,7 +87,12 @@ class AnnotationDetailView(APIView):
         )
         return Response(AnnotationSerializer(annotation).data)
 
-    @extend_schema(request=AnnotationVersionSerializer, responses={204: None})
+    @extend_schema(
+        request=AnnotationVersionSerializer,
+        parameters=[OpenApiParameter("version", int, required=False)],
+        responses={204: None, **error_responses(400, 409)},
+        description=STALE + " The version comes in the body or the query string.",
+    )
     def delete(self, request: Request, annotation_id: int) -> Response:
         annotation_get_for_user(
             annotation_id=annotation_id, user=request.user, min_role=Role.ANNOTATOR
@@ -92,15 +107,21 @@ class AnnotationDetailView(APIView):
 
 
 class ImageHistoryView(APIView):
-    @extend_schema(responses=AnnotationEventSerializer(many=True))
+    @extend_schema(responses=page_of(AnnotationEventSerializer))
     def get(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
         events = annotation_event_list(image=image)[:500]
-        return Response({"results": AnnotationEventSerializer(events, many=True).data})
+        return Response(
+            {"results": AnnotationEventSerializer(events, many=True).data, "next": None}
+        )
 
 
 class AnnotationEventRevertView(APIView):
-    @extend_schema(request=None, responses={201: AnnotationEventSerializer})
+    @extend_schema(
+        request=None,
+        responses={201: AnnotationEventSerializer, **error_responses(409)},
+        description="409: the annotation changed since this event.",
+    )
     def post(self, request: Request, event_id: int) -> Response:
         event = annotation_event_get_for_user(
             event_id=event_id, user=request.user, min_role=Role.ANNOTATOR
@@ -126,7 +147,7 @@ class AnnotationReviewView(APIView):
 class ImageReviewView(APIView):
     """Accept (or reject) every pending prediction on the image scoring >= min_score."""
 
-    @extend_schema(request=ImageReviewSerializer, responses=AnnotationSerializer(many=True))
+    @extend_schema(request=ImageReviewSerializer, responses=page_of(AnnotationSerializer))
     def post(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
         data = ImageReviewSerializer(data=request.data)
@@ -134,4 +155,4 @@ class ImageReviewView(APIView):
         changed = services.image_review_pending(
             image=image, user=request.user, **data.validated_data
         )
-        return Response({"results": AnnotationSerializer(changed, many=True).data})
+        return Response({"results": AnnotationSerializer(changed, many=True).data, "next": None})

@@ -9,13 +9,20 @@ class ImagePatchSerializer(serializers.Serializer):
     sample_weight = serializers.FloatField(min_value=0.01, max_value=100, required=False)
 
 
-class ImageListQuerySerializer(serializers.Serializer):
+class ImageFilterSerializer(serializers.Serializer):
+    """Which images (apps.images.selectors.ImageFilters): an image list's query string, an
+    auto-annotation run's `filters`."""
+
     status = serializers.ChoiceField(choices=ImageStatus.choices, required=False)
     split = serializers.ChoiceField(choices=Split.choices, required=False)
     label = serializers.IntegerField(required=False)
     source = serializers.ChoiceField(choices=["human", "model"], required=False)
-    has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
+    has_annotations = serializers.BooleanField(required=False, allow_null=True)
     review = serializers.ChoiceField(choices=["pending"], required=False)
+
+
+class ImageListQuerySerializer(ImageFilterSerializer):
+    has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
     order = serializers.ChoiceField(choices=["id", "uncertain"], required=False, default="id")
     after = serializers.IntegerField(required=False, min_value=0)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
@@ -37,9 +44,9 @@ class UploadResultSerializer(serializers.Serializer):
 
 
 class SplitSerializer(serializers.Serializer):
-    train = serializers.FloatField(min_value=0, default=0.8)
-    val = serializers.FloatField(min_value=0, default=0.1)
-    test = serializers.FloatField(min_value=0, default=0.1)
+    train = serializers.FloatField(min_value=0, max_value=1000, default=0.8)
+    val = serializers.FloatField(min_value=0, max_value=1000, default=0.1)
+    test = serializers.FloatField(min_value=0, max_value=1000, default=0.1)
     seed = serializers.IntegerField(default=0)
     only_unassigned = serializers.BooleanField(default=True)
 

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from apps.annotations.services import upload_with_tags
 from apps.core.exceptions import ApplicationError
-from apps.core.schema import error_responses
+from apps.core.schema import error_responses, page_of
 from apps.images import services
 from apps.images.selectors import (
     ImageFilters,
@@ -51,7 +51,7 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
 
 
 class ImageListView(APIView):
-    @extend_schema(parameters=[ImageListQuerySerializer], responses=ImageSerializer(many=True))
+    @extend_schema(parameters=[ImageListQuerySerializer], responses=page_of(ImageSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         filters, params = _filters(request, project)
@@ -74,7 +74,8 @@ class ImageListView(APIView):
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
         )
-        fields = {k: request.data.get(k) for k in ("label", "layout") if k in request.data}
+        body = request.data if hasattr(request.data, "get") else {}  # JSON null or a list
+        fields = {k: body.get(k) for k in ("label", "layout") if k in body}
         data = ImageUploadSerializer(data={**fields, "files": request.FILES.getlist("files")})
         data.is_valid(raise_exception=True)
         label = None

@@ -16,7 +16,9 @@ class AutoAnnotationRunSerializer(serializers.ModelSerializer):
     classifier_version = serializers.SerializerMethodField()
     progress = serializers.FloatField(read_only=True)
     finished = serializers.SerializerMethodField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = AutoAnnotationRun

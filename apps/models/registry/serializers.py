@@ -19,11 +19,13 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     """List/event form; the detail adds the full report (per class, confusion matrix)."""
 
     metrics = serializers.SerializerMethodField()
-    run = serializers.PrimaryKeyRelatedField(read_only=True)
-    snapshot = serializers.PrimaryKeyRelatedField(read_only=True)
+    run = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # imported: none
+    snapshot = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     num_classes = serializers.SerializerMethodField()
     has_onnx = serializers.SerializerMethodField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ModelVersion
@@ -52,7 +54,9 @@ class ModelVersionDetailSerializer(ModelVersionSerializer):
         read_only_fields = fields
 
     report = serializers.JSONField(source="metrics")
-    run_params = serializers.JSONField(source="run.params", default=None)
+    run_params = serializers.JSONField(
+        source="run.params", default=None, read_only=True, allow_null=True
+    )
     review_stats = serializers.SerializerMethodField()
 
     def get_review_stats(self, version: ModelVersion) -> dict[str, Any]:
@@ -61,7 +65,9 @@ class ModelVersionDetailSerializer(ModelVersionSerializer):
 
 
 class StageTransitionSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", default=None)
+    user = serializers.CharField(
+        source="user.username", default=None, read_only=True, allow_null=True
+    )
     version = serializers.IntegerField(source="model_version.version")
 
     class Meta:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -63,3 +64,18 @@ class ServiceTokenAuthentication(BaseAuthentication):
 def service_project_id(request: Any) -> int | None:
     """The project a service-token request is bound to (None for users)."""
     return request.auth.project_id if isinstance(request.auth, ServiceToken) else None
+
+
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: a service key goes in the same `Authorization: Token <key>` header."""
+
+    target_class = ServiceTokenAuthentication
+    name = "serviceToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token lf_svc_...`: a project's service token (predict only).",
+        }

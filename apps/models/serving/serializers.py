@@ -8,7 +8,9 @@ from apps.models.models import (
 
 
 class ServiceTokenSerializer(serializers.ModelSerializer):
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ServiceToken

@@ -28,7 +28,9 @@ class TrainingRunSerializer(serializers.ModelSerializer):
     )  # fmt: skip
     epochs = serializers.SerializerMethodField()
     snapshot = serializers.SerializerMethodField()
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, read_only=True, allow_null=True
+    )
     finished = serializers.SerializerMethodField()
     model_version = serializers.SerializerMethodField()
 

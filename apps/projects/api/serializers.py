@@ -5,7 +5,8 @@ from apps.projects.models import Label, Membership, Project, Role
 
 class ProjectSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
-    image_count = serializers.IntegerField(read_only=True, required=False)
+    # not read_only, so the schema does not mark it required (a new project has none)
+    image_count = serializers.IntegerField(required=False)
 
     class Meta:
         model = Project

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import error_responses, page_of
 from apps.projects import services
 from apps.projects.models import Membership, Role
 from apps.projects.selectors import (
@@ -25,6 +26,8 @@ from .serializers import (
     ProjectSerializer,
 )
 
+LAST_OWNER = "409: it would leave the project without an owner."
+
 
 def _roles_context(request: Request, project_ids: list[int]) -> dict:
     if request.user.is_staff:
@@ -34,13 +37,15 @@ def _roles_context(request: Request, project_ids: list[int]) -> dict:
 
 
 class ProjectListView(APIView):
-    @extend_schema(responses=ProjectSerializer(many=True))
+    @extend_schema(responses=page_of(ProjectSerializer), operation_id="v1_projects_list")
     def get(self, request: Request) -> Response:
         projects = list(
             project_list_for_user(user=request.user).annotate(image_count=Count("images"))
         )
         context = _roles_context(request, [p.pk for p in projects])
-        return Response({"results": ProjectSerializer(projects, many=True, context=context).data})
+        return Response(
+            {"results": ProjectSerializer(projects, many=True, context=context).data, "next": None}
+        )
 
     @extend_schema(request=ProjectInputSerializer, responses={201: ProjectSerializer})
     def post(self, request: Request) -> Response:
@@ -72,6 +77,7 @@ class ProjectDetailView(APIView):
             ProjectSerializer(project, context=_roles_context(request, [project.pk])).data
         )
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.OWNER
@@ -81,12 +87,18 @@ class ProjectDetailView(APIView):
 
 
 class LabelListView(APIView):
-    @extend_schema(responses=LabelSerializer(many=True))
+    @extend_schema(responses=page_of(LabelSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
-        return Response({"results": LabelSerializer(project.labels.all(), many=True).data})
+        return Response(
+            {"results": LabelSerializer(project.labels.all(), many=True).data, "next": None}
+        )
 
-    @extend_schema(request=LabelInputSerializer, responses={201: LabelSerializer})
+    @extend_schema(
+        request=LabelInputSerializer,
+        responses={201: LabelSerializer, **error_responses(409)},
+        description="409: the name or hotkey is taken.",
+    )
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
@@ -98,7 +110,11 @@ class LabelListView(APIView):
 
 
 class LabelDetailView(APIView):
-    @extend_schema(request=LabelInputSerializer(partial=True), responses=LabelSerializer)
+    @extend_schema(
+        request=LabelInputSerializer(partial=True),
+        responses={200: LabelSerializer, **error_responses(409)},
+        description="409: the name or hotkey is taken.",
+    )
     def patch(self, request: Request, project_id: int, label_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
@@ -109,6 +125,7 @@ class LabelDetailView(APIView):
         label = services.label_update(label=label, data=data.validated_data)
         return Response(LabelSerializer(label).data)
 
+    @extend_schema(responses={204: None, **error_responses(409)}, description="409: in use.")
     def delete(self, request: Request, project_id: int, label_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
@@ -118,13 +135,17 @@ class LabelDetailView(APIView):
 
 
 class MemberListView(APIView):
-    @extend_schema(responses=MemberSerializer(many=True))
+    @extend_schema(responses=page_of(MemberSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         members = project.memberships.select_related("user")
-        return Response({"results": MemberSerializer(members, many=True).data})
+        return Response({"results": MemberSerializer(members, many=True).data, "next": None})
 
-    @extend_schema(request=MemberInputSerializer, responses={201: MemberSerializer})
+    @extend_schema(
+        request=MemberInputSerializer,
+        responses={201: MemberSerializer, **error_responses(409)},
+        description="409: already a member.",
+    )
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.OWNER
@@ -140,7 +161,11 @@ class MemberListView(APIView):
 
 
 class MemberDetailView(APIView):
-    @extend_schema(request=MemberPatchSerializer, responses=MemberSerializer)
+    @extend_schema(
+        request=MemberPatchSerializer,
+        responses={200: MemberSerializer, **error_responses(409)},
+        description=LAST_OWNER,
+    )
     def patch(self, request: Request, project_id: int, member_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.OWNER
@@ -153,6 +178,7 @@ class MemberDetailView(APIView):
         )
         return Response(MemberSerializer(membership).data)
 
+    @extend_schema(responses={204: None, **error_responses(409)}, description=LAST_OWNER)
     def delete(self, request: Request, project_id: int, member_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.OWNER

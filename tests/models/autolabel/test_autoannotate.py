@@ -222,6 +222,8 @@ def test_start_validation_and_permissions(world) -> None:
         ]
         == "invalid_filters"
     )
+    bad_value = start(world, model_version=version.pk, scope="filter", filters={"status": [1]})
+    assert bad_value.status_code == 400 and bad_value.json()["detail"].startswith("filters:")
     pending = make_version(world.project, world.users["owner"], prepare=False)
     assert start(world, model_version=pending.pk).status_code == 409
     url = f"/api/v1/projects/{world.project.pk}/auto-annotate/"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.annotations.services import predictions_revert
+from apps.core.schema import error_responses, page_of
 from apps.models.autolabel import services as autoannotate
 from apps.models.autolabel.selectors import autoannotate_run_get_for_user, autoannotate_run_list
 from apps.models.autolabel.serializers import AutoAnnotationRunSerializer
@@ -33,7 +34,7 @@ class AutoAnnotateView(APIView):
 
 
 class AutoAnnotationRunListView(APIView):
-    @extend_schema(responses=AutoAnnotationRunSerializer(many=True))
+    @extend_schema(responses=page_of(AutoAnnotationRunSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         rows = autoannotate_run_list(project=project)[:100]
@@ -50,7 +51,11 @@ class AutoAnnotationRunDetailView(APIView):
 
 
 class AutoAnnotationRunCancelView(APIView):
-    @extend_schema(request=None, responses=AutoAnnotationRunSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: AutoAnnotationRunSerializer, **error_responses(409)},
+        description="409: the run has already ended.",
+    )
     def post(self, request: Request, run_id: int) -> Response:
         run = autoannotate_run_get_for_user(run_id=run_id, user=request.user, min_role=Role.MANAGER)
         return Response(AutoAnnotationRunSerializer(autoannotate.autoannotate_cancel(run=run)).data)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
+from apps.core.schema import error_responses, page_of
 from apps.models.registry import services as versions
 from apps.models.registry.package import onnx_package
 from apps.models.registry.selectors import (
@@ -35,7 +36,7 @@ from .serializers import (
 
 
 class VersionListView(APIView):
-    @extend_schema(parameters=[VersionQuerySerializer], responses=ModelVersionSerializer(many=True))
+    @extend_schema(parameters=[VersionQuerySerializer], responses=page_of(ModelVersionSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         query = VersionQuerySerializer(data=request.query_params)
@@ -74,7 +75,11 @@ class VersionDetailView(APIView):
 
 
 class VersionPromoteView(APIView):
-    @extend_schema(request=PromoteSerializer, responses=ModelVersionSerializer)
+    @extend_schema(
+        request=PromoteSerializer,
+        responses={200: ModelVersionSerializer, **error_responses(409)},
+        description="409: the version is not ready, or already in that stage.",
+    )
     def post(self, request: Request, version_id: int) -> Response:
         version = model_version_get_for_user(
             version_id=version_id, user=request.user, min_role=Role.OWNER
@@ -89,7 +94,7 @@ class VersionPromoteView(APIView):
 
 class TransitionListView(APIView):
     @extend_schema(
-        parameters=[TransitionQuerySerializer], responses=StageTransitionSerializer(many=True)
+        parameters=[TransitionQuerySerializer], responses=page_of(StageTransitionSerializer)
     )
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
@@ -101,7 +106,13 @@ class TransitionListView(APIView):
 
 class VersionDownloadView(APIView):
     @extend_schema(
-        parameters=[DownloadQuerySerializer], responses={(200, "application/octet-stream"): bytes}
+        parameters=[DownloadQuerySerializer],
+        responses={
+            (200, "application/octet-stream"): bytes,
+            (200, "application/zip"): bytes,
+            **error_responses(409),
+        },
+        description="`format=pt`: the state_dict; `format=onnx`: a zip (409 if none).",
     )
     def get(self, request: Request, version_id: int) -> FileResponse:
         version = model_version_get_for_user(version_id=version_id, user=request.user)

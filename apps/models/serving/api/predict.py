@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.core.exceptions import NotFound
+from apps.core.schema import error_responses
 from apps.models.models import ModelVersion
 from apps.models.registry.selectors import model_version_get_for_user
 from apps.models.serving import inference
@@ -17,9 +18,23 @@ from apps.models.serving.auth import ServiceTokenAuthentication, service_project
 from apps.projects.models import Role
 from apps.projects.selectors import require_role
 
-from .serializers import PredictOptionsSerializer
+from .serializers import (
+    PredictJsonSerializer,
+    PredictOptionsSerializer,
+    PredictRequestSerializer,
+    PredictResponseSerializer,
+)
 
 OPTION_KEYS = ("top_k", "threshold", "task")
+PREDICT_SCHEMA = extend_schema(
+    request={
+        "multipart/form-data": PredictRequestSerializer,
+        "application/json": PredictJsonSerializer,
+    },
+    parameters=[PredictOptionsSerializer],
+    responses={200: PredictResponseSerializer, **error_responses(409)},
+    description="Options come from the query string or the body. 409: no model is ready.",
+)
 
 
 def _options(request: Request) -> dict[str, Any]:
@@ -72,7 +87,7 @@ class ProjectPredictView(_PredictView):
             raise NotFound("Project not found.")
         return inference.production_version(project_id=pk, task=task)
 
-    @extend_schema(request=None, parameters=[PredictOptionsSerializer])
+    @PREDICT_SCHEMA
     def post(self, request: Request, project_id: int) -> Response:
         return self._post(request, project_id)
 
@@ -87,6 +102,6 @@ class VersionPredictView(_PredictView):
             raise NotFound("Model version not found.")
         return version
 
-    @extend_schema(request=None, parameters=[PredictOptionsSerializer])
+    @PREDICT_SCHEMA
     def post(self, request: Request, version_id: int) -> Response:
         return self._post(request, version_id)

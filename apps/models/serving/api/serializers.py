@@ -13,3 +13,62 @@ class PredictOptionsSerializer(serializers.Serializer):
 
 class ServiceTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+
+
+class _BoxSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    w = serializers.FloatField()
+    h = serializers.FloatField()
+
+
+class PredictionSerializer(serializers.Serializer):
+    """Classification: label + confidence. Detection: label + score + box (image pixels)."""
+
+    label = serializers.CharField()
+    confidence = serializers.FloatField(required=False)
+    score = serializers.FloatField(required=False)
+    box = _BoxSerializer(required=False)
+
+
+class _ImagePredictionsSerializer(serializers.Serializer):
+    image = serializers.CharField()
+    predictions = PredictionSerializer(many=True)
+
+
+class _PredictVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    task = serializers.CharField()
+    architecture = serializers.CharField()
+    stage = serializers.CharField()
+
+
+class PredictResponseSerializer(serializers.Serializer):
+    """`predictions` is there when one image was sent; `results` always, one per image."""
+
+    model_version = _PredictVersionSerializer()
+    backend = serializers.CharField()
+    results = _ImagePredictionsSerializer(many=True)
+    inference_ms = serializers.FloatField()
+    predictions = PredictionSerializer(many=True, required=False)
+
+
+class PredictRequestSerializer(serializers.Serializer):
+    """multipart `image` (repeatable, or `images`), or JSON `{image | images: base64}`."""
+
+    image = serializers.FileField(required=False)
+    images = serializers.ListField(child=serializers.FileField(), required=False)
+    top_k = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
+    task = serializers.ChoiceField(choices=Task.choices, required=False)
+
+
+class PredictJsonSerializer(serializers.Serializer):
+    """The JSON body: base64-encoded image files."""
+
+    image = serializers.CharField(required=False)
+    images = serializers.ListField(child=serializers.CharField(), required=False)
+    top_k = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
+    task = serializers.ChoiceField(choices=Task.choices, required=False)

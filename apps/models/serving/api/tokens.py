@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.schema import page_of
 from apps.models.serving.selectors import service_token_get_for_user, service_token_list
 from apps.models.serving.serializers import ServiceTokenSerializer
 from apps.models.serving.services import service_token_create, service_token_revoke
@@ -16,7 +17,7 @@ from .serializers import ServiceTokenCreateSerializer
 
 
 class ServiceTokenListView(APIView):
-    @extend_schema(responses=ServiceTokenSerializer(many=True))
+    @extend_schema(responses=page_of(ServiceTokenSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.OWNER
@@ -37,7 +38,7 @@ class ServiceTokenListView(APIView):
 
 
 class ServiceTokenDetailView(APIView):
-    @extend_schema(request=None, responses=ServiceTokenSerializer)
+    @extend_schema(request=None, responses={200: ServiceTokenSerializer})
     def delete(self, request: Request, token_id: int) -> Response:
         token = service_token_get_for_user(token_id=token_id, user=request.user)
         return Response(ServiceTokenSerializer(service_token_revoke(token=token)).data)

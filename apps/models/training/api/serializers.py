@@ -40,3 +40,46 @@ class MetricQuerySerializer(serializers.Serializer):
 
 class LogQuerySerializer(serializers.Serializer):
     offset = serializers.IntegerField(required=False, min_value=0, default=0)
+
+
+class MetricPointSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    epoch = serializers.IntegerField()
+    name = serializers.CharField()
+    value = serializers.FloatField()
+
+
+class MetricPageSerializer(serializers.Serializer):
+    """Points after `after_step`; `last_step` is the step to ask after next time."""
+
+    results = MetricPointSerializer(many=True)
+    last_step = serializers.IntegerField(allow_null=True)
+
+
+class LogPageSerializer(serializers.Serializer):
+    """The log from `offset` on; the next read starts at the `offset` returned."""
+
+    text = serializers.CharField(allow_blank=True)
+    offset = serializers.IntegerField()
+
+
+class ArchitectureSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    task = serializers.CharField()
+    title = serializers.CharField()
+    defaults = serializers.DictField()
+    weights_file = serializers.CharField(allow_null=True)
+
+
+class ParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    type = serializers.CharField()
+    default = serializers.JSONField(allow_null=True)
+    choices = serializers.ListField(allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+
+
+class ArchitectureListSerializer(serializers.Serializer):
+    results = ArchitectureSerializer(many=True)
+    params = ParamSerializer(many=True)

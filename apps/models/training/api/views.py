@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.schema import error_responses
+from apps.core.schema import error_responses, page_of
 from apps.models.training import services
 from apps.models.training.package import run_package
 from apps.models.training.selectors import run_get_for_user, run_list, run_log, run_metrics
@@ -20,9 +20,12 @@ from ml.architectures import ARCHITECTURES
 from ml.config import TrainConfig
 
 from .serializers import (
+    ArchitectureListSerializer,
     DataCheckQuerySerializer,
     DataCheckSerializer,
+    LogPageSerializer,
     LogQuerySerializer,
+    MetricPageSerializer,
     MetricQuerySerializer,
     RunCreateSerializer,
 )
@@ -55,6 +58,7 @@ def _param_schema() -> list[dict]:
 class ArchitectureListView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=ArchitectureListSerializer)
     def get(self, request: Request) -> Response:
         results = [
             {"name": a.name, "task": a.task, "title": a.title, "defaults": a.defaults,
@@ -65,7 +69,7 @@ class ArchitectureListView(APIView):
 
 
 class RunListView(APIView):
-    @extend_schema(responses=TrainingRunSerializer(many=True))
+    @extend_schema(responses=page_of(TrainingRunSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
         runs = run_list(project=project)[:200]
@@ -104,7 +108,7 @@ class RunDetailView(APIView):
 
 
 class RunMetricsView(APIView):
-    @extend_schema(parameters=[MetricQuerySerializer])
+    @extend_schema(parameters=[MetricQuerySerializer], responses=MetricPageSerializer)
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get_for_user(run_id=run_id, user=request.user)
         query = MetricQuerySerializer(data=request.query_params)
@@ -114,7 +118,7 @@ class RunMetricsView(APIView):
 
 
 class RunLogView(APIView):
-    @extend_schema(parameters=[LogQuerySerializer])
+    @extend_schema(parameters=[LogQuerySerializer], responses=LogPageSerializer)
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get_for_user(run_id=run_id, user=request.user)
         query = LogQuerySerializer(data=request.query_params)
@@ -124,14 +128,22 @@ class RunLogView(APIView):
 
 
 class RunCancelView(APIView):
-    @extend_schema(request=None, responses=TrainingRunSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: TrainingRunSerializer, **error_responses(409)},
+        description="409: the run has already ended.",
+    )
     def post(self, request: Request, run_id: int) -> Response:
         run = run_get_for_user(run_id=run_id, user=request.user, min_role=Role.MANAGER)
         return Response(TrainingRunSerializer(services.run_cancel(run=run)).data)
 
 
 class RunResumeView(APIView):
-    @extend_schema(request=None, responses={202: TrainingRunSerializer})
+    @extend_schema(
+        request=None,
+        responses={202: TrainingRunSerializer, **error_responses(409)},
+        description="409: only an interrupted, failed or cancelled run can be resumed.",
+    )
     def post(self, request: Request, run_id: int) -> Response:
         run = run_get_for_user(run_id=run_id, user=request.user, min_role=Role.MANAGER)
         run = services.run_resume(run=run)
