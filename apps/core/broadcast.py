@@ -1,10 +1,16 @@
-"""Websocket events: services call `broadcast_on_commit`; the event leaves only after commit."""
+"""Websocket events: services call `broadcast_on_commit`; the event leaves only after commit.
+An event that cannot be sent (Redis restarting) is logged and dropped, never an error for a
+write that is already committed: open views catch up when their socket reconnects."""
 
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
 def project_group(project_id: int) -> str:
@@ -15,9 +21,13 @@ def broadcast(group: str, event_type: str, payload: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(
-        group, {"type": "project.event", "event": {"type": event_type, "payload": payload}}
-    )
+    try:
+        async_to_sync(layer.group_send)(
+            group, {"type": "project.event", "event": {"type": event_type, "payload": payload}}
+        )
+    except (RedisError, OSError) as exc:
+        logger.warning("event %s to %s not sent (%s): its viewers catch up", event_type,
+                       group, exc)  # fmt: skip
 
 
 def broadcast_on_commit(group: str, event_type: str, payload: dict[str, Any]) -> None:

@@ -1,14 +1,23 @@
 """The one command line that serves the ASGI app (HTTP and websockets): runstack, the
 browser tests and the benchmarks all start exactly this. uvicorn with uvloop/httptools: on
-the predict endpoint it answers ~3 ms sooner than daphne (bench/predict_latency.py)."""
+the predict endpoint it answers ~3 ms sooner than daphne (bench/predict_latency.py).
+
+Several worker processes (LABELFORGE_WEB_WORKERS) share the port: Django runs one process's
+sync views one at a time, so a slow request holds up only its own process. Everything the
+processes share lives in PostgreSQL and Redis (sessions, presence, the channel layer, cache
+generations), so any process can answer any request or websocket."""
 
 import sys
 
+from django.conf import settings
 
-def web_server_command(host: str, port: int) -> list[str]:
+
+def web_server_command(host: str, port: int, workers: int | None = None) -> list[str]:
+    workers = workers or settings.LABELFORGE_WEB_WORKERS
     return [
         sys.executable, "-m", "uvicorn", "project.asgi:application", "--host", host,
         "--port", str(port), "--lifespan", "off", "--no-access-log", "--log-level", "warning",
         # a websocket task stuck in the channel layer's receive must not hold a stop forever
         "--timeout-graceful-shutdown", "5",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip

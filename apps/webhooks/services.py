@@ -100,6 +100,7 @@ def webhook_emit(*, project_id: int, event: str, data: dict[str, Any]) -> int:
     return len(hooks)
 
 
+@transaction.atomic
 def webhook_ping(*, webhook: Webhook) -> Delivery:
     payload = {"event": "ping", "project": webhook.project_id,
                "created_at": timezone.now().isoformat(), "data": {"webhook": webhook.pk}}  # fmt: skip

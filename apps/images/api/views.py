@@ -69,7 +69,12 @@ class ImageListView(APIView):
             )
         return Response({"results": ImageSerializer(rows, many=True).data, "next": next_url})
 
-    @extend_schema(request=ImageUploadSerializer, responses={201: UploadResultSerializer})
+    @extend_schema(
+        request=ImageUploadSerializer,
+        responses={201: UploadResultSerializer, 200: UploadResultSerializer},
+        description="201: images stored; 200: every file was already in the project; "
+        "400/413: nothing stored (the body also lists the files' errors).",
+    )
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER

@@ -55,8 +55,9 @@ def predictor_for(version: ModelVersion) -> Predictor:
         from ml.serving import load_predictor
 
         predictor = load_predictor(
-            version_local_dir(version), backend=settings.LABELFORGE_INFERENCE_BACKEND
-        )
+            version_local_dir(version), backend=settings.LABELFORGE_INFERENCE_BACKEND,
+            threads=settings.LABELFORGE_INFERENCE_THREADS or None,
+        )  # fmt: skip
         with _lock:
             _cache[key] = predictor
             while len(_cache) > settings.LABELFORGE_MODEL_CACHE_SIZE:

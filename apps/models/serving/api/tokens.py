@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.schema import page_of
+from apps.core.schema import error_responses, page_of
 from apps.models.serving.selectors import service_token_get_for_user, service_token_list
 from apps.models.serving.serializers import ServiceTokenSerializer
 from apps.models.serving.services import service_token_create, service_token_revoke
@@ -38,7 +38,11 @@ class ServiceTokenListView(APIView):
 
 
 class ServiceTokenDetailView(APIView):
-    @extend_schema(request=None, responses={200: ServiceTokenSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: ServiceTokenSerializer, **error_responses(409)},
+        description="Revoke; 409: already revoked.",
+    )
     def delete(self, request: Request, token_id: int) -> Response:
         token = service_token_get_for_user(token_id=token_id, user=request.user)
         return Response(ServiceTokenSerializer(service_token_revoke(token=token)).data)
