@@ -11,13 +11,33 @@ from typing import IO
 from django.core.files import File
 from django.core.files.storage import default_storage
 
+from apps.core.exceptions import ApplicationError
+
+
+class StorageRefused(ApplicationError):
+    """The disk or the object store refused a write (full, read-only, unreachable): 507, and
+    the caller's transaction rolls back, so nothing is half-stored."""
+
+    status_code = 507
+    default_code = "storage_refused"
+
+
+def storage_save(name: str, content: IO[bytes] | File) -> str:
+    """default_storage.save, with a refused write as a clear 507 instead of a server error."""
+    try:
+        return default_storage.save(name, content)
+    except OSError as exc:
+        raise StorageRefused(
+            f"The file store refused the write ({exc.strerror or exc}); nothing was stored."
+        ) from exc
+
 
 def storage_replace(name: str, content: IO[bytes] | File) -> str:
     """Write `content` under exactly `name`, replacing what was there (storages otherwise pick
     a new name when one exists)."""
     if default_storage.exists(name):
         default_storage.delete(name)
-    return default_storage.save(name, content)
+    return storage_save(name, content)
 
 
 def storage_fetch(name: str, local: Path) -> Path:

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError, Forbidden
 from apps.core.jobs import enqueue_on_commit
+from apps.core.storage import storage_save
 from apps.projects.models import Label, Project, Role
 from apps.projects.services import label_get_or_create
 from apps.webhooks.services import webhook_emit
@@ -76,7 +77,7 @@ class _Importer:
                 {"file": name, "existing": existing, "same_as": self.seen.get(decoded.sha256)}
             )
             return
-        path = default_storage.save(
+        path = storage_save(
             f"projects/{self.project.pk}/images/{uuid.uuid4().hex}.{decoded.extension}",
             ContentFile(decoded.content),
         )

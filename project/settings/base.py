@@ -69,8 +69,8 @@ MIDDLEWARE = [
 # Security headers on every response. SecurityMiddleware: nosniff, Referrer-Policy, COOP;
 # XFrameOptionsMiddleware: DENY; ContentSecurityPolicyMiddleware: LABELFORGE_CSP. The pages
 # load only their own scripts and stylesheets (no inline <script> or <style>; `json_script`
-# blocks are data). Style *attributes* are allowed: the frontend sets a few (bar widths,
-# colours) through setAttribute("style"), which CSP counts as inline.
+# blocks are data), and no inline style attributes: the frontend sets its few computed
+# styles (bar widths, colours) through the CSSOM (element.style), which CSP allows.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -79,7 +79,6 @@ LABELFORGE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "style-src-attr": ["'unsafe-inline'"],
     "img-src": ["'self'", "data:", "blob:"],  # data: the favicon; blob: Try it's preview
     "font-src": ["'self'"],
     "connect-src": ["'self'"],  # the API and the project websocket (same origin)

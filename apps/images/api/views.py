@@ -71,8 +71,13 @@ class ImageListView(APIView):
 
     @extend_schema(
         request=ImageUploadSerializer,
-        responses={201: UploadResultSerializer, 200: UploadResultSerializer},
-        description="201: images stored; 200: every file was already in the project; "
+        responses={
+            201: UploadResultSerializer,
+            200: UploadResultSerializer,
+            **error_responses(507),
+        },
+        description="201: images stored; 200: every file was already in the project; 507: "
+        "the file store refused a write (nothing stored); "
         "400/413: nothing stored (the body also lists the files' errors).",
     )
     def post(self, request: Request, project_id: int) -> Response:

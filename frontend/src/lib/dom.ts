@@ -21,6 +21,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
         (el as unknown as Record<string, unknown>)[k] = v;
       } else if (k === "class") {
         el.className = String(v);
+      } else if (k === "style") {
+        el.style.cssText = String(v); // CSSOM, not an inline style attribute: CSP allows it
       } else {
         el.setAttribute(k, v === true ? "" : String(v));
       }
