@@ -52,7 +52,7 @@ class OnnxPredictor:
 
     backend = "onnx"
 
-    def __init__(self, model_dir: Path, threads: int | None = None) -> None:
+    def __init__(self, model_dir: Path, threads: int | None = None, spin: bool = True) -> None:
         import onnxruntime as ort
 
         model_dir = Path(model_dir)
@@ -71,6 +71,8 @@ class OnnxPredictor:
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+        if not spin:  # idle threads sleep: several processes share the cores (web serving)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_name = self.session.get_inputs()[0].name
         self.max_size = 0
@@ -158,14 +160,14 @@ def choose_backend(model_dir: Path, backend: str = "auto", device: str = "auto")
 
 
 def load_predictor(model_dir: Path, backend: str = "auto", device: str = "auto",
-                   threads: int | None = None) -> Predictor:  # fmt: skip
+                   threads: int | None = None, spin: bool = True) -> Predictor:  # fmt: skip
     """backend "onnx": OnnxPredictor (model.onnx must exist); "torch": ml.predict on CUDA when
     present (or as `device` says), else the CPU; "auto": torch on a GPU when there is one,
     else ONNX when model.onnx exists, else torch eager on the CPU."""
     model_dir = Path(model_dir)
     chosen = choose_backend(model_dir, backend, device)
     if chosen == "onnx":
-        return OnnxPredictor(model_dir, threads)
+        return OnnxPredictor(model_dir, threads, spin)
     from .predict import load_model  # imports torch
 
     meta = read_meta(model_dir)

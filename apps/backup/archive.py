@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import File
@@ -123,10 +124,22 @@ def _sha256(fh: io.BufferedIOBase) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+class _Hashing(io.RawIOBase):
+    """Reads through to `fh`, hashing what tarfile copies: each file is read once."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh, self.digest = fh, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.fh.read(size)
+        self.digest.update(chunk)
+        return chunk
+
+
+def _add(tar: tarfile.TarFile, name: str, size: int, fh: IO[bytes]) -> None:
     info = tarfile.TarInfo(name)
-    info.size, info.mtime = len(data), int(timezone.now().timestamp())
-    tar.addfile(info, io.BytesIO(data))
+    info.size, info.mtime = size, int(timezone.now().timestamp())
+    tar.addfile(info, fh)  # tarfile fails if fh holds fewer than `size` bytes
 
 
 def backup_write(*, out: Path, log: Log = print) -> Summary:
@@ -153,13 +166,13 @@ def backup_write(*, out: Path, log: Log = print) -> Summary:
             with tarfile.open(partial, "w") as tar:
                 tar.add(dump, arcname=DUMP)
                 for i, name in enumerate(names, 1):
+                    size = default_storage.size(name)
                     with default_storage.open(name, "rb") as fh:
-                        sha, size = _sha256(fh)
-                        fh.seek(0)
-                        info = tarfile.TarInfo(f"files/{name}")
-                        info.size, info.mtime = size, int(timezone.now().timestamp())
-                        tar.addfile(info, fh)
-                    entries.append({"name": name, "size": size, "sha256": sha})
+                        reader = _Hashing(fh)
+                        _add(tar, f"files/{name}", size, reader)  # type: ignore[arg-type]
+                    entries.append(
+                        {"name": name, "size": size, "sha256": reader.digest.hexdigest()}
+                    )
                     total += size
                     if i % 500 == 0:
                         log(f"{i}/{len(names)} files")
@@ -170,7 +183,8 @@ def backup_write(*, out: Path, log: Log = print) -> Summary:
                     "database": {"engine": connection.vendor, "size": dump_size, "sha256": dump_sha},
                     "files": entries,
                 }  # fmt: skip
-                _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
+                data = json.dumps(manifest, indent=1).encode()
+                _add(tar, "manifest.json", len(data), io.BytesIO(data))
             partial.replace(out)
         except BaseException:
             partial.unlink(missing_ok=True)

@@ -45,3 +45,19 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class SyncChainMiddleware:
+    """Last in MIDDLEWARE, and sync-only: Django then runs every middleware above it in the
+    one sync thread a request already uses. Without it, the async-capable ones below
+    WhiteNoise (sync-only) ran in async mode under ASGI and hopped to that thread and back
+    for each process_request/process_response, ~10 thread switches per request
+    (bench/predict_latency.py)."""
+
+    sync_capable, async_capable = True, False
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)

@@ -106,7 +106,7 @@ def load_rgb(data: bytes, *, max_pixels: int, draft_side: int | None = None) -> 
         image.load()
         if image.getexif().get(EXIF_ORIENTATION, 1) not in (1, None):
             image = ImageOps.exif_transpose(image)
-        return image.convert("RGB")
+        return image if image.mode == "RGB" else image.convert("RGB")
 
 
 def _encode(image: PILImage.Image, fmt: str) -> bytes:

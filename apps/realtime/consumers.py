@@ -2,17 +2,30 @@
 Clients report which image they are on (`presence.update`, also as a heartbeat) and everyone
 gets the project's `presence.state`."""
 
-from typing import Any
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 
 from apps.core.broadcast import project_group
 from apps.projects.selectors import role_for_user
 from apps.realtime.presence import presence_list, presence_remove, presence_set
 
+T = TypeVar("T")
 CLOSE_FORBIDDEN = 4403
+JOIN_TIMEOUT = 5.0
+logger = logging.getLogger(__name__)
+
+
+def _redis(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Presence is Redis only (a thread-safe client): off the one thread that runs this
+    process's sync views, so sockets do not queue behind HTTP requests."""
+    return sync_to_async(fn, thread_sensitive=False)
 
 
 class ProjectConsumer(AsyncJsonWebsocketConsumer):
@@ -26,7 +39,14 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = project_group(self.project_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:  # Redis restarting: refuse at once (the page retries) rather than hang or 500
+            async with asyncio.timeout(JOIN_TIMEOUT):
+                await self.channel_layer.group_add(self.group, self.channel_name)
+        except (RedisError, OSError, TimeoutError) as exc:
+            logger.warning("socket refused, the channel layer did not answer: %r", exc)
+            del self.group
+            await self.close()
+            return
         await self.accept()
         await self.send_json(
             {"type": "hello", "payload": {"user": self.user.username, "role": role.label}}
@@ -37,7 +57,7 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         if not hasattr(self, "group"):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        await sync_to_async(presence_remove)(project_id=self.project_id, channel=self.channel_name)
+        await _redis(presence_remove)(project_id=self.project_id, channel=self.channel_name)
         await self._broadcast_presence()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
@@ -51,7 +71,7 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
             await self._set_presence(image if isinstance(image, int) else None)
 
     async def _set_presence(self, image: int | None) -> None:
-        await sync_to_async(presence_set)(
+        await _redis(presence_set)(
             project_id=self.project_id,
             channel=self.channel_name,
             user=self.user.username,
@@ -60,7 +80,7 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         await self._broadcast_presence()
 
     async def _broadcast_presence(self) -> None:
-        users = await sync_to_async(presence_list)(project_id=self.project_id)
+        users = await _redis(presence_list)(project_id=self.project_id)
         await self.channel_layer.group_send(
             self.group,
             {

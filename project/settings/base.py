@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.SyncChainMiddleware",  # keeps the chain above in one thread
 ]
 
 # Security headers on every response. SecurityMiddleware: nosniff, Referrer-Policy, COOP;

@@ -57,6 +57,7 @@ def predictor_for(version: ModelVersion) -> Predictor:
         predictor = load_predictor(
             version_local_dir(version), backend=settings.LABELFORGE_INFERENCE_BACKEND,
             threads=settings.LABELFORGE_INFERENCE_THREADS or None,
+            spin=False,  # idle threads sleep: web processes and workers share the cores
         )  # fmt: skip
         with _lock:
             _cache[key] = predictor
