@@ -7,7 +7,8 @@ is still a dependency.
 2. Models (models.py) import only the models of apps before them in APP_ORDER, the order
    their migrations depend in; apps never import project/.
 3. Within and across apps, a module imports only its own layer or below:
-   models < serializers < selectors < services < jobs, api, consumers, pages, management.
+   models < serializers, caches < selectors < services < jobs, api, consumers, pages,
+   management.
    The layer is the module's name (or the folder it sits in: api/, management/); any other
    name is a service-level helper. apps.core and ml are the floor: anything may use them.
 4. No circles: not between modules, and not between the parts of a package (the
@@ -26,7 +27,7 @@ APP_ORDER = [  # the order migrations depend in; docs/ARCHITECTURE.md
     "core", "projects", "webhooks", "images", "annotations", "models", "realtime", "demo",
     "backup",
 ]  # fmt: skip
-LAYERS = {"models": 0, "serializers": 1, "selectors": 2, "services": 3}
+LAYERS = {"models": 0, "serializers": 1, "caches": 1, "selectors": 2, "services": 3}
 TOP = 4  # jobs, api, consumers, pages, management, urls, admin, apps (AppConfig)
 TOP_NAMES = {"jobs", "api", "consumers", "pages", "management", "urls", "admin", "routing"}
 HELPER = 3

@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.annotations.services import upload_with_tags
+from apps.core.gencache import GenerationCache
 from apps.images.models import Image
 from apps.projects.models import Label, Membership, Project, Role
 from apps.projects.services import label_create, project_create
@@ -22,6 +23,7 @@ User = get_user_model()
 @pytest.fixture(autouse=True)
 def _clean_redis() -> None:
     django_rq.get_connection("default").flushdb()
+    GenerationCache.clear_all()  # this process's cached roles, tokens, production versions
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,6 @@
 """Per-process caches that stay right across processes: an entry is used only while a Redis
-counter (its scope's generation) is unchanged; writers bump the counter after commit.
+counter (its scope's generation) is unchanged; writers bump the counter when they write and
+again after commit (a reader between the two may cache what was there before the commit).
 One Redis GET per use instead of database queries; without Redis, nothing is cached, and an
 entry is reloaded after `max_age` seconds whatever happens (a bump lost while Redis was
 briefly unreachable is healed then)."""
@@ -19,8 +20,11 @@ T = TypeVar("T")
 
 
 class GenerationCache:
+    instances: list["GenerationCache"] = []
+
     def __init__(self, name: str, max_entries: int = 10_000, max_age: float = 30.0) -> None:
         self.name, self.max_entries, self.max_age = name, max_entries, max_age
+        GenerationCache.instances.append(self)
         self._entries: dict[tuple[Hashable, Hashable], tuple[bytes, float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -51,13 +55,20 @@ class GenerationCache:
                 self._entries[(scope, key)] = (generation, now, value)
         return value
 
-    def bump_on_commit(self, scope: Hashable) -> None:
-        def bump() -> None:
-            with contextlib.suppress(RedisError):  # entries expire after max_age anyway
-                shared_redis().incr(self._key(scope))
+    def bump(self, scope: Hashable) -> None:
+        with contextlib.suppress(RedisError):  # entries expire after max_age anyway
+            shared_redis().incr(self._key(scope))
 
-        transaction.on_commit(bump)
+    def bump_on_commit(self, scope: Hashable) -> None:
+        self.bump(scope)
+        transaction.on_commit(lambda: self.bump(scope))
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Every cache of this process (tests, between tests)."""
+        for cache in cls.instances:
+            cache.clear()

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from apps.core.exceptions import Forbidden, NotFound
 
+from .caches import role_cache
 from .models import Label, Membership, Project, Role
 
 AnyUser = AbstractBaseUser | AnonymousUser
@@ -17,10 +18,14 @@ def role_for_user(*, project_id: int, user: AnyUser) -> Role | None:
         return None
     if user.is_staff:
         return Role.OWNER
-    role = (
-        Membership.objects.filter(project_id=project_id, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
+    role = role_cache.get(
+        project_id,
+        user.pk,
+        lambda: (
+            Membership.objects.filter(project_id=project_id, user_id=user.pk)
+            .values_list("role", flat=True)
+            .first()
+        ),
     )
     return Role(role) if role is not None else None
 

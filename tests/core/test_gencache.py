@@ -1,5 +1,5 @@
 """GenerationCache: reused while the Redis generation is unchanged, reloaded after a bump
-(from any process: the counter lives in Redis), after max_age, and never used without Redis."""
+(at the write and again after commit; from any process: the counter lives in Redis), after max_age, and never used without Redis."""
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -25,9 +25,12 @@ def test_reused_until_bumped(django_capture_on_commit_callbacks) -> None:
         other_process.bump_on_commit(7)
     assert cache.get(7, "k", load) == 2
     assert cache.get(8, "k", load) == 3  # another scope is separate
-    with django_capture_on_commit_callbacks(execute=False):
-        cache.bump_on_commit(7)  # rolled back: never bumped
-    assert cache.get(7, "k", load) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.bump_on_commit(7)  # bumped at once: the writer's own reads see the change
+        assert cache.get(7, "k", load) == 4
+        # another process reads here, before the commit, and caches what it sees ...
+    assert cache.get(7, "k", load) == 5  # ... which the bump after commit throws away
+    assert cache.get(7, "k", load) == 5
 
 
 def test_errors_are_not_cached() -> None:
