@@ -54,21 +54,15 @@ class PredictResponseSerializer(serializers.Serializer):
     predictions = PredictionSerializer(many=True, required=False)
 
 
-class PredictRequestSerializer(serializers.Serializer):
-    """multipart `image` (repeatable, or `images`), or JSON `{image | images: base64}`."""
+class PredictRequestSerializer(PredictOptionsSerializer):
+    """The multipart body: `image` (repeatable, or `images`) files, and the options."""
 
     image = serializers.FileField(required=False)
     images = serializers.ListField(child=serializers.FileField(), required=False)
-    top_k = serializers.IntegerField(required=False, min_value=1, max_value=100)
-    threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
-    task = serializers.ChoiceField(choices=Task.choices, required=False)
 
 
-class PredictJsonSerializer(serializers.Serializer):
-    """The JSON body: base64-encoded image files."""
+class PredictJsonSerializer(PredictOptionsSerializer):
+    """The JSON body: base64-encoded image files, and the options."""
 
     image = serializers.CharField(required=False)
     images = serializers.ListField(child=serializers.CharField(), required=False)
-    top_k = serializers.IntegerField(required=False, min_value=1, max_value=100)
-    threshold = serializers.FloatField(required=False, min_value=0.0, max_value=1.0)
-    task = serializers.ChoiceField(choices=Task.choices, required=False)
