@@ -3,8 +3,10 @@ manifests, run checkpoints, weights, metrics and logs, model version artifacts. 
 the backup's snapshot, so the list matches the dumped rows exactly."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from apps.images.models import Image
 from apps.models.models import DatasetSnapshot, ModelVersion, TrainingRun
@@ -33,3 +35,29 @@ def referenced_files() -> list[str]:
         names.update(f"models/{pk}/{extra}" for extra in VERSION_EXTRAS)
     optional = {n for n in names if n.rsplit("/", 1)[-1] in RUN_EXTRAS + VERSION_EXTRAS}
     return sorted(n for n in names if n not in optional or default_storage.exists(n))
+
+
+def _walk(folder: str) -> Iterator[str]:
+    dirs, files = default_storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in dirs:
+        yield from _walk(f"{folder}/{sub}")
+
+
+def upload_orphans(*, older_than: timedelta) -> list[str]:
+    """Uploaded image files no row references, written more than `older_than` ago: what an
+    upload leaves when its web process dies before the commit (its rows roll back, the files
+    it had stored stay). Newer files may belong to an upload still in progress."""
+    if not default_storage.exists("projects"):
+        return []
+    referenced = set(referenced_files())
+    cutoff = timezone.now() - older_than
+    projects, _ = default_storage.listdir("projects")
+    return sorted(
+        name
+        for project in projects
+        if default_storage.exists(f"projects/{project}/images")
+        for name in _walk(f"projects/{project}/images")
+        if name not in referenced and default_storage.get_modified_time(name) < cutoff
+    )
