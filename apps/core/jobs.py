@@ -12,7 +12,10 @@ from rest_framework.exceptions import APIException
 
 
 class QueueUnavailable(APIException):
+    """503 (with Retry-After: DRF sends `wait` as the header)."""
+
     status_code = 503
+    wait = 5
     default_detail = "The job queue (Redis) is not answering; nothing was stored. Try again."
     default_code = "unavailable"
 

@@ -48,11 +48,13 @@ _DESCRIPTIONS = {
     "404": "No such object, or not one this user can see.",
     "413": "The request body is larger than the upload limit.",
     "415": "The body's content type is not one the operation reads.",
+    "503": "PostgreSQL or Redis is not answering (restarting); nothing was stored. "
+    "Retry after the `Retry-After` seconds.",
 }
 
 
 def _statuses(operation: dict[str, Any], path: str) -> list[str]:
-    statuses = ["401", "403"]
+    statuses = ["401", "403", "503"]
     params = operation.get("parameters", [])
     if "{" in path:
         statuses.append("404")
@@ -67,7 +69,8 @@ def postprocess_error_responses(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
     """drf-spectacular hook: every operation documents the errors the whole API answers with
-    (authentication, permission, unknown ids, invalid input, body size and type), all as the
+    (authentication, permission, unknown ids, invalid input, body size and type, a database
+    or queue that is restarting), all as the
     `Error` body, so a client (and schemathesis) knows every status it can get."""
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", _ERROR_SCHEMA)
     ref = {"$ref": "#/components/schemas/Error"}
