@@ -4,6 +4,7 @@
 import json
 import re
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -87,6 +88,13 @@ def _parse_classes(text: str) -> list[str]:
         raise ApplicationError("classes: no class names given.", code="invalid_classes")
     if len(names) > MAX_CLASSES:
         raise ApplicationError(f"classes: at most {MAX_CLASSES:,} names.", code="invalid_classes")
+    for name in names:  # e.g. a binary file sent as the classes file
+        if len(name) > 200 or any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+            raise ApplicationError(
+                f"classes: {name[:40]!r} is not a class name (control characters, or over "
+                "200 characters): send a text file, one name per line.",
+                code="invalid_classes",
+            )
     return names
 
 

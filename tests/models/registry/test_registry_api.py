@@ -140,6 +140,16 @@ def test_import_that_does_not_fit_fails_with_the_reason(world) -> None:
         ({"architecture": "resnet20", "classes": "a\na"}, "unique"),
         ({"architecture": "resnet20", "classes": "[1, 2]"}, "strings"),
         ({"architecture": "resnet20", "classes_preset": "coco"}, "Unknown classes_preset"),
+        # a binary file as the classes file (the fuzzer sent a JPEG: NUL bytes were a 500)
+        (
+            {
+                "architecture": "resnet20",
+                "classes_file": SimpleUploadedFile(
+                    "c.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01"
+                ),
+            },
+            "not a class name",
+        ),
     ],
 )
 def test_import_validation(world, fields, message) -> None:
