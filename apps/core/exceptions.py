@@ -1,6 +1,7 @@
 """Domain errors raised by services, and the DRF handler that renders every error as
 `{"detail": ..., "code": ...}` with the right 4xx status."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -8,6 +9,14 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+RETRY_AFTER_SECONDS = 5  # a 503's Retry-After: PostgreSQL or Redis restarting
+
+
+def request_fields(request: Any) -> Mapping[str, Any]:
+    """A DRF request's body as a mapping: a JSON list, string or null is read as no fields
+    (its serializer then answers 400) rather than failing on `.get`."""
+    return request.data if isinstance(request.data, Mapping) else {}
 
 
 class ApplicationError(Exception):

@@ -10,12 +10,14 @@ from django.db import transaction
 from redis.exceptions import RedisError
 from rest_framework.exceptions import APIException
 
+from apps.core.exceptions import RETRY_AFTER_SECONDS
+
 
 class QueueUnavailable(APIException):
     """503 (with Retry-After: DRF sends `wait` as the header)."""
 
     status_code = 503
-    wait = 5
+    wait = RETRY_AFTER_SECONDS
     default_detail = "The job queue (Redis) is not answering; nothing was stored. Try again."
     default_code = "unavailable"
 

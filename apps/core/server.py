@@ -2,8 +2,8 @@
 browser tests and the benchmarks all start exactly this. uvicorn with uvloop/httptools: on
 the predict endpoint it answers ~3 ms sooner than daphne (bench/predict_latency.py).
 
-Several worker processes (LABELFORGE_WEB_WORKERS) share the port: Django runs one process's
-sync views one at a time, so a slow request holds up only its own process. Everything the
+Several worker processes (LABELFORGE_WEB_WORKERS) share the port: one process runs Python on
+one core at a time, so a slow request slows only its own process's requests. Everything the
 processes share lives in PostgreSQL and Redis (sessions, presence, the channel layer, cache
 generations), so any process can answer any request or websocket."""
 

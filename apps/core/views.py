@@ -15,6 +15,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from .exceptions import RETRY_AFTER_SECONDS, request_fields
 from .schema import error_responses
 from .throttle import client_address, signin_attempt, signin_succeeded, throttled_message
 
@@ -53,7 +54,7 @@ class TokenView(ObtainAuthToken):
         },
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = request.data if isinstance(request.data, dict) else {}  # a JSON list: 400
+        body = request_fields(request)
         username = _username(body.get("username"))
         counted = bool(username) and bool(body.get("password"))
         if counted:
@@ -128,7 +129,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
             response = JsonResponse({"detail": UNAVAILABLE, "code": "unavailable"}, status=503)
         else:
             response = HttpResponse(UNAVAILABLE, status=503, content_type="text/plain")
-        response["Retry-After"] = "5"
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     if _is_api(request):
         return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)

@@ -23,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 
 def _redis(fn: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """Presence is Redis only (a thread-safe client): off the one thread that runs this
-    process's sync views, so sockets do not queue behind HTTP requests."""
+    """Presence is Redis only (a thread-safe client): in the thread pool, not queued on the
+    one thread that thread-sensitive calls outside a request share."""
     return sync_to_async(fn, thread_sensitive=False)
 
 

@@ -262,9 +262,9 @@ LABELFORGE_WEIGHTS_DIR = Path(
 # Inference in web processes: "auto" = torch on a GPU if present, else ONNX Runtime on the
 # CPU, else torch eager; "onnx" / "torch" force one. Loaded models kept per process (LRU).
 LABELFORGE_INFERENCE_BACKEND = os.environ.get("LABELFORGE_INFERENCE_BACKEND", "auto")
-# Web server processes: Django runs a process's sync views one at a time (one thread), so a
-# slow request (a large upload, a predict) holds up only its own process. Default: one per
-# core, at least 2, at most 8.
+# Web server processes: one process runs Python on one core at a time (the GIL), so a slow
+# request (a large upload, a predict) slows only the requests of its own process, and
+# several processes use several cores. Default: one per core, at least 2, at most 8.
 LABELFORGE_WEB_WORKERS = env_int("LABELFORGE_WEB_WORKERS", max(2, min(8, os.cpu_count() or 1)))
 # ONNX Runtime threads per web process (0: ONNX Runtime's default, every core).
 LABELFORGE_INFERENCE_THREADS = env_int("LABELFORGE_INFERENCE_THREADS", 0)

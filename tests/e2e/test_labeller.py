@@ -47,6 +47,17 @@ def open_labeller(page: Page, scene, index: int = 0) -> None:
     page.wait_for_function("() => window.__labeller && window.__labeller.ready")
 
 
+def labellers(new_page: NewPage, scene, *names: str) -> dict[str, Page]:
+    """One signed-in browser per user, each on the scene's first image."""
+    pages = {}
+    for name in names:
+        page = new_page()
+        login(page, name, PASSWORD)
+        open_labeller(page, scene)
+        pages[name] = page
+    return pages
+
+
 def to_screen(page: Page, x: float, y: float) -> tuple[float, float]:
     point = page.evaluate("([x, y]) => window.__labeller.imageToScreen(x, y)", [x, y])
     return point["x"], point["y"]
@@ -178,12 +189,7 @@ def test_pending_changes_survive_a_reload_while_the_server_is_unreachable(
 
 def test_two_users_see_each_others_edits_and_presence_live(new_page: NewPage, scene) -> None:
     image = scene["images"][0]
-    pages = {}
-    for name in ("alice", "bob"):
-        page = new_page()
-        login(page, name, PASSWORD)
-        open_labeller(page, scene)
-        pages[name] = page
+    pages = labellers(new_page, scene, "alice", "bob")
     alice, bob = pages["alice"], pages["bob"]
     for page, other in ((alice, "bob"), (bob, "alice")):
         expect(
@@ -202,12 +208,7 @@ def test_two_users_see_each_others_edits_and_presence_live(new_page: NewPage, sc
 @pytest.mark.allowed_http(409)  # bob's stale PATCH
 def test_conflicting_edits_server_decides_and_loser_is_told(new_page: NewPage, scene) -> None:
     image = scene["images"][0]
-    pages = {}
-    for name in ("alice", "bob"):
-        page = new_page()
-        login(page, name, PASSWORD)
-        open_labeller(page, scene)
-        pages[name] = page
+    pages = labellers(new_page, scene, "alice", "bob")
     alice, bob = pages["alice"], pages["bob"]
     alice.keyboard.press("b")
     drag(alice, (100, 100), (200, 200))

@@ -17,9 +17,9 @@ from apps.core.server import web_server_command
 from apps.images.models import Image
 from apps.projects.models import Membership, Role
 from apps.projects.services import label_create, project_create
-from tests.e2e.test_labeller import PASSWORD, drag, open_labeller, saved
+from tests.e2e.test_labeller import PASSWORD, drag, labellers, saved
 from tests.factories.images import image_bytes
-from tests.helpers.browser import NewPage, login, screenshot
+from tests.helpers.browser import NewPage, screenshot
 from tests.helpers.processes import app_processes, free_port, subprocess_env, wait_until_healthy
 from tests.helpers.services import RedisServer
 
@@ -73,16 +73,12 @@ def test_a_redis_restart_loses_no_edit_and_both_labellers_catch_up(
     new_page: NewPage, scene, redis_server
 ) -> None:
     image = scene["images"][0]
-    pages = {}
-    for name in ("alice", "bob"):
-        page = new_page()
-        login(page, name, PASSWORD)
-        open_labeller(page, scene)
+    pages = labellers(new_page, scene, "alice", "bob")
+    for page in pages.values():
         expect(page.locator(".lab-statusbar .live")).to_have_attribute(
             "data-state", "live", timeout=15_000
         )
         page.keyboard.press("b")
-        pages[name] = page
     alice, bob = pages["alice"], pages["bob"]
     drag(alice, (50, 50), (150, 150))
     _count(bob, 1)  # live before the restart

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.annotations.services import upload_with_tags
-from apps.core.exceptions import ApplicationError
+from apps.core.exceptions import ApplicationError, request_fields
 from apps.core.schema import error_responses, page_of
 from apps.images import services
 from apps.images.selectors import (
@@ -84,7 +84,7 @@ class ImageListView(APIView):
         project = project_get_for_user(
             project_id=project_id, user=request.user, min_role=Role.MANAGER
         )
-        body = request.data if hasattr(request.data, "get") else {}  # JSON null or a list
+        body = request_fields(request)
         fields = {k: body.get(k) for k in ("label", "layout") if k in body}
         data = ImageUploadSerializer(data={**fields, "files": request.FILES.getlist("files")})
         data.is_valid(raise_exception=True)

@@ -77,5 +77,5 @@ class ServiceTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token lf_svc_...`: a project's service token (predict only).",
+            "description": f"`Token {PREFIX}...`: a project's service token (predict only).",
         }

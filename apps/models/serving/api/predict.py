@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from apps.core.exceptions import NotFound
+from apps.core.exceptions import NotFound, request_fields
 from apps.core.schema import error_responses
 from apps.models.models import ModelVersion
 from apps.models.registry.selectors import model_version_get_for_user
@@ -40,8 +40,8 @@ PREDICT_SCHEMA = extend_schema(
 def _options(request: Request) -> dict[str, Any]:
     """From the query string, or the form / JSON body."""
     raw = {k: request.query_params[k] for k in OPTION_KEYS if k in request.query_params}
-    if hasattr(request.data, "get"):
-        raw.update({k: request.data[k] for k in OPTION_KEYS if request.data.get(k) is not None})
+    body = request_fields(request)
+    raw.update({k: body[k] for k in OPTION_KEYS if body.get(k) is not None})
     options = PredictOptionsSerializer(data=raw)
     options.is_valid(raise_exception=True)
     return dict(options.validated_data)
@@ -51,7 +51,7 @@ def _inputs(request: Request) -> list[inference.PredictInput]:
     if request.content_type.startswith("multipart/"):
         files = request.FILES.getlist("image") + request.FILES.getlist("images")
         return inference.decode_inputs(files=files, encoded=[])
-    body = request.data if isinstance(request.data, dict) else {}
+    body = request_fields(request)
     encoded = list(body.get("images") or [])
     if body.get("image") is not None:
         encoded.insert(0, body["image"])
