@@ -187,7 +187,7 @@ def redis_settings(url: str, prefix: str = "asgi") -> tuple[dict, dict]:
     """Channel layer and RQ queues on one Redis, with the client options above."""
     layers = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "apps.realtime.layer.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": url, **REDIS_CLIENT_OPTIONS}], "prefix": prefix},
         }
     }

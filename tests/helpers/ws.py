@@ -1,5 +1,7 @@
 """The project websocket, driven in-process through the real ASGI application."""
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
@@ -42,3 +44,11 @@ async def quiet(communicator: WebsocketCommunicator, timeout: float = 0.5) -> bo
         if (await communicator.receive_json_from())["type"] != "presence.state":
             return False
     return True
+
+
+async def ended(communicator: WebsocketCommunicator, timeout: float = 5) -> bool:
+    """Tell the app the client has gone (as a server does after a close) and return whether
+    it finished within `timeout`; unlike .disconnect(), a stuck app does not hang the test."""
+    await communicator.send_input({"type": "websocket.disconnect", "code": 1000})
+    done, _ = await asyncio.wait([communicator.future], timeout=timeout)
+    return bool(done)

@@ -7,7 +7,7 @@ from apps.annotations.services import annotation_create, annotation_delete, anno
 from apps.core.exceptions import ApplicationError
 from apps.images.services import image_update
 from apps.projects.models import Role
-from tests.helpers.ws import connect, quiet, receive
+from tests.helpers.ws import connect, ended, quiet, receive
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -17,6 +17,16 @@ async def test_anonymous_and_non_members_are_refused(world, who) -> None:
     communicator = await connect(world, who)
     connected, code = await communicator.connect()
     assert not connected and code == 4403
+    assert await ended(communicator)
+
+
+async def test_refused_sockets_stop_their_consumer(world) -> None:
+    """The consumer of a socket refused at once stops when the client goes (its channel-layer
+    receive, cancelled within milliseconds of starting, used to poll Redis forever)."""
+    for _ in range(30):
+        communicator = await connect(world, "outsider")
+        assert await communicator.connect() == (False, 4403)
+        assert await ended(communicator)
 
 
 @pytest.mark.parametrize(
