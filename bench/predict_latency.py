@@ -96,7 +96,6 @@ class Client:
         self.path = path
         self.body, content_type = multipart(data)
         self.headers = {"Authorization": f"Token {key}", "Content-Type": content_type}
-
         self.server_ms: list[float] = []  # the app's own decode+model time per call
 
     def call(self) -> dict:

@@ -17,7 +17,8 @@ def web_server_command(host: str, port: int, workers: int | None = None) -> list
     return [
         sys.executable, "-m", "uvicorn", "project.asgi:application", "--host", host,
         "--port", str(port), "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-        # a websocket task stuck in the channel layer's receive must not hold a stop forever
+        # a backstop: no websocket task may hold a stop forever (one that ignored its
+        # cancellation in the channel layer's receive did; apps/realtime/layer.py fixes that)
         "--timeout-graceful-shutdown", "5",
         *(["--workers", str(workers)] if workers > 1 else []),
     ]  # fmt: skip
