@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from apps.core.redis import shared_redis
 
 T = TypeVar("T")
+FETCH: Any = object()  # get(): read the generation from Redis
 
 
 class GenerationCache:
@@ -37,10 +38,19 @@ class GenerationCache:
         except RedisError:
             return None
 
-    def get(self, scope: Hashable, key: Hashable, load: Callable[[], T]) -> T:
+    def get(
+        self,
+        scope: Hashable,
+        key: Hashable,
+        load: Callable[[], T],
+        generation: bytes | None = FETCH,
+    ) -> T:
         """The cached value, or `load()` (read after the generation, so a change committed
-        meanwhile bumps past what is stored). Exceptions from `load` are not cached."""
-        generation, now = self.generation(scope), time.monotonic()
+        meanwhile bumps past what is stored). Exceptions from `load` are not cached.
+        `generation`: the scope's, already read (generations()); by default it is read here."""
+        if generation is FETCH:
+            generation = self.generation(scope)
+        now = time.monotonic()
         with self._lock:
             hit = self._entries.get((scope, key))
         if generation is not None and hit is not None:
@@ -72,3 +82,12 @@ class GenerationCache:
         """Every cache of this process (tests, between tests)."""
         for cache in cls.instances:
             cache.clear()
+
+
+def generations(*wanted: tuple[GenerationCache, Hashable]) -> list[bytes | None]:
+    """Several (cache, scope) generations in one Redis round trip, for get(generation=...)."""
+    try:
+        values = shared_redis().mget([cache._key(scope) for cache, scope in wanted])
+    except RedisError:
+        return [None] * len(wanted)
+    return [value or b"0" for value in values]

@@ -11,6 +11,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from apps.core.gencache import FETCH
 from apps.models.caches import token_cache
 from apps.models.models import ServiceToken
 from apps.models.serving.services import PREFIX, token_hash
@@ -20,6 +21,19 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 def _active_token(key_hash: str) -> ServiceToken | None:
     return ServiceToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True).first()
+
+
+def service_token_for_key(key: str, generation: bytes | None = FETCH) -> ServiceToken | None:
+    """The active token with this key (cached), its last use recorded at most once a minute."""
+    key_hash = token_hash(key)
+    token = token_cache.get("all", key_hash, lambda: _active_token(key_hash), generation)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
 
 
 class ServicePrincipal:
@@ -47,14 +61,9 @@ class ServiceTokenAuthentication(BaseAuthentication):
         key = parts[1].decode(errors="replace")
         if not key.startswith(PREFIX):
             return None  # a user's token: the next authentication class handles it
-        key_hash = token_hash(key)
-        token = token_cache.get("all", key_hash, lambda: _active_token(key_hash))
+        token = service_token_for_key(key)
         if token is None:
             raise AuthenticationFailed("Invalid or revoked service token.")
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-            ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
-            token.last_used_at = now
         return ServicePrincipal(token), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.gencache import FETCH
 from apps.images.imaging import InvalidImage, load_rgb
 from apps.models.caches import production_cache
 from apps.models.models import ModelVersion, Stage, VersionStatus
@@ -57,7 +58,7 @@ def predictor_for(version: ModelVersion) -> Predictor:
         predictor = load_predictor(
             version_local_dir(version), backend=settings.LABELFORGE_INFERENCE_BACKEND,
             threads=settings.LABELFORGE_INFERENCE_THREADS or None,
-            spin=False,  # idle threads sleep: web processes and workers share the cores
+            spin=settings.LABELFORGE_INFERENCE_SPIN,
         )  # fmt: skip
         with _lock:
             _cache[key] = predictor
@@ -72,8 +73,12 @@ def cached_versions() -> list[uuid.UUID]:
         return list(_cache)
 
 
-def production_version(*, project_id: int, task: str | None) -> ModelVersion:
-    versions = production_cache.get(project_id, "all", lambda: _production_versions(project_id))
+def production_version(
+    *, project_id: int, task: str | None, generation: bytes | None = FETCH
+) -> ModelVersion:
+    versions = production_cache.get(
+        project_id, "all", lambda: _production_versions(project_id), generation
+    )
     if task:
         versions = [v for v in versions if v.task == task]
     if not versions:
