@@ -8,6 +8,11 @@ squashed ones; roi_align samples it bilinearly at image_size x image_size with 2
 per output pixel. Flips and normalisation are batched tensor ops. No JPEG is decoded after
 the first epoch and no CPU work runs per image, so a 2-core host cannot starve the GPU.
 
+Small images (none larger than image_size: CIFAR-sized sets) are cached at image_size and
+augmented as such sets are: a random crop of the image reflect-padded by `pad` pixels, and
+a flip (pad_crop), which is both what those networks are trained with and cheaper than
+roi_align.
+
 The crop parameters of a whole epoch are drawn up front on the CPU from a generator seeded
 by (seed, epoch) and copied to the device once: batches never synchronise with the host and
 a resumed epoch gets the same crops.
@@ -17,6 +22,7 @@ import math
 from collections.abc import Iterator
 
 import torch
+import torch.nn.functional as F
 from torchvision.ops import roi_align
 
 from .data import IMAGENET_MEAN, IMAGENET_STD, decode_square, parallel_map
@@ -84,30 +90,56 @@ def center_boxes(sizes: torch.Tensor) -> torch.Tensor:
     return torch.stack([x1, y1, x1 + s, y1 + s], 1)
 
 
+def pad_crop(x: torch.Tensor, offsets: torch.Tensor, pad: int) -> torch.Tensor:
+    """Each image of `x` (N, C, S, S) reflect-padded by `pad`, then the S x S window at its
+    (dx, dy) offset in 0..2*pad."""
+    n, c, s = x.shape[0], x.shape[1], x.shape[-1]
+    x = F.pad(x, (pad,) * 4, mode="reflect")
+    span = torch.arange(s, device=x.device)
+    rows = (offsets[:, 1, None] + span)[:, None, :, None]
+    cols = (offsets[:, 0, None] + span)[:, None, None, :]
+    batch = torch.arange(n, device=x.device)[:, None, None, None]
+    return x[batch, torch.arange(c, device=x.device)[None, :, None, None], rows, cols]
+
+
+def pad_for(image_size: int, augment: float) -> int:
+    """Pad-crop translation: 4 px at 32 px with the default augment (0.5), as CIFAR recipes."""
+    return round(image_size * augment / 4)
+
+
 class BatchedPipeline:
     def __init__(self, train: SquareCache, val: SquareCache | None, sampler: EpochSampler,
                  batch_size: int, image_size: int, augment: float, device: torch.device,
-                 channels_last: bool) -> None:  # fmt: skip
+                 channels_last: bool, small: bool = False) -> None:  # fmt: skip
         self.train, self.val, self.sampler = train, val, sampler
         self.batch_size, self.image_size, self.augment = batch_size, image_size, augment
         self.device, self.channels_last = device, channels_last
+        self.pad = pad_for(image_size, augment) if small and train.side == image_size else 0
         self.steps_per_epoch = sampler.num_batches(batch_size)
+        # evaluation needs no activations kept: larger batches, up to ~4M pixels each
+        self.val_batch_size = max(batch_size, min(4 * batch_size, 2**22 // image_size**2))
         mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1) * 255
         std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1) * 255
         self.scale, self.shift = 1 / std, -mean / std
-        self.description = f"batched on {device.type} ({train.side}px squares, roi_align crops)"
+        crops = f"pad-{self.pad} crops" if self.pad else "roi_align crops"
+        self.description = f"batched on {device.type} ({train.side}px squares, {crops})"
 
     def _squashed(self, cache: SquareCache, boxes: torch.Tensor) -> torch.Tensor:
         """Boxes in original pixels -> boxes in the cached square's pixels."""
         k = cache.side / cache.sizes
         return boxes * torch.cat([k, k], 1)
 
-    def _crop(self, cache: SquareCache, idx: torch.Tensor, boxes: torch.Tensor,
-              flips: torch.Tensor | None) -> torch.Tensor:  # fmt: skip
+    def _crop(self, cache: SquareCache, idx: torch.Tensor, boxes: torch.Tensor | None,
+              flips: torch.Tensor | None, offsets: torch.Tensor | None = None) -> torch.Tensor:  # fmt: skip
         x = cache.images.index_select(0, idx).float()
-        ids = torch.arange(idx.shape[0], device=x.device, dtype=x.dtype).unsqueeze(1)
-        out = roi_align(x, torch.cat([ids, boxes], 1), (self.image_size, self.image_size),
-                        spatial_scale=1.0, sampling_ratio=2, aligned=True)  # fmt: skip
+        if offsets is not None:
+            out = pad_crop(x, offsets, self.pad)
+        elif boxes is None:  # cached at image_size: the whole image is the centre crop
+            out = x
+        else:
+            ids = torch.arange(idx.shape[0], device=x.device, dtype=x.dtype).unsqueeze(1)
+            out = roi_align(x, torch.cat([ids, boxes], 1), (self.image_size, self.image_size),
+                            spatial_scale=1.0, sampling_ratio=2, aligned=True)  # fmt: skip
         if flips is not None:
             out = torch.where(flips.view(-1, 1, 1, 1), out.flip(3), out)
         out = out * self.scale + self.shift
@@ -120,6 +152,9 @@ class BatchedPipeline:
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         order = self.sampler.indices(epoch)
         g = torch.Generator().manual_seed((self.sampler.seed * 100003 + epoch) ^ _CROP_SALT)
+        if self.pad:
+            yield from self._pad_crop_batches(order, g, start_batch)
+            return
         sizes = self.train.sizes.index_select(0, order)
         if self.augment > 0:
             boxes, flips = random_crop_boxes(sizes, self.augment, g)
@@ -137,11 +172,29 @@ class BatchedPipeline:
             fl = flips_d[sl] if flips_d is not None else None
             yield self._crop(self.train, idx, boxes_d[sl], fl), self.train.labels[idx]
 
+    def _pad_crop_batches(
+        self, order: torch.Tensor, g: torch.Generator, start_batch: int
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        n = len(order)
+        offsets = torch.randint(0, 2 * self.pad + 1, (n, 2), generator=g)
+        flips = torch.rand(n, generator=g) < 0.5
+        order_d, offsets_d, flips_d = (t.to(self.device, non_blocking=True)
+                                       for t in (order, offsets, flips))  # fmt: skip
+        bs = self.batch_size
+        for b in range(start_batch, self.steps_per_epoch):
+            sl = slice(b * bs, (b + 1) * bs)
+            idx = order_d[sl]
+            crops = self._crop(self.train, idx, None, flips_d[sl], offsets_d[sl])
+            yield crops, self.train.labels[idx]
+
     def val_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, None]]:
         if self.val is None or not len(self.val):
             return
+        sizes = self.val.sizes  # square images cached at image_size: each is its own crop
+        whole = self.val.side == self.image_size and bool((sizes[:, 0] == sizes[:, 1]).all())
         boxes = self._squashed(self.val, center_boxes(self.val.sizes)).to(self.device)
-        n, bs = len(self.val), self.batch_size
+        n, bs = len(self.val), self.val_batch_size
         for lo in range(0, n, bs):
             idx = torch.arange(lo, min(lo + bs, n), device=self.device)
-            yield self._crop(self.val, idx, boxes[lo : lo + bs], None), self.val.labels[idx], None
+            crop = None if whole else boxes[lo : lo + bs]
+            yield self._crop(self.val, idx, crop, None), self.val.labels[idx], None

@@ -17,6 +17,7 @@ class TrainConfig:
     optimizer: str = "sgd"  # sgd | adamw
     lr: float = 0.1
     momentum: float = 0.9
+    nesterov: bool = True  # sgd: Nesterov momentum (the CIFAR ResNet recipes use it)
     weight_decay: float = 5e-4
     schedule: str = "cosine"  # cosine | step
     warmup_epochs: float = 0.0

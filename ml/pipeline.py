@@ -6,9 +6,11 @@ cache "gpu":  decode once onto the training device. Classification: the batched 
               pipeline (ml/batched.py); detection: the same per-image v2 transforms, run on
               the device tensors in the main process. On a CPU device "gpu" means the
               batched pipeline in RAM.
-cache "auto": "gpu" when training on CUDA and the decoded set fits GPU_CACHE_FRACTION of
-              the free GPU memory, else "cpu" when it fits RAM_CACHE_FRACTION of the free
-              RAM, else "none".
+cache "auto": "gpu" when the decoded set fits the training device: GPU_CACHE_FRACTION of
+              the free GPU memory on CUDA, RAM_CACHE_FRACTION of the free RAM on the CPU
+              (classification: the batched pipeline needs no DataLoader worker processes
+              competing with training for the cores); else "cpu" when it fits RAM, else
+              "none".
 """
 
 import os
@@ -113,12 +115,14 @@ def resolve_cache(mode: str, samples: list[Sample], config: TrainConfig,
     """The cache actually used, and why."""
     if mode != "auto":
         return mode, f"cache={mode} (asked for)"
+    square = _estimate_bytes(samples, config, square=True)
     if device.type == "cuda":
-        need = _estimate_bytes(samples, config, square=True)
         free, _ = torch.cuda.mem_get_info(device)
-        if need <= GPU_CACHE_FRACTION * free:
-            return "gpu", f"cache=gpu: decoded set ~{need / 2**20:.0f} MiB fits the GPU"
-        reason = f"~{need / 2**20:.0f} MiB is over {GPU_CACHE_FRACTION:.0%} of free GPU memory"
+        if square <= GPU_CACHE_FRACTION * free:
+            return "gpu", f"cache=gpu: decoded set ~{square / 2**20:.0f} MiB fits the GPU"
+        reason = f"~{square / 2**20:.0f} MiB is over {GPU_CACHE_FRACTION:.0%} of free GPU memory"
+    elif config.task == "classify" and square <= RAM_CACHE_FRACTION * _free_ram():
+        return "gpu", f"cache=gpu: decoded set ~{square / 2**20:.0f} MiB in RAM, batched"
     else:
         reason = "not training on CUDA"
     need = _estimate_bytes(samples, config, square=False)
@@ -139,12 +143,13 @@ def build_pipeline(manifest: Manifest, splits: data.Splits, config: TrainConfig,
     if config.task == "classify":
         if cache == "gpu":
             side = data.cache_side(config.image_size)
-            if all(0 < max(s.width, s.height) <= config.image_size for s in splits.train):
-                side = config.image_size  # small images: nothing to gain above image_size
+            small = all(0 < max(s.width, s.height) <= config.image_size for s in splits.train)
+            if small:
+                side = config.image_size  # nothing to gain above image_size; pad-crops
             train = SquareCache(manifest, splits.train, side, device)
             val = SquareCache(manifest, splits.val, side, device) if splits.val else None
             return BatchedPipeline(train, val, sampler, config.batch_size, config.image_size,
-                                   config.augment, device, channels_last)  # fmt: skip
+                                   config.augment, device, channels_last, small)  # fmt: skip
         side = data.cache_side(config.image_size)
         cached = cache == "cpu"
         train_tf = data.classify_train_transform(config.image_size, config.augment)

@@ -18,6 +18,7 @@ from .architectures import architecture
 from .models.cifar_resnet import cifar_resnet
 
 CIFAR_DEPTHS = (20, 32, 44, 56, 110)
+TORCHVISION_RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
 _BACKGROUND = {"fasterrcnn_mobilenet_v3_large_fpn"}
 # The detector's own resize: shorter side -> image_size, longer side capped at this ratio
 # (torchvision's defaults are 800/1333).
@@ -95,7 +96,7 @@ def build(
 
 
 def _classifier(name: str, num_classes: int) -> nn.Module:
-    if name in ("resnet18", "resnet34", "resnet50"):
+    if name in TORCHVISION_RESNETS:
         return getattr(torchvision.models, name)(weights=None, num_classes=num_classes)
     depth = int(name.removeprefix("resnet"))
     if depth not in CIFAR_DEPTHS:

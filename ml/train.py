@@ -56,6 +56,30 @@ class TrainResult:
     metrics_path: Path | None = None
     log_path: Path | None = None
     history: list[dict[str, float]] = field(default_factory=list)  # val metrics per epoch
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (Stopwatch)
+
+
+class Stopwatch:
+    """Wall seconds per phase of a run: setup (model, pipeline, decoded cache), data (waiting
+    for batches: decode and augmentation when they are not done up front), step (forward,
+    backward, update; on CUDA it includes waiting for the device), report (metrics and
+    callbacks), validation, checkpoint (checkpoints and best weights)."""
+
+    PHASES = ("setup", "data", "step", "report", "validation", "checkpoint")
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(self.PHASES, 0.0)
+        self.t = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        """The time since the previous lap goes to `phase`."""
+        now = time.perf_counter()
+        self.seconds[phase] += now - self.t
+        self.t = now
+
+    def summary(self) -> str:
+        total = sum(self.seconds.values()) or 1.0
+        return ", ".join(f"{k} {v:.1f} s ({v / total:.0%})" for k, v in self.seconds.items())
 
 
 def resolve_device(name: str) -> torch.device:
@@ -86,6 +110,7 @@ class _Run:
 
     def __init__(self, manifest: Manifest, config: TrainConfig, out_dir: Path,
                  callbacks: Callbacks, resume: dict[str, Any] | None, rec: Recorder) -> None:  # fmt: skip
+        self.clock = Stopwatch()
         self.manifest, self.config, self.out_dir, self.cb = manifest, config, out_dir, callbacks
         self.rec = rec
         self.device = resolve_device(config.device)
@@ -257,7 +282,9 @@ def train(
     callbacks = callbacks or Callbacks()
     rec = Recorder(out_dir, callbacks, resume["step"] if resume else None)
     try:
-        return _loop(_Run(manifest, config, out_dir, callbacks, resume, rec))
+        run = _Run(manifest, config, out_dir, callbacks, resume, rec)
+        run.clock.lap("setup")
+        return _loop(run)
     except Exception as exc:
         rec.log(f"failed: {type(exc).__name__}: {exc}")
         raise
@@ -273,6 +300,7 @@ def _result(run: _Run, status: str) -> TrainResult:
         checkpoint_path=run.ckpt_path if run.ckpt_path.exists() else None,
         device=str(run.device), classes=list(run.manifest.classes), best_epoch=run.best_epoch,
         metrics_path=run.rec.metrics_path, log_path=run.rec.log_path, history=list(run.history),
+        timings=dict(run.clock.seconds),
     )  # fmt: skip
 
 
@@ -306,42 +334,55 @@ def _loop(run: _Run) -> TrainResult:
     def stop(epoch: int, batch: int) -> TrainResult:
         flush()
         run.save_checkpoint(epoch, batch)
+        clock.lap("checkpoint")
         rec.log(f"stopped at step {run.step} of {run.total}; checkpoint saved")
         return _result(run, "stopped")
 
+    clock = run.clock
     for epoch in range(run.epoch, cfg.epochs):
         start = run.batch if epoch == run.epoch else 0
         batch = start
         run.net.train()
         for images, targets in run.pipeline.train_batches(epoch, start):
+            clock.lap("data")
             if cb.should_stop():
                 return stop(epoch, batch)
             loss, lr, n = run.train_step(images, targets)
             run.step += 1
             batch += 1
+            clock.lap("step")
             if run.cuda:
                 previous, pending = pending, (run.step, loss, lr, n)
                 if previous is not None:
                     run.report(*previous)
             else:
                 run.report(run.step, loss, lr, n)
+            clock.lap("report")
             if cfg.checkpoint_every and run.step % cfg.checkpoint_every == 0 and batch < run.spe:
                 flush()
                 run.save_checkpoint(epoch, batch)
+                clock.lap("checkpoint")
+        clock.lap("data")
         flush()
+        clock.lap("report")
         if cb.should_stop():
             return stop(epoch, run.spe)
         metrics = run.evaluate()
+        clock.lap("validation")
         run.history.append({"epoch": epoch + 1, "step": run.step, **metrics})
         improved = not run.best or _score(cfg.task, metrics) > _score(cfg.task, run.best)
         if improved:
             run.best, run.best_epoch = dict(metrics), epoch + 1
             run.save_weights(metrics, epoch + 1)
+        clock.lap("checkpoint")
         rec.metrics(run.step, run.step / run.spe, metrics)
         text = ", ".join(f"{k}={v:.4f}" for k, v in metrics.items()) or "no val images"
         rec.log(f"epoch {epoch + 1}/{cfg.epochs} (step {run.step}): {text}"
                 + (" (best so far)" if improved and metrics else ""))  # fmt: skip
         cb.on_epoch(epoch + 1, run.step, metrics, best=improved)
+        clock.lap("report")
         run.save_checkpoint(epoch + 1, 0)
+        clock.lap("checkpoint")
     rec.log(f"done: {run.step} steps; best {run.best} at epoch {run.best_epoch}")
+    rec.log(f"time: {clock.summary()}")
     return _result(run, "completed")

@@ -5,7 +5,14 @@ import torch
 from PIL import Image
 
 from ml import data
-from ml.batched import BatchedPipeline, SquareCache, center_boxes, random_crop_boxes
+from ml.batched import (
+    BatchedPipeline,
+    SquareCache,
+    center_boxes,
+    pad_crop,
+    pad_for,
+    random_crop_boxes,
+)
 from ml.config import TrainConfig
 from ml.manifest import Manifest, Sample
 from ml.pipeline import build_pipeline, resolve_cache
@@ -117,8 +124,12 @@ def test_detection_dataset_boxes_follow_resize_and_flip(tmp_path: Path) -> None:
 def test_cache_resolution_on_cpu() -> None:
     config = TrainConfig.from_params(task="classify", architecture_name="resnet20", params={})
     samples = [Sample("a", "a", "train", labels=[0], width=32, height=32)] * 10
-    assert resolve_cache("auto", samples, config, torch.device("cpu"))[0] == "cpu"
+    # classification: decoded once, batched in RAM (no DataLoader worker processes)
+    assert resolve_cache("auto", samples, config, torch.device("cpu"))[0] == "gpu"
     assert resolve_cache("none", samples, config, torch.device("cpu"))[0] == "none"
+    detect = TrainConfig.from_params(task="detect", architecture_name="fcos_resnet50_fpn",
+                                     params={})  # fmt: skip
+    assert resolve_cache("auto", samples, detect, torch.device("cpu"))[0] == "cpu"
 
 
 @pytest.mark.parametrize("cache", ["none", "cpu", "gpu"])
@@ -149,3 +160,38 @@ def test_worker_processes_do_not_change_the_batches(tiny: Manifest) -> None:
     assert len(batches[0]) == len(batches[1]) == 2
     for (x0, y0), (x2, y2) in zip(*batches, strict=True):
         assert torch.equal(x0, x2) and torch.equal(y0, y2)
+
+
+def test_pad_crop_windows_and_reflection() -> None:
+    x = torch.arange(2 * 3 * 8 * 8, dtype=torch.float32).view(2, 3, 8, 8)
+    centred = pad_crop(x, torch.tensor([[2, 2], [2, 2]]), 2)
+    assert torch.equal(centred, x)  # offset == pad: the image itself
+    shifted = pad_crop(x, torch.tensor([[0, 4], [3, 1]]), 2)
+    padded = torch.nn.functional.pad(x, (2, 2, 2, 2), mode="reflect")
+    assert torch.equal(shifted[0], padded[0, :, 4:12, 0:8])  # rows from dy, columns from dx
+    assert torch.equal(shifted[1], padded[1, :, 1:9, 3:11])
+    assert pad_for(32, 0.5) == 4 and pad_for(32, 0.0) == 0
+
+
+def test_small_images_train_on_pad_crops_and_validate_whole(tmp_path: Path) -> None:
+    """A CIFAR-sized set on the CPU: batched in RAM, no worker processes, pad-crops and
+    flips that differ per epoch but repeat for the same epoch, and whole-image validation."""
+    from ml.synthetic import digits_manifest
+
+    m = digits_manifest(tmp_path, size=32)
+    config = TrainConfig(task="classify", architecture="resnet20", image_size=32,
+                         batch_size=64, device="cpu")  # fmt: skip
+    splits = data.training_splits(m)
+    pipe = build_pipeline(m, splits, config, torch.device("cpu"), lambda line: None)
+    assert isinstance(pipe, BatchedPipeline) and pipe.pad == 4
+    assert "pad-4 crops" in pipe.description
+    first, _ = next(pipe.train_batches(0))
+    again, _ = next(pipe.train_batches(0))
+    other, _ = next(pipe.train_batches(1))
+    assert first.shape == (64, 3, 32, 32) and torch.equal(first, again)
+    assert not torch.equal(first, other)
+    images, labels, _ = next(pipe.val_batches())
+    assert pipe.val_batch_size == 4 * 64  # no activations kept: larger batches
+    assert len(labels) == min(len(splits.val), pipe.val_batch_size)
+    reference = data.classify_eval_transform(32)(data.decode_classify(m.resolve(splits.val[0])))
+    assert torch.allclose(images[0], reference, atol=1e-4)

@@ -142,6 +142,7 @@ def test_weights_file_names_match_torchvision() -> None:
     urls = {
         w.url.rsplit("/", 1)[-1]
         for enum in (tvm.ResNet18_Weights, tvm.ResNet34_Weights, tvm.ResNet50_Weights,
+                     tvm.ResNet101_Weights, tvm.ResNet152_Weights,
                      det.FCOS_ResNet50_FPN_Weights, det.RetinaNet_ResNet50_FPN_Weights,
                      det.FasterRCNN_MobileNet_V3_Large_FPN_Weights)
         for w in enum

@@ -19,6 +19,7 @@ const PARAM_LABELS: Record<string, string> = {
   optimizer: "Optimizer",
   lr: "Learning rate",
   momentum: "Momentum",
+  nesterov: "Nesterov momentum (SGD)",
   weight_decay: "Weight decay",
   schedule: "LR schedule",
   warmup_epochs: "Warmup epochs",
