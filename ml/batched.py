@@ -110,11 +110,12 @@ def pad_for(image_size: int, augment: float) -> int:
 class BatchedPipeline:
     def __init__(self, train: SquareCache, val: SquareCache | None, sampler: EpochSampler,
                  batch_size: int, image_size: int, augment: float, device: torch.device,
-                 channels_last: bool, small: bool = False) -> None:  # fmt: skip
+                 channels_last: bool) -> None:  # fmt: skip
         self.train, self.val, self.sampler = train, val, sampler
         self.batch_size, self.image_size, self.augment = batch_size, image_size, augment
         self.device, self.channels_last = device, channels_last
-        self.pad = pad_for(image_size, augment) if small and train.side == image_size else 0
+        # cached at image_size (build_pipeline does so for small images only): pad-crops
+        self.pad = pad_for(image_size, augment) if train.side == image_size else 0
         self.steps_per_epoch = sampler.num_batches(batch_size)
         # evaluation needs no activations kept: larger batches, up to ~4M pixels each
         self.val_batch_size = max(batch_size, min(4 * batch_size, 2**22 // image_size**2))
@@ -192,9 +193,9 @@ class BatchedPipeline:
             return
         sizes = self.val.sizes  # square images cached at image_size: each is its own crop
         whole = self.val.side == self.image_size and bool((sizes[:, 0] == sizes[:, 1]).all())
-        boxes = self._squashed(self.val, center_boxes(self.val.sizes)).to(self.device)
+        boxes = None if whole else self._squashed(self.val, center_boxes(sizes)).to(self.device)
         n, bs = len(self.val), self.val_batch_size
         for lo in range(0, n, bs):
             idx = torch.arange(lo, min(lo + bs, n), device=self.device)
-            crop = None if whole else boxes[lo : lo + bs]
+            crop = None if boxes is None else boxes[lo : lo + bs]
             yield self._crop(self.val, idx, crop, None), self.val.labels[idx], None

@@ -143,13 +143,12 @@ def build_pipeline(manifest: Manifest, splits: data.Splits, config: TrainConfig,
     if config.task == "classify":
         if cache == "gpu":
             side = data.cache_side(config.image_size)
-            small = all(0 < max(s.width, s.height) <= config.image_size for s in splits.train)
-            if small:
-                side = config.image_size  # nothing to gain above image_size; pad-crops
+            if all(0 < max(s.width, s.height) <= config.image_size for s in splits.train):
+                side = config.image_size  # small images: nothing to gain above; pad-crops
             train = SquareCache(manifest, splits.train, side, device)
             val = SquareCache(manifest, splits.val, side, device) if splits.val else None
             return BatchedPipeline(train, val, sampler, config.batch_size, config.image_size,
-                                   config.augment, device, channels_last, small)  # fmt: skip
+                                   config.augment, device, channels_last)  # fmt: skip
         side = data.cache_side(config.image_size)
         cached = cache == "cpu"
         train_tf = data.classify_train_transform(config.image_size, config.augment)
