@@ -35,10 +35,16 @@ from .optim import make_optimizer, make_scheduler
 from .pipeline import build_pipeline
 from .records import Recorder
 from .registry import build, count_parameters, label_offset
+from .timing import Stopwatch
 
 DETECTOR_CLIP_NORM = 10.0
 THROUGHPUT_WINDOW = 20
 HOST_FIELDS = ("device", "num_workers", "cache", "compile")  # may differ on resume
+# a run's wall time: setup (model, pipeline, decoded cache), data (waiting for batches: decode
+# and augmentation when they are not done up front), step (forward, backward, update; on CUDA
+# it includes waiting for the device), report (metrics and callbacks), validation, checkpoint
+# (checkpoints and best weights)
+TRAIN_PHASES = ("setup", "data", "step", "report", "validation", "checkpoint")
 
 
 @dataclass
@@ -57,29 +63,6 @@ class TrainResult:
     log_path: Path | None = None
     history: list[dict[str, float]] = field(default_factory=list)  # val metrics per epoch
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase (Stopwatch)
-
-
-class Stopwatch:
-    """Wall seconds per phase of a run: setup (model, pipeline, decoded cache), data (waiting
-    for batches: decode and augmentation when they are not done up front), step (forward,
-    backward, update; on CUDA it includes waiting for the device), report (metrics and
-    callbacks), validation, checkpoint (checkpoints and best weights)."""
-
-    PHASES = ("setup", "data", "step", "report", "validation", "checkpoint")
-
-    def __init__(self) -> None:
-        self.seconds = dict.fromkeys(self.PHASES, 0.0)
-        self.t = time.perf_counter()
-
-    def lap(self, phase: str) -> None:
-        """The time since the previous lap goes to `phase`."""
-        now = time.perf_counter()
-        self.seconds[phase] += now - self.t
-        self.t = now
-
-    def summary(self) -> str:
-        total = sum(self.seconds.values()) or 1.0
-        return ", ".join(f"{k} {v:.1f} s ({v / total:.0%})" for k, v in self.seconds.items())
 
 
 def resolve_device(name: str) -> torch.device:
@@ -110,7 +93,7 @@ class _Run:
 
     def __init__(self, manifest: Manifest, config: TrainConfig, out_dir: Path,
                  callbacks: Callbacks, resume: dict[str, Any] | None, rec: Recorder) -> None:  # fmt: skip
-        self.clock = Stopwatch()
+        self.clock = Stopwatch(TRAIN_PHASES)
         self.manifest, self.config, self.out_dir, self.cb = manifest, config, out_dir, callbacks
         self.rec = rec
         self.device = resolve_device(config.device)

@@ -20,8 +20,13 @@ from apps.models.training.services import run_broadcast_status, run_log_append
 from apps.webhooks.services import webhook_emit
 from ml.config import TrainConfig
 from ml.manifest import Manifest
+from ml.timing import Stopwatch
 
 log = logging.getLogger(__name__)
+# a run's job, in the log's "job time" line: copying the snapshot's images to this host, ml's
+# train() (its own split is the "time" line), storing weights and metrics, registering the
+# version (held-out evaluation, ONNX export)
+JOB_PHASES = ("materialise", "train", "store", "register")
 
 
 def _claim(run_id: int) -> TrainingRun | None:
@@ -111,9 +116,11 @@ def run_train(*, run_id: int) -> str:
     work_dir = run.work_dir
     work_dir.mkdir(parents=True, exist_ok=True)
     reporter = RunReporter(run, work_dir)
+    clock = Stopwatch(JOB_PHASES)
     with Heartbeat(TrainingRun, run.pk):
         try:
             manifest = _materialise(run, work_dir)
+            clock.lap("materialise")
             config = TrainConfig(**run.params)
             config.pretrained = _pretrained(config)
             if run.init_from is not None:
@@ -122,24 +129,30 @@ def run_train(*, run_id: int) -> str:
             resume = _checkpoint(run, work_dir)
             if resume:
                 reporter.on_log(f"Resuming from checkpoint {resume.name}")
-            result = train(manifest, config, work_dir, callbacks=reporter, resume_from=resume)
-            reporter.flush()
+            with reporter:  # its writer thread does the database and channel-layer writes
+                result = train(manifest, config, work_dir, callbacks=reporter,
+                               resume_from=resume)  # fmt: skip
             reporter.sync_checkpoint()
+            clock.lap("train")
             if result.status == "stopped":
                 _finish(run, status=RunStatus.CANCELLED)
                 return "cancelled"
             weights = ""
             if result.weights_path:
                 weights = _store(run, Path(result.weights_path), "model.pt")
+                clock.lap("store")
                 _register(run, Path(result.weights_path), manifest, reporter)
+                clock.lap("register")
             _store(run, work_dir / "metrics.csv", "metrics.csv")
+            clock.lap("store")
+            reporter.on_log(f"job time: {clock.summary()}")
         except Exception as exc:  # a failed run records why, for the user
             log.exception("run %s failed", run.pk)
-            reporter.flush()
+            reporter.close()
             run_log_append(run=run, text=traceback.format_exc())
             _finish(run, status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
             return "failed"
-    reporter.flush()
+    reporter.close()
     _finish(
         run,
         status=RunStatus.SUCCEEDED,

@@ -66,6 +66,7 @@ def test_best_metrics_are_the_best_epochs_figures_together(run, tmp_path: Path) 
     reporter = RunReporter(run, tmp_path)
     reporter.on_epoch(1, 10, {"val_accuracy": 0.6, "val_loss": 0.9}, best=True)
     reporter.on_epoch(2, 20, {"val_accuracy": 0.5, "val_loss": 0.7})  # lower loss, not better
+    reporter.close()  # no writer thread here: close() writes on this one
     run.refresh_from_db()
     assert run.best_metrics == {"val_accuracy": 0.6, "val_loss": 0.9}
     assert run.latest_metrics == {"val_accuracy": 0.5, "val_loss": 0.7}
