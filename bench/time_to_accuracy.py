@@ -17,10 +17,11 @@ validation pass per epoch: what a practitioner would write in 60 lines.
 The app (--only app, the default with plain): the whole stack as a user gets it. The
 images go up as one folder-per-class zip through the upload service into a scratch
 project, their splits are the data's own, the run is POSTed to the API with the same four
-parameters, and `manage.py rqworker train --burst` (a separate process, as in production)
-claims, materialises, trains, stores and registers it. Reported: POST -> started (queue and
-worker start), the run's started -> finished, POST -> succeeded and -> model version ready,
-and the job's own split (materialise, train, store, register) from its log. Needs
+parameters, and `manage.py rqworker train` (a separate process, as in production)
+claims, materialises, trains, stores and registers it. Reported: POST -> started (the
+queue and the work horse's fork: the worker is started and idle first, as in production),
+the run's started -> finished, POST -> succeeded (the version is ready by then), and the
+job's own split (materialise, train, store, register) from its log. Needs
 DATABASE_URL and REDIS_URL (`eval "$(scripts/services.sh start)"`) and a migrated database;
 the scratch project is deleted afterwards.
 
@@ -28,12 +29,17 @@ the scratch project is deleted afterwards.
 """
 
 import argparse
+import contextlib
 import json
 import math
+import signal
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -149,13 +155,30 @@ def app_run(manifest: Manifest, arch: str, size: int, epochs: int, batch: int,
                 "augment", "num_workers", "cache", "label_smoothing")}}  # fmt: skip
 
 
+@contextlib.contextmanager
+def _worker(queue: Any) -> Iterator[subprocess.Popen]:
+    """`manage.py rqworker train` as a user runs it, started and idle (torch preloaded)
+    before the POST, stopped afterwards."""
+    from rq import Worker
+
+    proc = subprocess.Popen([sys.executable, "manage.py", "rqworker", "train"], cwd=ROOT)
+    try:
+        while not Worker.count(queue=queue):
+            if proc.poll() is not None:
+                sys.exit("the worker did not start")
+            time.sleep(0.2)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+
+
 def stack_run(manifest: Manifest, data: str, arch: str, size: int, epochs: int,
               batch: int) -> dict:  # fmt: skip
     """The run through the whole app (see the module's docstring)."""
     import io
     import os
     import re
-    import subprocess
     import zipfile
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings.local")
@@ -198,19 +221,21 @@ def stack_run(manifest: Manifest, data: str, arch: str, size: int, epochs: int,
               f"({len(upload.duplicates)} duplicates of others)", flush=True)  # fmt: skip
         client = APIClient(SERVER_NAME="localhost")
         client.force_authenticate(user)
-        posted = time.time()
-        response = client.post(f"/api/v1/projects/{project.pk}/training-runs/", {
-            "task": "classify", "architecture": arch,
-            "params": {"epochs": epochs, "batch_size": batch, "image_size": size}},
-            format="json")  # fmt: skip
-        if response.status_code != 202:
-            sys.exit(f"POST failed: {response.status_code} {response.content[:300]!r}")
-        worker = subprocess.run([sys.executable, "manage.py", "rqworker", "train", "--burst"],
-                                cwd=ROOT, capture_output=True, text=True)  # fmt: skip
-        run = TrainingRun.objects.get(pk=response.json()["id"])
+        with _worker(django_rq.get_queue("train")) as worker:
+            posted = time.time()
+            response = client.post(f"/api/v1/projects/{project.pk}/training-runs/", {
+                "task": "classify", "architecture": arch,
+                "params": {"epochs": epochs, "batch_size": batch, "image_size": size}},
+                format="json")  # fmt: skip
+            if response.status_code != 202:
+                sys.exit(f"POST failed: {response.status_code} {response.content[:300]!r}")
+            run = TrainingRun.objects.get(pk=response.json()["id"])
+            while run.status in ("queued", "running") and worker.poll() is None:
+                time.sleep(0.5)
+                run.refresh_from_db()
         version = ModelVersion.objects.filter(run=run).first()
         if run.status != "succeeded" or version is None:
-            sys.exit(f"run {run.status}: {run.error}\n{worker.stderr[-2000:]}")
+            sys.exit(f"run {run.status}: {run.error}")
         text = run_log_text(run=run)
         job = dict(
             re.findall(r"(\w+) ([\d.]+) s", (re.findall(r"job time: (.*)", text) or [""])[-1])

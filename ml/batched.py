@@ -20,6 +20,7 @@ a resumed epoch gets the same crops.
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -32,23 +33,59 @@ from .sampler import EpochSampler
 _CROP_SALT = 0x2545F491
 
 
+def decode_squares_torch(paths: list[Path], side: int,
+                         device: torch.device) -> list[tuple[torch.Tensor, int, int] | None]:  # fmt: skip
+    """JPEG files decoded in one batch by torchvision on `device` (nvJPEG on CUDA), each
+    squashed to uint8 (3, side, side) with an antialiased bilinear resize there, with its
+    original width and height: what decode_square gives, without a CPU decode per image.
+    None for a file that is not a JPEG or does not decode (decode_square takes those)."""
+    from torchvision.io import ImageReadMode, decode_jpeg
+
+    out: list[tuple[torch.Tensor, int, int] | None] = [None] * len(paths)
+    datas = [torch.frombuffer(bytearray(p.read_bytes()), dtype=torch.uint8) for p in paths]
+    jpeg = [i for i, d in enumerate(datas) if len(d) > 3 and d[:3].tolist() == [255, 216, 255]]
+    try:
+        decoded = decode_jpeg([datas[i] for i in jpeg], mode=ImageReadMode.RGB, device=device)
+    except RuntimeError:  # one bad file fails the batch: decode_square takes them all
+        return out
+    for i, image in zip(jpeg, decoded, strict=True):
+        height, width = image.shape[1:]
+        square = F.interpolate(image[None].float(), size=(side, side), mode="bilinear",
+                               align_corners=False, antialias=True)  # fmt: skip
+        out[i] = square[0].round_().clamp_(0, 255).to(torch.uint8), int(width), int(height)
+    return out
+
+
 class SquareCache:
-    """Decoded images of one split on `device`."""
+    """Decoded images of one split on `device`. On CUDA the JPEGs are decoded on the GPU
+    (`torch_decode`, decode_squares_torch); other files, and every file on a CPU device, by
+    Pillow in threads (decode_square)."""
 
     def __init__(self, manifest: Manifest, samples: list[Sample], side: int,
-                 device: torch.device, chunk: int = 1024) -> None:  # fmt: skip
+                 device: torch.device, chunk: int = 1024,
+                 torch_decode: bool | None = None) -> None:  # fmt: skip
         self.side = side
         n = len(samples)
         self.images = torch.empty((n, 3, side, side), dtype=torch.uint8, device=device)
         sizes = torch.empty((n, 2), dtype=torch.float32)
         paths = [manifest.resolve(s) for s in samples]
+        if torch_decode is None:
+            torch_decode = device.type == "cuda"
         for lo in range(0, n, chunk):
-            decoded = parallel_map(lambda p: decode_square(p, side), paths[lo : lo + chunk])
-            block = torch.stack([d[0] for d in decoded])
-            if device.type == "cuda":
-                block = block.pin_memory()
-            self.images[lo : lo + len(decoded)].copy_(block, non_blocking=True)
-            sizes[lo : lo + len(decoded)] = torch.tensor([[d[1], d[2]] for d in decoded])
+            part = paths[lo : lo + chunk]
+            decoded = (
+                decode_squares_torch(part, side, device) if torch_decode else [None] * len(part)
+            )
+            rest = [i for i, d in enumerate(decoded) if d is None]
+            by_pillow = parallel_map(
+                lambda path: decode_square(path, side), [part[i] for i in rest]
+            )
+            for i, d in zip(rest, by_pillow, strict=True):
+                decoded[i] = d
+            done = [d for d in decoded if d is not None]
+            block = torch.stack([d[0].to(device) for d in done])
+            self.images[lo : lo + len(done)].copy_(block, non_blocking=True)
+            sizes[lo : lo + len(done)] = torch.tensor([[d[1], d[2]] for d in done])
         self.sizes = sizes  # original (width, height), on the CPU
         labels = torch.tensor([s.labels[0] for s in samples], dtype=torch.int64)
         self.labels = labels.to(device)
@@ -124,6 +161,7 @@ class BatchedPipeline:
         self.scale, self.shift = 1 / std, -mean / std
         crops = f"pad-{self.pad} crops" if self.pad else "roi_align crops"
         self.description = f"batched on {device.type} ({train.side}px squares, {crops})"
+        self.workers = 0  # decoded up front: no DataLoader
 
     def _squashed(self, cache: SquareCache, boxes: torch.Tensor) -> torch.Tensor:
         """Boxes in original pixels -> boxes in the cached square's pixels."""

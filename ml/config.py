@@ -31,7 +31,7 @@ class TrainConfig:
     channels_last: bool = True  # on CUDA
     compile: bool = False  # torch.compile on CUDA
     pretrained: str | None = None  # path of a torchvision weights file
-    num_workers: int = 2
+    num_workers: int = -1  # DataLoader workers; -1: from the host's cores (ml/host.py)
     checkpoint_every: int = 0  # steps between checkpoints; 0 = at the end of each epoch
     cache: str = "auto"  # decoded-image cache: none | cpu | gpu | auto
     score_threshold: float = 0.05  # detectors: boxes kept for evaluation
@@ -54,7 +54,7 @@ class TrainConfig:
         "gamma": (0.0, 1.0),
         "label_smoothing": (0.0, 0.5),
         "augment": (0.0, 1.0),
-        "num_workers": (0, 64),
+        "num_workers": (-1, 64),
         "checkpoint_every": (0, 10**9),
         "score_threshold": (0.0, 1.0),
     }

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 from . import data
 from .batched import BatchedPipeline, SquareCache
 from .config import TrainConfig
+from .host import loader_workers, usable_cores
 from .manifest import Manifest, Sample
 from .registry import label_offset, max_size_for
 from .sampler import EpochBatchSampler, EpochSampler
@@ -34,6 +35,7 @@ RAM_CACHE_FRACTION = 0.25
 class Pipeline(Protocol):
     steps_per_epoch: int
     description: str
+    workers: int  # DataLoader worker processes
 
     def train_batches(self, epoch: int, start_batch: int = 0) -> Iterator[tuple[Any, Any]]: ...
 
@@ -60,7 +62,7 @@ class LoaderPipeline:
         self.batch_sampler = EpochBatchSampler(sampler, config.batch_size)
         self.steps_per_epoch = sampler.num_batches(config.batch_size)
         self.device, self.channels_last = device, channels_last
-        self.description = description
+        self.description, self.workers = f"{description}, {workers} loader workers", workers
         pin = device.type == "cuda" and workers > 0
         self.train_loader = DataLoader(
             train_set, batch_sampler=self.batch_sampler, num_workers=workers,
@@ -139,7 +141,7 @@ def build_pipeline(manifest: Manifest, splits: data.Splits, config: TrainConfig,
     cache, why = resolve_cache(config.cache, splits.train + splits.val, config, device)
     log(why)
     channels_last = device.type == "cuda" and config.channels_last
-    workers = config.num_workers
+    workers = loader_workers(config.num_workers, device, usable_cores())
     if config.task == "classify":
         if cache == "gpu":
             side = data.cache_side(config.image_size)

@@ -30,6 +30,7 @@ from .callbacks import Callbacks
 from .config import TrainConfig
 from .data import training_splits
 from .evaluate import coco_map, evaluate_classify, predict_detect
+from .host import training_threads, usable_cores
 from .manifest import Manifest
 from .optim import make_optimizer, make_scheduler
 from .pipeline import build_pipeline
@@ -117,6 +118,12 @@ class _Run:
             if config.channels_last:
                 self.model.to(memory_format=torch.channels_last)
         self.pipeline = build_pipeline(manifest, splits, config, self.device, self.rec.log)
+        cores = usable_cores()
+        threads = training_threads(self.device, self.pipeline.workers, cores)
+        if threads is not None and threads != torch.get_num_threads():
+            torch.set_num_threads(threads)  # train() puts the caller's number back
+        self.rec.log(f"host: {cores} cores, {self.pipeline.workers} loader workers, "
+                     f"{torch.get_num_threads()} torch threads")  # fmt: skip
         self.spe = self.pipeline.steps_per_epoch
         self.total = config.epochs * self.spe
         self.optimizer = make_optimizer(self.model, config)
@@ -264,6 +271,7 @@ def train(
         raise ValueError(f"The manifest is for {manifest.task}, the config for {config.task}.")
     callbacks = callbacks or Callbacks()
     rec = Recorder(out_dir, callbacks, resume["step"] if resume else None)
+    threads = torch.get_num_threads()
     try:
         run = _Run(manifest, config, out_dir, callbacks, resume, rec)
         run.clock.lap("setup")
@@ -272,6 +280,7 @@ def train(
         rec.log(f"failed: {type(exc).__name__}: {exc}")
         raise
     finally:
+        torch.set_num_threads(threads)
         rec.close()
 
 

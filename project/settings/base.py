@@ -197,6 +197,7 @@ def redis_settings(url: str, prefix: str = "asgi") -> tuple[dict, dict]:
 
 
 CHANNEL_LAYERS, RQ_QUEUES = redis_settings(REDIS_URL)
+RQ = {"WORKER_CLASS": "apps.core.worker.PreloadingWorker"}  # imports torch before forking
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -44,6 +44,7 @@ export const PARAM_HINTS: Record<string, string> = {
   augment: "0 = none … 1 = strong",
   checkpoint_every: "0 = at the end of each epoch",
   cache: "decoded images kept in memory",
+  num_workers: "-1 = from the host's cores",
   score_threshold: "detectors: boxes kept for evaluation",
 };
 
