@@ -39,6 +39,9 @@ def test_start_a_run_and_watch_the_chart_update(page: Page) -> None:
     form.locator("select[name=architecture]").select_option("resnet20")
     for name, value in (("epochs", "40"), ("batch_size", "8"), ("image_size", "32")):
         form.locator(f"input[name={name}]").fill(value)
+    form.locator("details.advanced summary").click()
+    expect(form.locator("input[name=num_workers]")).to_have_value("-1")  # from the host
+    screenshot(page, "training-new-run-form")
     form.get_by_role("button", name="Start training").click()
     page.wait_for_url(f"**/projects/{project.pk}/runs/*/")
     run = TrainingRun.objects.get(project=project)
