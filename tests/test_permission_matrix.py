@@ -1,6 +1,8 @@
 """Every endpoint x every kind of user: anonymous 401, non-member 404 (sees nothing),
 a member below the needed role 403, the rest succeed."""
 
+import io
+import zipfile
 from dataclasses import dataclass
 
 import pytest
@@ -8,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.annotations.models import AnnotationEvent
 from apps.annotations.services import annotation_create
+from apps.core.storage import storage_replace
+from apps.datasets.models import DatasetExport, DatasetImport
 from apps.images.services import image_thumbnail_make
 from apps.projects.models import Membership
 from tests.factories.images import image_bytes
@@ -53,7 +57,25 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/images/{i}/review/", "annotator", "review"),
     Endpoint("get", "/api/v1/projects/{p}/auto-annotation-runs/", "annotator"),
     Endpoint("get", "/api/v1/projects/{p}/training-runs/check/?task=classify", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/imports/", "manager"),
+    Endpoint("post", "/api/v1/projects/{p}/imports/", "manager", "import"),
+    Endpoint("get", "/api/v1/imports/{imp}/", "manager"),
+    Endpoint("post", "/api/v1/imports/{imp}/cancel/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/exports/", "manager"),
+    Endpoint("post", "/api/v1/projects/{p}/exports/", "manager", "export"),
+    Endpoint("get", "/api/v1/exports/{exp}/", "manager"),
+    Endpoint("post", "/api/v1/exports/{exp}/cancel/", "manager"),
+    Endpoint("get", "/api/v1/exports/{exp}/download/", "manager"),
 ]
+MULTIPART = {"upload", "import"}
+
+
+def _zip(files: dict[str, bytes | str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
 
 
 def body_for(key: str | None, world):
@@ -72,6 +94,8 @@ def body_for(key: str | None, world):
         "version": {"version": 1},
         "review": {"action": "accept"},
         "upload": {"files": [SimpleUploadedFile("new.png", image_bytes(color=(7, 7, 7)))]},
+        "import": {"file": SimpleUploadedFile("set.zip", _zip({"cats/a.png": image_bytes()}))},
+        "export": {"format": "coco"},
     }
     return bodies.get(key) if key else None
 
@@ -99,6 +123,11 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         image=image, user=world.users["owner"], kind="tag", label_id=world.labels[0].pk
     )
     event = AnnotationEvent.objects.get(annotation_id=annotation.pk)
+    imported = DatasetImport.objects.create(project=world.project, filename="set.zip")
+    exported = DatasetExport.objects.create(project=world.project, format="coco")
+    exported.file = storage_replace(f"projects/{world.project.pk}/exports/{exported.pk}.zip",
+                                    io.BytesIO(_zip({"a.txt": "x"})))  # fmt: skip
+    exported.save()
     membership = Membership.objects.get(project=world.project, user=world.users["annotator"])
     path = endpoint.path.format(
         p=world.project.pk,
@@ -107,10 +136,12 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         i=image.pk,
         a=annotation.pk,
         e=event.pk,
+        imp=imported.pk,
+        exp=exported.pk,
     )
     client = world.client(who)
     body = body_for(endpoint.body, world)
-    fmt = "multipart" if endpoint.body == "upload" else "json"
+    fmt = "multipart" if endpoint.body in MULTIPART else "json"
     response = getattr(client, endpoint.method)(path, body, format=fmt)
     expected = expected_status(who, endpoint)
     if expected is None:

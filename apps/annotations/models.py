@@ -47,6 +47,10 @@ class Annotation(models.Model):
         related_name="annotations", help_text="The model that predicted it (kept when a person fixes it).",
     )  # fmt: skip
     review = models.CharField(max_length=10, choices=Review.choices, default=Review.NONE)
+    attributes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Free-form attributes from other tools (VOC difficult/truncated, CVAT's).",
+    )  # fmt: skip
     version = models.PositiveIntegerField(default=1)
     client_id = models.UUIDField(
         null=True, blank=True, help_text="Chosen by the client so a replayed create is idempotent."

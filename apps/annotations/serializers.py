@@ -21,7 +21,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
         model = Annotation
         fields = [
             "id", "image", "label", "kind", "box", "source", "score", "model_version", "review",
-            "version",
+            "attributes", "version",
             "client_id", "created_by", "updated_by", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields

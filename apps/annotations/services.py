@@ -97,8 +97,11 @@ def annotation_create(
     score: float | None = None,
     imported: bool = False,
     client_id: uuid.UUID | None = None,
+    review: str | None = None,
+    attributes: dict[str, Any] | None = None,
 ) -> Annotation:
-    """`imported`: made by an upload (class from a folder), so the image stays `new`.
+    """`imported`: made by an upload or a dataset import, so the image stays `new`; `review`
+    (default: pending for a model's, none otherwise) and `attributes` come from imports.
     A create replayed with a `client_id` this image already has (a retry after a lost
     response) returns the annotation made the first time and writes nothing."""
     if client_id is not None:
@@ -121,7 +124,8 @@ def annotation_create(
                 kind=kind,
                 source=source,
                 score=score,
-                review=Review.PENDING if source == Source.MODEL else Review.NONE,
+                review=review or (Review.PENDING if source == Source.MODEL else Review.NONE),
+                attributes=attributes or {},
                 client_id=client_id,
                 created_by=user,
                 updated_by=user,
@@ -281,6 +285,7 @@ def annotation_event_revert(
     current.source = target["source"]
     current.score = target["score"]
     current.review = target["review"]
+    current.attributes = target.get("attributes") or {}
     current.version = (current_version or target["version"]) + 1
     current.updated_by = user
     try:

@@ -41,7 +41,38 @@ class UploadResult:
         self.errors.append({"file": file, "detail": detail, "code": code})
 
 
-def _archive_limits() -> ArchiveLimits:
+def image_get_or_create(
+    *, project: Project, user: AbstractBaseUser | None, name: str, data: bytes
+) -> tuple[Image, bool]:
+    """The project's image with these bytes' content, stored now if it has none (a dataset
+    import's images; the caller queues thumbnails for the new ones, enqueue_thumbnails).
+    Raises InvalidImage for bytes that are not a safe image."""
+    decoded = decode_image(data, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
+    existing = project.images.filter(sha256=decoded.sha256).first()
+    if existing is not None:
+        return existing, False
+    path = storage_save(
+        f"projects/{project.pk}/images/{uuid.uuid4().hex}.{decoded.extension}",
+        ContentFile(decoded.content),
+    )
+    try:
+        with transaction.atomic():
+            image = Image.objects.create(
+                project=project, file=path, filename=name[:255], width=decoded.width,
+                height=decoded.height, format=decoded.format, size_bytes=len(decoded.content),
+                sha256=decoded.sha256, uploaded_by=user,
+            )  # fmt: skip
+    except IntegrityError:  # the same content arrived concurrently
+        default_storage.delete(path)
+        return project.images.get(sha256=decoded.sha256), False
+    return image, True
+
+
+def enqueue_thumbnails(image_ids: list[int]) -> None:
+    enqueue_on_commit("default", "apps.images.jobs.image_thumbnails_make", image_ids=image_ids)
+
+
+def archive_limits() -> ArchiveLimits:
     return ArchiveLimits(
         max_entries=settings.LABELFORGE_MAX_ZIP_ENTRIES,
         max_uncompressed_bytes=settings.LABELFORGE_MAX_ZIP_UNCOMPRESSED_BYTES,
@@ -123,7 +154,7 @@ class _Importer:
         try:
             with transaction.atomic():
                 archive = open_zip(upload)
-                for entry, data in iter_entries(archive, layout=layout, limits=_archive_limits()):
+                for entry, data in iter_entries(archive, layout=layout, limits=archive_limits()):
                     self.add_image(f"{name}/{entry.path}", data, entry.class_name)
         except InvalidArchive as exc:
             for path in self.stored[stored_before:]:
@@ -174,11 +205,7 @@ def image_upload(
                 else:
                     importer.add_image(name, upload.read())
             if importer.result.created:
-                enqueue_on_commit(
-                    "default",
-                    "apps.images.jobs.image_thumbnails_make",
-                    image_ids=list(importer.result.created),
-                )
+                enqueue_thumbnails(list(importer.result.created))
     except BaseException:
         importer.rollback_files()
         raise

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.images",
     "apps.annotations",
     "apps.models",
+    "apps.datasets",
     "apps.webhooks",
     "apps.demo",
     "apps.backup",

@@ -1,0 +1,203 @@
+"""Adding a read dataset (formats.base.Dataset) to a project, one image at a time, each in
+its own transaction: the image matched by content or stored, labels matched by name
+(case-insensitively) or created, boxes made pixels and clipped to the image, and an
+annotation already on the image (same label, same box within 0.01 px, or the same tag) left
+alone. So a second import of the same archive creates nothing, and an item whose bytes are
+already in the project adds only what that image lacks."""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from apps.annotations.models import Annotation, Kind, Review, Source
+from apps.annotations.services import annotation_create
+from apps.core.exceptions import ApplicationError
+from apps.images.imaging import InvalidImage
+from apps.images.models import Image, ImageStatus, Split
+from apps.images.services import enqueue_thumbnails, image_get_or_create
+from apps.projects.models import Label, Project
+from apps.projects.services import label_create
+
+from .formats.base import Archive, Box, Dataset, Item
+
+BOX_TOLERANCE = 0.01  # pixels: boxes this close are the same box
+THUMBNAIL_BATCH = 200
+
+
+@dataclass
+class ImportReport:
+    images_created: int = 0
+    images_existing: int = 0
+    annotations_created: int = 0
+    annotations_existing: int = 0
+    boxes_clipped: int = 0
+    skipped: int = 0  # annotations not imported (reasons in `errors`)
+    images_failed: int = 0
+    labels_created: list[str] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "errors"}
+
+
+class ProjectImporter:
+    def __init__(self, project: Project, user: AbstractBaseUser | None, archive: Archive,
+                 dataset: Dataset, report: ImportReport) -> None:  # fmt: skip
+        self.project, self.user, self.archive = project, user, archive
+        self.dataset, self.report = dataset, report
+        self.labels: dict[str, Label] = {}
+        self.new_images: list[int] = []
+
+    def prepare_labels(self) -> None:
+        """Every label the dataset names, matched or created up front (its colour and hotkey
+        from the file when it has them and they are free)."""
+        existing = {label.name.casefold(): label for label in self.project.labels.all()}
+        specs = {spec.name.casefold(): spec for spec in self.dataset.labels}
+        for name in self.dataset.label_names():
+            key = name.strip().casefold()
+            if not key or key in self.labels:
+                continue
+            label = existing.get(key)
+            if label is None:
+                spec = specs.get(key)
+                label = self._create_label(name.strip(), spec.color if spec else "",
+                                           spec.hotkey if spec else "")  # fmt: skip
+                self.report.labels_created.append(label.name)
+            self.labels[key] = label
+
+    def _create_label(self, name: str, color: str, hotkey: str) -> Label:
+        taken = set(self.project.labels.values_list("hotkey", flat=True))
+        return label_create(project=self.project, name=name, color=color or None,
+                            hotkey=hotkey if hotkey and hotkey not in taken else None)  # fmt: skip
+
+    def add(self, item: Item) -> None:
+        for reason in item.skipped:
+            self._skip(item.name, reason)
+        if item.path is None:
+            self.report.images_failed += 1
+            self.report.errors.append(
+                {"file": item.name, "detail": "the image is not in the archive"}
+            )
+            return
+        try:
+            data = self.archive.read(item.path)
+            with transaction.atomic():
+                image, created = image_get_or_create(project=self.project, user=self.user,
+                                                     name=item.path, data=data)  # fmt: skip
+                self._image_fields(image, item, created)
+                self._annotations(image, item)
+        except InvalidImage as exc:
+            self.report.images_failed += 1
+            self.report.errors.append({"file": item.path, "detail": exc.detail})
+            return
+        if created:
+            self.report.images_created += 1
+            self.new_images.append(image.pk)
+        else:
+            self.report.images_existing += 1
+        if len(self.new_images) >= THUMBNAIL_BATCH:
+            self.flush_thumbnails()
+
+    def flush_thumbnails(self) -> None:
+        if self.new_images:
+            enqueue_thumbnails(self.new_images)
+            self.new_images = []
+
+    def _skip(self, name: str, reason: str) -> None:
+        self.report.skipped += 1
+        if len(self.report.errors) < 1000:
+            self.report.errors.append({"file": name, "detail": reason})
+
+    def _image_fields(self, image: Image, item: Item, created: bool) -> None:
+        fields = []
+        if item.split in Split.values and (created or image.split == Split.UNASSIGNED):
+            image.split = item.split
+            fields.append("split")
+        if created:
+            status, weight = item.extra.get("status"), item.extra.get("sample_weight")
+            if status in ImageStatus.values:
+                image.status = status
+                fields.append("status")
+            if isinstance(weight, int | float) and 0 < weight <= 100:
+                image.sample_weight = float(weight)
+                fields.append("sample_weight")
+        if fields:
+            image.save(update_fields=fields)
+
+    def _annotations(self, image: Image, item: Item) -> None:
+        have = list(
+            Annotation.objects.filter(image=image).values("label_id", "kind", "x", "y", "w", "h")
+        )
+        tag_extra = item.extra.get("tag_extra", [])
+        for i, name in enumerate(item.tags):
+            label = self.labels[name.strip().casefold()]
+            if any(a["kind"] == Kind.TAG and a["label_id"] == label.pk for a in have):
+                self.report.annotations_existing += 1
+                continue
+            extra = tag_extra[i] if i < len(tag_extra) else {}
+            self._create(image, item, label, None, extra, {})
+            have.append({"label_id": label.pk, "kind": Kind.TAG})
+        for box in item.boxes:
+            label = self.labels[box.label.strip().casefold()]
+            geometry = self._pixels(image, item, box)
+            if geometry is None:
+                continue
+            if any(a["kind"] == Kind.BOX and a["label_id"] == label.pk and
+                   all(abs(a[k] - geometry[k]) <= BOX_TOLERANCE for k in "xywh") for a in have):  # fmt: skip
+                self.report.annotations_existing += 1
+                continue
+            self._create(image, item, label, geometry, box.extra, box.attributes)
+            have.append({"label_id": label.pk, "kind": Kind.BOX, **geometry})
+
+    def _pixels(self, image: Image, item: Item, box: Box) -> dict[str, float] | None:
+        """The box in this image's pixels, clipped to it; None (skipped) when nothing is left."""
+        sx, sy = (image.width, image.height) if box.normalized else (1.0, 1.0)
+        x1, y1, x2, y2 = box.x * sx, box.y * sy, (box.x + box.w) * sx, (box.y + box.h) * sy
+        if not all(math.isfinite(v) for v in (x1, y1, x2, y2)):
+            self._skip(item.name, f"a {box.label} box with coordinates that are not numbers")
+            return None
+        cx1, cy1 = min(max(x1, 0.0), image.width), min(max(y1, 0.0), image.height)
+        cx2, cy2 = min(max(x2, 0.0), image.width), min(max(y2, 0.0), image.height)
+        if cx2 - cx1 < 0.5 or cy2 - cy1 < 0.5:
+            self._skip(item.name, f"a {box.label} box of no area inside the "
+                                  f"{image.width}x{image.height} image")  # fmt: skip
+            return None
+        if (cx1, cy1, cx2, cy2) != (x1, y1, x2, y2):
+            self.report.boxes_clipped += 1
+        return {"x": cx1, "y": cy1, "w": cx2 - cx1, "h": cy2 - cy1}
+
+    def _create(self, image: Image, item: Item, label: Label, box: dict[str, float] | None,
+                extra: dict[str, Any], attributes: dict[str, Any]) -> None:  # fmt: skip
+        source = Source.MODEL if extra.get("source") == Source.MODEL else Source.HUMAN
+        review = extra.get("review") if extra.get("review") in Review.values else None
+        score = extra.get("score") if isinstance(extra.get("score"), int | float) else None
+        try:
+            annotation_create(image=image, user=self.user, kind=Kind.BOX if box else Kind.TAG,
+                              label_id=label.pk, box=box, source=source, score=score,
+                              imported=True, review=review, attributes=attributes)  # fmt: skip
+        except ApplicationError as exc:
+            self._skip(item.name, exc.detail)
+            return
+        self.report.annotations_created += 1
+
+
+def import_dataset(*, project: Project, user: AbstractBaseUser | None, archive: Archive,
+                   dataset: Dataset, report: ImportReport,
+                   progress: Callable[[int, int], bool]) -> bool:  # fmt: skip
+    """Add every item; `progress(done, total)` is called after each one and returns False to
+    stop (a cancel). True when every item was taken."""
+    importer = ProjectImporter(project, user, archive, dataset, report)
+    importer.prepare_labels()
+    total = len(dataset.items)
+    try:
+        for done, item in enumerate(dataset.items, start=1):
+            importer.add(item)
+            if not progress(done, total):
+                return False
+        return True
+    finally:
+        importer.flush_thumbnails()

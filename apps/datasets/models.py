@@ -1,0 +1,65 @@
+"""Dataset imports and exports: background jobs on the `default` queue, with the statuses of
+every run (apps.models.models.RunStatus)."""
+
+from django.conf import settings
+from django.db import models
+
+from apps.models.models import RunStatus
+from apps.projects.models import Project
+
+IMPORT_FORMATS = ("auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge")
+EXPORT_FORMATS = ("coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge")
+
+
+class _Job(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{file, detail}]
+    error = models.TextField(blank=True, default="")  # why the whole job failed
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+    @property
+    def progress(self) -> float:
+        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
+
+
+class DatasetImport(_Job):
+    """An uploaded archive (kept in storage until the job ends) read in a format and added
+    to the project: images matched by content, labels by name, annotations not doubled."""
+
+    format = models.CharField(max_length=12, default="auto")  # as asked
+    detected_format = models.CharField(max_length=12, blank=True, default="")
+    options = models.JSONField(default=dict, blank=True)
+    file = models.CharField(max_length=300, blank=True, default="")  # storage path
+    filename = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.status}"
+
+
+class DatasetExport(_Job):
+    """A zip of the project's images and annotations in a format, kept for a while."""
+
+    format = models.CharField(max_length=12)
+    filters = models.JSONField(default=dict, blank=True)
+    include_images = models.BooleanField(default=True)
+    file = models.CharField(max_length=300, blank=True, default="")  # storage path
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.status}"

@@ -1,0 +1,88 @@
+"""Writes for dataset imports and exports: creating the jobs (the upload goes to storage
+first; the job reads it), cancelling them, and their events."""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from apps.core.broadcast import broadcast, broadcast_on_commit, project_group
+from apps.core.exceptions import ApplicationError
+from apps.core.jobs import enqueue_on_commit
+from apps.core.storage import storage_save
+from apps.images.archives import is_zip
+from apps.models.runs.lifecycle import run_request_cancel
+from apps.projects.models import Project
+
+from .models import EXPORT_FORMATS, IMPORT_FORMATS, DatasetExport, DatasetImport
+from .serializers import export_payload, import_payload
+
+IMPORT_JOB = "apps.datasets.jobs.run_import"
+EXPORT_JOB = "apps.datasets.jobs.run_export"
+EXPORT_KEPT = timedelta(days=7)
+EXPORT_FILTERS = {"split": ("train", "val", "test", "unassigned"),
+                  "status": ("new", "in_progress", "done", "reviewed")}  # fmt: skip
+
+
+def dataset_import_create(*, project: Project, user: AbstractBaseUser, file: UploadedFile,
+                          format: str = "auto") -> DatasetImport:  # fmt: skip
+    if format not in IMPORT_FORMATS:
+        raise ApplicationError(
+            f"format: one of {', '.join(IMPORT_FORMATS)}.", code="unknown_format"
+        )
+    name = (file.name or "upload.zip")[:255]
+    head = file.read(8)
+    file.seek(0)
+    if not is_zip(name, head) or not head.startswith(b"PK"):
+        raise ApplicationError(f"'{name}' is not a zip archive: send the dataset as a .zip.",
+                               code="not_an_archive")  # fmt: skip
+    path = storage_save(f"projects/{project.pk}/imports/{uuid.uuid4().hex}.zip", file)
+    job = DatasetImport.objects.create(project=project, created_by=user, format=format,
+                                       file=path, filename=name)  # fmt: skip
+    enqueue_on_commit("default", IMPORT_JOB, import_id=job.pk)
+    broadcast_on_commit(project_group(project.pk), "import.progress", import_payload(job))
+    return job
+
+
+def dataset_export_create(*, project: Project, user: AbstractBaseUser, format: str,
+                          filters: dict[str, Any], include_images: bool) -> DatasetExport:  # fmt: skip
+    if format not in EXPORT_FORMATS:
+        raise ApplicationError(
+            f"format: one of {', '.join(EXPORT_FORMATS)}.", code="unknown_format"
+        )
+    for key, value in filters.items():
+        if key == "reviewed_only":
+            if not isinstance(value, bool):
+                raise ApplicationError(
+                    "filter.reviewed_only: true or false.", code="invalid_filter"
+                )
+        elif key not in EXPORT_FILTERS or value not in EXPORT_FILTERS[key]:
+            allowed = ", ".join(f"{k} ({'|'.join(v)})" for k, v in EXPORT_FILTERS.items())
+            raise ApplicationError(f"filter: {key}={value!r} is not one of {allowed}, reviewed_only.",
+                                   code="invalid_filter")  # fmt: skip
+    job = DatasetExport.objects.create(project=project, created_by=user, format=format,
+                                       filters=filters, include_images=include_images)  # fmt: skip
+    enqueue_on_commit("default", EXPORT_JOB, export_id=job.pk)
+    broadcast_on_commit(project_group(project.pk), "export.progress", export_payload(job))
+    return job
+
+
+def dataset_job_cancel(*, job: DatasetImport | DatasetExport) -> DatasetImport | DatasetExport:
+    job = run_request_cancel(job)  # a running job stops after its current image
+    dataset_job_broadcast(job=job, on_commit=True)
+    return job
+
+
+def dataset_job_broadcast(*, job: DatasetImport | DatasetExport, on_commit: bool = False) -> None:
+    send = broadcast_on_commit if on_commit else broadcast
+    if isinstance(job, DatasetImport):
+        send(project_group(job.project_id), "import.progress", import_payload(job))
+    else:
+        send(project_group(job.project_id), "export.progress", export_payload(job))
+
+
+def export_expiry() -> datetime:
+    return timezone.now() + EXPORT_KEPT
