@@ -234,9 +234,9 @@ def test_every_page_renders_clean(page: Page, page_watch: PageWatch, live_stack:
     images_loaded(page, "[data-testid=image-tile] img")
     shot(page, page_watch, "project-images")
 
-    def tab(name: str) -> None:
+    def tab(name: str, panel: str | None = None) -> None:
         page.get_by_role("tab", name=name).first.click()
-        expect(page.locator(f"[data-panel={name.lower()}]")).to_be_visible()
+        expect(page.locator(f"[data-panel={panel or name.lower()}]")).to_be_visible()
 
     tab("Upload")
     expect(page.locator("[data-testid=upload-dropzone]")).to_be_visible()
@@ -256,6 +256,11 @@ def test_every_page_renders_clean(page: Page, page_watch: PageWatch, live_stack:
     tab("Split")
     expect(page.locator("[data-testid=split-start]")).to_be_visible()
     shot(page, page_watch, "project-split")
+
+    tab("Import & export", "datasets")
+    expect(page.locator("[data-testid=import-form]")).to_be_visible()
+    expect(page.locator("[data-testid=dataset-jobs]")).to_contain_text("No imports or exports yet")
+    shot(page, page_watch, "project-datasets")
 
     tab("Training")
     runs = page.locator("[data-testid=run-row]")

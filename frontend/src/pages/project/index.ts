@@ -7,6 +7,7 @@ import { ProjectSocket, projectSocketUrl, type SocketState } from "../../realtim
 import { toast } from "../../ui/toast";
 import { liveBadge } from "../widgets/live-badge";
 import { LabelStore, type ProjectContext } from "./context";
+import { mountDatasets } from "./datasets";
 import { mountImages, type ImagesTab } from "./images";
 import { mountLabels } from "./labels";
 import { mountMembers } from "./members";
@@ -61,6 +62,7 @@ export function mountProject(): void {
     else if (name === "training") mountTraining(el, ctx);
     else if (name === "models") mountModels(el, ctx);
     else if (name === "integrations") mountWebhooks(el, ctx);
+    else if (name === "datasets") mountDatasets(el, ctx);
   }
 
   function show(name: string): void {

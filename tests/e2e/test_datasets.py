@@ -1,0 +1,72 @@
+"""A manager imports a COCO archive from the Import & export tab and watches its job end
+with a report, then exports the project and downloads the zip."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
+
+from apps.annotations.models import Annotation
+from apps.projects.services import project_create
+from tests.datasets.helpers import jpeg
+from tests.helpers.browser import in_thread, login, off_loop, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@in_thread
+def empty_project():
+    user = get_user_model().objects.create_user("ada", password="pw-pw-pw-pw")
+    return project_create(name="Street scenes", user=user)
+
+
+def coco_zip() -> bytes:
+    body = {"images": [{"id": 1, "file_name": "a.jpg"}, {"id": 2, "file_name": "b.jpg"}],
+            "categories": [{"id": 3, "name": "car"}, {"id": 7, "name": "bike"}],
+            "annotations": [
+                {"id": 1, "image_id": 1, "category_id": 3, "bbox": [4, 4, 30, 20]},
+                {"id": 2, "image_id": 2, "category_id": 7, "bbox": [50, 30, 40, 40]},
+                {"id": 3, "image_id": 2, "category_id": 3, "bbox": [2, 2, 9, 9],
+                 "segmentation": [[2, 2, 11, 2, 11, 11]]}]}  # fmt: skip
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("annotations/instances_val.json", json.dumps(body))
+        zf.writestr("images/a.jpg", jpeg(64, 48, (200, 40, 40)))
+        zf.writestr("images/b.jpg", jpeg(64, 48, (40, 40, 200)))
+    return buf.getvalue()
+
+
+def test_import_a_coco_archive_then_export_it(page: Page, tmp_path) -> None:
+    project = off_loop(empty_project)
+    archive = tmp_path / "street.zip"
+    archive.write_bytes(coco_zip())
+    login(page, "ada", "pw-pw-pw-pw")
+    page.goto(f"/projects/{project.pk}/#datasets")
+    page.get_by_test_id("import-file").set_input_files(str(archive))
+    page.get_by_test_id("import-start").click()
+    job = page.get_by_test_id("dataset-job").first
+    expect(job).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    report = job.get_by_test_id("dataset-job-report")
+    expect(report).to_contain_text(
+        "COCO · 2 images created · 3 annotations · 1 boxes clipped · 1 skipped"
+    )
+    job.locator("details summary").click()
+    expect(job.locator(".job-errors")).to_contain_text("polygon")
+    assert (
+        off_loop(in_thread(lambda: Annotation.objects.filter(image__project=project).count())) == 3
+    )
+    screenshot(page, "datasets-import-done")
+
+    page.get_by_test_id("export-format").select_option("yolo")
+    page.get_by_test_id("export-start").click()
+    download = page.get_by_test_id("export-download")
+    expect(download).to_be_visible(timeout=60_000)
+    screenshot(page, "datasets-export-done")
+    with page.expect_download() as info:
+        download.click()
+    with zipfile.ZipFile(info.value.path()) as zf:
+        names = set(zf.namelist())
+    assert {"data.yaml", "images/val/a.jpg", "labels/val/b.txt"} <= names
