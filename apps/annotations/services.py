@@ -148,6 +148,40 @@ def annotation_create(
     return annotation
 
 
+def annotations_import(
+    *, image: Image, user: AbstractBaseUser | None, rows: list[dict[str, Any]]
+) -> int:
+    """A dataset import's annotations for one image, in bulk: each row {kind, label_id,
+    box, source, score, review, attributes}, boxes checked as annotation_create checks them,
+    one history event each. No event per annotation: the import job announces its end (a
+    10,000-image archive would otherwise send one message per box). The image stays as it
+    was (imported work is not "in progress"). The caller holds the image's transaction."""
+    labels = {label.pk: label for label in image.project.labels.all()}
+    made = []
+    for row in rows:
+        label = labels.get(row["label_id"])
+        if label is None:
+            raise ApplicationError(
+                "That label is not in this image's project.", code="invalid_label"
+            )
+        geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
+        if row["kind"] == Kind.BOX:
+            geometry.update(_check_box(image, row["box"]))
+        source = row.get("source", Source.HUMAN)
+        made.append(Annotation(
+            image=image, label=label, kind=row["kind"], source=source, score=row.get("score"),
+            review=row.get("review") or (Review.PENDING if source == Source.MODEL else Review.NONE),
+            attributes=row.get("attributes") or {}, created_by=user, updated_by=user, **geometry,
+        ))  # fmt: skip
+    Annotation.objects.bulk_create(made)
+    AnnotationEvent.objects.bulk_create(
+        AnnotationEvent(project_id=image.project_id, image_id=image.pk, annotation_id=a.pk,
+                        action=EventAction.CREATED, after=annotation_state(a), actor=user)
+        for a in made
+    )  # fmt: skip
+    return len(made)
+
+
 def annotation_import_tag(
     *, image: Image, label: Label, user: AbstractBaseUser | None
 ) -> Annotation:

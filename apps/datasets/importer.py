@@ -14,7 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
 from apps.annotations.models import Annotation, Kind, Review, Source
-from apps.annotations.services import annotation_create
+from apps.annotations.services import annotations_import
 from apps.core.exceptions import ApplicationError
 from apps.images.imaging import InvalidImage
 from apps.images.models import Image, ImageStatus, Split
@@ -90,7 +90,7 @@ class ProjectImporter:
                                                      name=item.path, data=data)  # fmt: skip
                 self._image_fields(image, item, created)
                 self._annotations(image, item)
-        except InvalidImage as exc:
+        except (InvalidImage, ApplicationError) as exc:  # that image only, rolled back
             self.report.images_failed += 1
             self.report.errors.append({"file": item.path, "detail": exc.detail})
             return
@@ -132,14 +132,14 @@ class ProjectImporter:
         have = list(
             Annotation.objects.filter(image=image).values("label_id", "kind", "x", "y", "w", "h")
         )
+        rows: list[dict[str, Any]] = []
         tag_extra = item.extra.get("tag_extra", [])
         for i, name in enumerate(item.tags):
             label = self.labels[name.strip().casefold()]
             if any(a["kind"] == Kind.TAG and a["label_id"] == label.pk for a in have):
                 self.report.annotations_existing += 1
                 continue
-            extra = tag_extra[i] if i < len(tag_extra) else {}
-            self._create(image, item, label, None, extra, {})
+            rows.append(_row(label, None, tag_extra[i] if i < len(tag_extra) else {}, {}))
             have.append({"label_id": label.pk, "kind": Kind.TAG})
         for box in item.boxes:
             label = self.labels[box.label.strip().casefold()]
@@ -150,8 +150,12 @@ class ProjectImporter:
                    all(abs(a[k] - geometry[k]) <= BOX_TOLERANCE for k in "xywh") for a in have):  # fmt: skip
                 self.report.annotations_existing += 1
                 continue
-            self._create(image, item, label, geometry, box.extra, box.attributes)
+            rows.append(_row(label, geometry, box.extra, box.attributes))
             have.append({"label_id": label.pk, "kind": Kind.BOX, **geometry})
+        if rows:
+            self.report.annotations_created += annotations_import(
+                image=image, user=self.user, rows=rows
+            )
 
     def _pixels(self, image: Image, item: Item, box: Box) -> dict[str, float] | None:
         """The box in this image's pixels, clipped to it; None (skipped) when nothing is left."""
@@ -170,19 +174,16 @@ class ProjectImporter:
             self.report.boxes_clipped += 1
         return {"x": cx1, "y": cy1, "w": cx2 - cx1, "h": cy2 - cy1}
 
-    def _create(self, image: Image, item: Item, label: Label, box: dict[str, float] | None,
-                extra: dict[str, Any], attributes: dict[str, Any]) -> None:  # fmt: skip
-        source = Source.MODEL if extra.get("source") == Source.MODEL else Source.HUMAN
-        review = extra.get("review") if extra.get("review") in Review.values else None
-        score = extra.get("score") if isinstance(extra.get("score"), int | float) else None
-        try:
-            annotation_create(image=image, user=self.user, kind=Kind.BOX if box else Kind.TAG,
-                              label_id=label.pk, box=box, source=source, score=score,
-                              imported=True, review=review, attributes=attributes)  # fmt: skip
-        except ApplicationError as exc:
-            self._skip(item.name, exc.detail)
-            return
-        self.report.annotations_created += 1
+
+def _row(label: Label, box: dict[str, float] | None, extra: dict[str, Any],
+         attributes: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """An annotation for annotations_import; source, score and review only as the file says
+    them (a Labelforge export), else a person's."""
+    source = Source.MODEL if extra.get("source") == Source.MODEL else Source.HUMAN
+    return {"kind": Kind.BOX if box else Kind.TAG, "label_id": label.pk, "box": box,
+            "source": source, "attributes": attributes,
+            "score": extra.get("score") if isinstance(extra.get("score"), int | float) else None,
+            "review": extra.get("review") if extra.get("review") in Review.values else None}  # fmt: skip
 
 
 def import_dataset(*, project: Project, user: AbstractBaseUser | None, archive: Archive,

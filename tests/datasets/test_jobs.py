@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pycocotools.coco import COCO
 
-from apps.annotations.models import Annotation
+from apps.annotations.models import Annotation, AnnotationEvent
 from apps.datasets.models import DatasetImport
 from apps.images.models import Image
 from apps.projects.services import project_create
@@ -95,6 +95,10 @@ def test_coco_import_reports_what_it_did_and_a_second_one_creates_nothing(world)
         ("owl", 30),
         ("sparrow", 4),
     ]  # Sparrow -> sparrow
+    history = AnnotationEvent.objects.filter(image__project=world.project, action="created")
+    assert sorted(history.values_list("annotation_id", flat=True)) == sorted(
+        Annotation.objects.filter(image__project=world.project).values_list("id", flat=True)
+    )  # every imported annotation has its history, so it can be reverted
     clipped = Annotation.objects.get(image=images["images/blue.jpg"], x=50)
     assert (clipped.w, clipped.h) == (14, 8)
     assert not default_storage.exists(DatasetImport.objects.get(pk=job["id"]).file)  # upload gone
