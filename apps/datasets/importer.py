@@ -6,7 +6,7 @@ alone. So a second import of the same archive creates nothing, and an item whose
 already in the project adds only what that image lacks."""
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from apps.projects.models import Label, Project
 from apps.projects.services import label_create
 
 from .formats.base import Archive, Box, Dataset, Item
+from .video import Frame
 
 BOX_TOLERANCE = 0.01  # pixels: boxes this close are the same box
 THUMBNAIL_BATCH = 200
@@ -37,6 +38,7 @@ class ImportReport:
     boxes_clipped: int = 0
     skipped: int = 0  # annotations not imported (reasons in `errors`)
     images_failed: int = 0
+    frames_skipped: int = 0  # a video's frames sampled out or near-identical to the last kept
     labels_created: list[str] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
 
@@ -202,3 +204,40 @@ def import_dataset(*, project: Project, user: AbstractBaseUser | None, archive: 
         return True
     finally:
         importer.flush_thumbnails()
+
+
+def import_frames(*, project: Project, user: AbstractBaseUser | None, video_name: str,
+                  frames: Iterable[Frame], report: ImportReport,
+                  progress: Callable[[int, int], bool]) -> bool:  # fmt: skip
+    """Store each kept frame as an image named after the video and its time, with
+    `source_video` and `frame_time` set; a frame whose bytes the project has (a second import
+    of the same video) is matched. False when a cancel stopped it."""
+    stem = video_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "video"
+    new_images: list[int] = []
+    try:
+        for frame in frames:
+            if frame.jpeg is None:
+                report.frames_skipped += 1
+            else:
+                with transaction.atomic():
+                    image, created = image_get_or_create(
+                        project=project, user=user, name=f"{stem}_{frame.time:010.3f}s.jpg",
+                        data=frame.jpeg,
+                    )  # fmt: skip
+                    if created:
+                        image.source_video, image.frame_time = video_name[:255], frame.time
+                        image.save(update_fields=["source_video", "frame_time"])
+                if created:
+                    report.images_created += 1
+                    new_images.append(image.pk)
+                else:
+                    report.images_existing += 1
+                if len(new_images) >= THUMBNAIL_BATCH:
+                    enqueue_thumbnails(new_images)
+                    new_images = []
+            if not progress(frame.read, frame.total):
+                return False
+        return True
+    finally:
+        if new_images:
+            enqueue_thumbnails(new_images)

@@ -7,7 +7,9 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
+from typing import IO
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -20,12 +22,14 @@ from apps.models.runs.lifecycle import Heartbeat, run_claim, run_record_outcome,
 from .exporter import export_dataset, export_images
 from .formats.base import Archive, FormatError
 from .formats.registry import detect_format, format_module
-from .importer import ImportReport, import_dataset
+from .importer import ImportReport, import_dataset, import_frames
 from .models import DatasetExport, DatasetImport
 from .services import dataset_job_broadcast, export_expiry
+from .video import VideoOptions, read_frames
 
 log = logging.getLogger(__name__)
 PROGRESS_SECONDS = 0.5
+MAX_VIDEO_FRAMES = 20_000  # frames one video import may keep
 
 
 class _Progress:
@@ -58,21 +62,9 @@ def run_import(*, import_id: int) -> str:
     report = ImportReport()
     with Heartbeat(DatasetImport, job.pk):
         try:
-            with default_storage.open(job.file, "rb") as fh, zipfile.ZipFile(fh) as zf:
-                archive = Archive(zf, archive_limits())
-                module = (
-                    format_module(job.format) if job.format != "auto" else detect_format(archive)
-                )
-                if module is None:
-                    raise FormatError("Could not tell the archive's format: choose one (COCO, "
-                                      "YOLO, VOC, CVAT, Label Studio, folder-per-class, "
-                                      "Labelforge).", code="unknown_format")  # fmt: skip
-                dataset = module.read(archive)
-                job.detected_format = module.NAME
-                job.save(update_fields=["detected_format"])
-                report.errors.extend(dataset.errors)
-                done = import_dataset(project=job.project, user=job.created_by, archive=archive,
-                                      dataset=dataset, report=report, progress=_Progress(job))  # fmt: skip
+            with default_storage.open(job.file, "rb") as fh:
+                reader = _import_video if job.format == "video" else _import_archive
+                done = reader(job, fh, report)
         except (InvalidArchive, FormatError, zipfile.BadZipFile, OSError) as exc:
             detail = getattr(exc, "detail", None) or f"Not a readable zip archive: {exc}"
             _finish(job, status=RunStatus.FAILED, error=detail, counts=report.counts(),
@@ -126,6 +118,35 @@ def run_export(*, export_id: int) -> str:
         _finish(job, status=RunStatus.SUCCEEDED, file=path, size_bytes=local.stat().st_size,
                 counts=counts, processed=total, total=total, expires_at=export_expiry())  # fmt: skip
     return "succeeded"
+
+
+def _import_archive(job: DatasetImport, fh: IO[bytes], report: ImportReport) -> bool:
+    with zipfile.ZipFile(fh) as zf:
+        archive = Archive(zf, archive_limits())
+        module = format_module(job.format) if job.format != "auto" else detect_format(archive)
+        if module is None:
+            raise FormatError("Could not tell the archive's format: choose one (COCO, YOLO, VOC, "
+                              "CVAT, Label Studio, folder-per-class, Labelforge).",
+                              code="unknown_format")  # fmt: skip
+        dataset = module.read(archive)
+        _detected(job, module.NAME)
+        report.errors.extend(dataset.errors)
+        return import_dataset(project=job.project, user=job.created_by, archive=archive,
+                              dataset=dataset, report=report, progress=_Progress(job))  # fmt: skip
+
+
+def _import_video(job: DatasetImport, fh: IO[bytes], report: ImportReport) -> bool:
+    _detected(job, "video")
+    frames = read_frames(fh, VideoOptions.from_dict(job.options),
+                         max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS,
+                         max_frames=MAX_VIDEO_FRAMES)  # fmt: skip
+    return import_frames(project=job.project, user=job.created_by, video_name=job.filename,
+                         frames=frames, report=report, progress=_Progress(job))  # fmt: skip
+
+
+def _detected(job: DatasetImport, name: str) -> None:
+    job.detected_format = name
+    job.save(update_fields=["detected_format"])
 
 
 class _Cancelled(Exception):

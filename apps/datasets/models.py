@@ -7,7 +7,8 @@ from django.db import models
 from apps.models.models import RunStatus
 from apps.projects.models import Project
 
-IMPORT_FORMATS = ("auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge")
+IMPORT_FORMATS = ("auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge",
+                  "video")  # fmt: skip
 EXPORT_FORMATS = ("coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge")
 
 

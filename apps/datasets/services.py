@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
@@ -17,8 +18,10 @@ from apps.images.archives import is_zip
 from apps.models.runs.lifecycle import run_request_cancel
 from apps.projects.models import Project
 
+from .formats.base import FormatError
 from .models import EXPORT_FORMATS, IMPORT_FORMATS, DatasetExport, DatasetImport
 from .serializers import export_payload, import_payload
+from .video import VIDEO_EXTENSIONS, is_video, probe
 
 IMPORT_JOB = "apps.datasets.jobs.run_import"
 EXPORT_JOB = "apps.datasets.jobs.run_export"
@@ -28,7 +31,10 @@ EXPORT_FILTERS = {"split": ("train", "val", "test", "unassigned"),
 
 
 def dataset_import_create(*, project: Project, user: AbstractBaseUser, file: UploadedFile,
-                          format: str = "auto") -> DatasetImport:  # fmt: skip
+                          format: str = "auto", options: dict[str, Any] | None = None
+                          ) -> DatasetImport:  # fmt: skip
+    """A zip in a dataset format, or a video (format `video`, or auto with a video's file
+    name) with its frame options; checked enough here that a fake file is a 400."""
     if format not in IMPORT_FORMATS:
         raise ApplicationError(
             f"format: one of {', '.join(IMPORT_FORMATS)}.", code="unknown_format"
@@ -36,15 +42,41 @@ def dataset_import_create(*, project: Project, user: AbstractBaseUser, file: Upl
     name = (file.name or "upload.zip")[:255]
     head = file.read(8)
     file.seek(0)
-    if not is_zip(name, head) or not head.startswith(b"PK"):
-        raise ApplicationError(f"'{name}' is not a zip archive: send the dataset as a .zip.",
+    if format == "video" or (format == "auto" and is_video(name) and not head.startswith(b"PK")):
+        format, extension = "video", name.rsplit(".", 1)[-1].lower() if "." in name else "video"
+        _check_video(file, name, options or {})
+    elif not is_zip(name, head) or not head.startswith(b"PK"):
+        raise ApplicationError(f"'{name}' is not a zip archive: send the dataset as a .zip "
+                               f"(or a video: {', '.join(VIDEO_EXTENSIONS)}).",
                                code="not_an_archive")  # fmt: skip
-    path = storage_save(f"projects/{project.pk}/imports/{uuid.uuid4().hex}.zip", file)
+    else:
+        extension, options = "zip", {}
+    path = storage_save(f"projects/{project.pk}/imports/{uuid.uuid4().hex}.{extension}", file)
     job = DatasetImport.objects.create(project=project, created_by=user, format=format,
-                                       file=path, filename=name)  # fmt: skip
+                                       options=options or {}, file=path, filename=name)  # fmt: skip
     enqueue_on_commit("default", IMPORT_JOB, import_id=job.pk)
     broadcast_on_commit(project_group(project.pk), "import.progress", import_payload(job))
     return job
+
+
+def _check_video(file: UploadedFile, name: str, options: dict[str, Any]) -> None:
+    if options.get("every_n_frames") and options.get("fps"):
+        raise ApplicationError("Choose every_n_frames or fps, not both.", code="invalid_options")
+    start, end = options.get("start"), options.get("end")
+    if start is not None and end is not None and end <= start:
+        raise ApplicationError("end must be after start.", code="invalid_options")
+    try:
+        width, height, seconds = probe(file)
+    except FormatError as exc:
+        raise ApplicationError(f"'{name}': {exc.detail}", code="invalid_video") from exc
+    finally:
+        file.seek(0)
+    if width * height > settings.LABELFORGE_MAX_IMAGE_PIXELS:
+        raise ApplicationError(f"'{name}': frames of {width}x{height} are over the "
+                               f"{settings.LABELFORGE_MAX_IMAGE_PIXELS:,}-pixel limit.",
+                               code="image_too_large")  # fmt: skip
+    if start is not None and seconds and start >= seconds:
+        raise ApplicationError(f"start: the video is {seconds:.1f} s long.", code="invalid_options")
 
 
 def dataset_export_create(*, project: Project, user: AbstractBaseUser, format: str,

@@ -25,6 +25,12 @@ class Image(models.Model):
     file = models.FileField(max_length=300)
     thumbnail = models.FileField(max_length=300, blank=True, default="")
     filename = models.CharField(max_length=255, help_text="Name as uploaded (archive path).")
+    source_video = models.CharField(
+        max_length=255, blank=True, default="", help_text="The video a frame was taken from."
+    )
+    frame_time = models.FloatField(
+        null=True, blank=True, help_text="Seconds into source_video of this frame."
+    )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     format = models.CharField(max_length=8)
@@ -58,6 +64,9 @@ class Image(models.Model):
             models.Index(fields=["project", "status", "id"], name="image_project_status"),
             models.Index(fields=["project", "split", "id"], name="image_project_split"),
             models.Index(fields=["project", "uncertainty", "id"], name="image_project_uncertainty"),
+            models.Index(
+                fields=["project", "source_video", "frame_time"], name="image_project_video"
+            ),
         ]
 
     def __str__(self) -> str:

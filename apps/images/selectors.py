@@ -31,6 +31,9 @@ class ImageFilters:
     source: str | None = None
     has_annotations: bool | None = None
     review: str | None = None  # "pending": images with model predictions awaiting review
+    video: str | None = None  # frames taken from this video (a video import)
+    frame_from: float | None = None  # and at or after this many seconds into it
+    frame_to: float | None = None  # and at or before
     order: str = "id"  # or "uncertain": most uncertain first (active learning), then by id
 
 
@@ -40,6 +43,12 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(status=filters.status)
     if filters.split:
         qs = qs.filter(split=filters.split)
+    if filters.video is not None:
+        qs = qs.filter(source_video=filters.video)
+    if filters.frame_from is not None:
+        qs = qs.filter(frame_time__gte=filters.frame_from)
+    if filters.frame_to is not None:
+        qs = qs.filter(frame_time__lte=filters.frame_to)
     annotations = Annotation.objects.filter(image_id=OuterRef("pk"))
     if filters.label is not None:
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))

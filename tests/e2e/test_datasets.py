@@ -70,3 +70,29 @@ def test_import_a_coco_archive_then_export_it(page: Page, tmp_path) -> None:
     with zipfile.ZipFile(info.value.path()) as zf:
         names = set(zf.namelist())
     assert {"data.yaml", "images/val/a.jpg", "labels/val/b.txt"} <= names
+
+
+def test_import_frames_from_a_video(page: Page, tmp_path) -> None:
+    from tests.datasets.test_video import make_video
+
+    project = off_loop(empty_project)
+    clip = tmp_path / "drive.mp4"
+    clip.write_bytes(make_video())
+    login(page, "ada", "pw-pw-pw-pw")
+    page.goto(f"/projects/{project.pk}/#datasets")
+    expect(page.get_by_test_id("video-options")).to_be_hidden()
+    page.get_by_test_id("import-file").set_input_files(str(clip))
+    expect(page.get_by_test_id("video-options")).to_be_visible()
+    page.get_by_test_id("video-rate").fill("2")
+    page.get_by_test_id("video-dedupe").fill("10")
+    screenshot(page, "datasets-video-options")
+    page.get_by_test_id("import-start").click()
+    job = page.get_by_test_id("dataset-job").first
+    expect(job).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    expect(job.get_by_test_id("dataset-job-report")).to_contain_text(
+        "VIDEO · 4 images created · 0 annotations · 36 frames left out"
+    )
+    screenshot(page, "datasets-video-done")
+    page.goto(f"/projects/{project.pk}/")
+    expect(page.get_by_test_id("image-tile")).to_have_count(4, timeout=30_000)
+    screenshot(page, "datasets-video-frames")

@@ -53,8 +53,10 @@ class ImportListView(APIView):
         )
         data = ImportCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        options = {k: fields.pop(k) for k in ImportCreateSerializer.OPTIONS if k in fields}
         job = services.dataset_import_create(
-            project=project, user=request.user, **data.validated_data
+            project=project, user=request.user, options=options, **fields
         )
         return _accepted(
             DatasetImportSerializer(job).data, request, "dataset-import-detail", job.pk

@@ -19,6 +19,9 @@ class ImageFilterSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=["human", "model"], required=False)
     has_annotations = serializers.BooleanField(required=False, allow_null=True)
     review = serializers.ChoiceField(choices=["pending"], required=False)
+    video = serializers.CharField(required=False, max_length=255, help_text="Frames of this video.")
+    frame_from = serializers.FloatField(required=False, min_value=0, help_text="Seconds.")
+    frame_to = serializers.FloatField(required=False, min_value=0, help_text="Seconds.")
 
 
 class ImageListQuerySerializer(ImageFilterSerializer):

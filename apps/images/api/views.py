@@ -45,6 +45,9 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         source=params.get("source"),
         has_annotations=params.get("has_annotations"),
         review=params.get("review"),
+        video=params.get("video"),
+        frame_from=params.get("frame_from"),
+        frame_to=params.get("frame_to"),
         order=params.get("order", "id"),
     )
     return filters, params

@@ -3,7 +3,7 @@ import { get, post, postForm, type UploadHandle } from "./http";
 import { projectPath, type Page } from "./common";
 import type { RunStatus } from "./runs";
 
-export const IMPORT_FORMATS = ["auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge"] as const;
+export const IMPORT_FORMATS = ["auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge", "video"] as const;
 export const EXPORT_FORMATS = ["coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -17,7 +17,21 @@ export const FORMAT_TEXT: Record<ImportFormat, string> = {
   labelstudio: "Label Studio JSON",
   imagenet: "Folder per class (ImageNet)",
   labelforge: "Labelforge (everything, lossless)",
+  video: "Video frames (mp4, mov, avi, mkv, webm)",
 };
+
+export const VIDEO_EXTENSIONS = [".mp4", ".mov", ".avi", ".mkv", ".webm"];
+export const isVideo = (name: string): boolean => VIDEO_EXTENSIONS.some((e) => name.toLowerCase().endsWith(e));
+
+/** A video import's sampling: every Nth frame or N a second, a time range, and the
+ * perceptual-hash distance under which a frame is a near-copy of the last one kept. */
+export interface VideoOptions {
+  every_n_frames?: number;
+  fps?: number;
+  start?: number;
+  end?: number;
+  dedupe_distance?: number;
+}
 
 interface DatasetJob {
   id: number;
@@ -40,6 +54,7 @@ export interface ImportCounts {
   annotations_existing?: number;
   boxes_clipped?: number;
   skipped?: number;
+  frames_skipped?: number;
   labels_created?: string[];
 }
 
@@ -47,6 +62,7 @@ export interface DatasetImport extends DatasetJob {
   format: ImportFormat;
   detected_format: string;
   filename: string;
+  options: VideoOptions;
   counts: ImportCounts;
 }
 
@@ -67,11 +83,12 @@ export interface DatasetExport extends DatasetJob {
 }
 
 export const datasets = {
-  startImport: (projectId: number, file: File, format: ImportFormat,
+  startImport: (projectId: number, file: File, format: ImportFormat, options: VideoOptions,
     onProgress: (loaded: number, total: number) => void): UploadHandle<DatasetImport & { detail?: string; code?: string }> => {
     const form = new FormData();
     form.append("file", file, file.name);
     form.append("format", format);
+    for (const [key, value] of Object.entries(options)) if (value !== undefined) form.append(key, String(value));
     return postForm(`${projectPath(projectId)}imports/`, form, onProgress);
   },
   imports: (projectId: number) => get<Page<DatasetImport>>(`${projectPath(projectId)}imports/`),

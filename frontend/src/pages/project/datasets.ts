@@ -6,7 +6,7 @@
  * was created, matched, skipped and why) or a download.
  */
 import {
-  datasets, EXPORT_FORMATS, FORMAT_TEXT, IMPORT_FORMATS, type DatasetExport, type DatasetImport,
+  datasets, EXPORT_FORMATS, FORMAT_TEXT, IMPORT_FORMATS, isVideo, VIDEO_EXTENSIONS, type VideoOptions, type DatasetExport, type DatasetImport,
   type ExportFilter, type ExportFormat, type ImportFormat,
 } from "../../api/datasets";
 import { errorMessage } from "../../api/http";
@@ -31,6 +31,7 @@ export function importSummary(job: DatasetImport): string {
     c.boxes_clipped ? `${n(c.boxes_clipped)} boxes clipped` : "",
     c.skipped ? `${n(c.skipped)} skipped` : "",
     c.images_failed ? `${n(c.images_failed)} unreadable` : "",
+    c.frames_skipped ? `${n(c.frames_skipped)} frames left out (sampling, near-copies)` : "",
     c.labels_created?.length ? `new labels: ${c.labels_created.join(", ")}` : "",
   ];
   return parts.filter(Boolean).join(" · ");
@@ -67,21 +68,52 @@ function jobRow(job: Job, what: string, detail: HTMLElement | string, actions: (
     errorsList(job));
 }
 
+const FORMAT_KEY = "labelforge.import.format";
+
+/** A video import's options: frames a second or every Nth frame, a time range, near-copies. */
+function videoFields(): { el: HTMLElement; options: () => VideoOptions } {
+  const mode = h("select", { "data-testid": "video-mode", "aria-label": "Sampling" },
+    option("fps", "frames a second"), option("every", "every Nth frame"));
+  const rate = h("input", { type: "number", min: "0.01", step: "any", value: "1", "data-testid": "video-rate", "aria-label": "How many", class: "num" });
+  const from = h("input", { type: "number", min: "0", step: "any", placeholder: "start", "data-testid": "video-start", "aria-label": "From (seconds)", class: "num" });
+  const to = h("input", { type: "number", min: "0", step: "any", placeholder: "end", "data-testid": "video-end", "aria-label": "To (seconds)", class: "num" });
+  const dedupe = h("input", { type: "number", min: "0", max: "64", step: "1", value: "6", "data-testid": "video-dedupe", "aria-label": "Near-copy distance", class: "num" });
+  const num = (input: HTMLInputElement): number | undefined => (input.value === "" ? undefined : Number(input.value));
+  const el = h("fieldset", { class: "video-options", hidden: true, "data-testid": "video-options" },
+    h("legend", null, "Frames to take"),
+    h("label", { class: "field" }, h("span", null, "Keep"), rate, mode),
+    h("label", { class: "field" }, h("span", null, "Seconds"), from, h("span", null, "to"), to),
+    h("label", { class: "field" }, h("span", null, "Skip near-copies within"), dedupe, h("span", { class: "muted small" }, "bits of 64 (0 keeps every frame)")));
+  return {
+    el,
+    options: () => ({
+      ...(mode.value === "fps" ? { fps: num(rate) } : { every_n_frames: num(rate) }),
+      start: num(from), end: num(to), dedupe_distance: num(dedupe),
+    }),
+  };
+}
+
 function importCard(ctx: ProjectContext, onStarted: (job: DatasetImport) => void): HTMLElement {
   const msg = messageArea();
-  const file = h("input", { type: "file", accept: ".zip,application/zip", "data-testid": "import-file", "aria-label": "Dataset archive (.zip)" });
+  const file = h("input", { type: "file", accept: `.zip,application/zip,video/*,${VIDEO_EXTENSIONS.join(",")}`, "data-testid": "import-file", "aria-label": "Dataset archive (.zip) or video" });
   const format = h("select", { name: "format", "data-testid": "import-format", "aria-label": "Format" },
     IMPORT_FORMATS.map((f) => option(f, FORMAT_TEXT[f])));
-  const chosen = h("span", { class: "muted small" }, "No archive chosen");
+  const remembered = localStorage.getItem(FORMAT_KEY);
+  if (remembered && (IMPORT_FORMATS as readonly string[]).includes(remembered)) format.value = remembered;
+  format.addEventListener("change", () => { localStorage.setItem(FORMAT_KEY, format.value); showVideo(); });
+  const video = videoFields();
+  const showVideo = (): void => { video.el.hidden = !(format.value === "video" || (format.value === "auto" && picked !== null && isVideo(picked.name))); };
+  const chosen = h("span", { class: "muted small" }, "Nothing chosen yet");
   const bar = h("progress", { max: "1", value: "0", hidden: true });
   const start = h("button", { type: "submit", class: "primary", disabled: true, "data-testid": "import-start" }, "Import");
   const drop = h("label", { class: "dropzone compact", "data-testid": "import-drop" },
-    h("b", null, "Drop a dataset zip here"), h("span", { class: "muted small" }, " or click to choose one"), file);
+    h("b", null, "Drop a dataset zip or a video here"), h("span", { class: "muted small" }, " or click to choose one"), file);
   let picked: File | null = null;
   const pick = (f: File | undefined): void => {
     picked = f ?? null;
-    chosen.textContent = picked ? `${picked.name} · ${formatBytes(picked.size)}` : "No archive chosen";
+    chosen.textContent = picked ? `${picked.name} · ${formatBytes(picked.size)}` : "Nothing chosen yet";
     start.disabled = !picked;
+    showVideo();
   };
   file.addEventListener("change", () => pick(file.files?.[0]));
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
@@ -93,8 +125,8 @@ function importCard(ctx: ProjectContext, onStarted: (job: DatasetImport) => void
   });
   const form = h("form", { class: "card dataset-card", "data-testid": "import-form", novalidate: true },
     h("h3", null, "Import a dataset"),
-    h("p", { class: "muted small" }, "COCO, YOLO, Pascal VOC, CVAT, Label Studio, folder-per-class or a Labelforge export. Images already in the project are matched by content and only what they lack is added; importing the same archive twice adds nothing."),
-    drop, chosen, h("label", { class: "field-v" }, h("span", null, "Format"), format), bar, msg.el,
+    h("p", { class: "muted small" }, "COCO, YOLO, Pascal VOC, CVAT, Label Studio, folder-per-class, a Labelforge export, or a video to take frames from. Images already in the project are matched by content and only what they lack is added; importing the same archive twice adds nothing."),
+    drop, chosen, h("label", { class: "field-v" }, h("span", null, "Format"), format), video.el, bar, msg.el,
     h("div", { class: "actions" }, h("span", { class: "spacer" }), start));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -102,7 +134,8 @@ function importCard(ctx: ProjectContext, onStarted: (job: DatasetImport) => void
     msg.clear();
     start.disabled = true;
     bar.hidden = false;
-    const upload = datasets.startImport(ctx.projectId, picked, format.value as ImportFormat, (loaded, total) => (bar.value = loaded / total));
+    const options = video.el.hidden ? {} : video.options();
+    const upload = datasets.startImport(ctx.projectId, picked, format.value as ImportFormat, options, (loaded, total) => (bar.value = loaded / total));
     try {
       const { status, body } = await upload.promise;
       if (status !== 202) throw new Error(body.detail ?? `The server answered ${status}.`);
