@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from apps.core.exceptions import ApplicationError
 from apps.core.jobs import enqueue_on_commit
 from apps.core.storage import storage_save
 from apps.images.archives import is_zip
-from apps.models.runs.lifecycle import run_request_cancel
+from apps.models.runs.lifecycle import run_request_cancel, runs_reap
 from apps.projects.models import Project
 
 from .formats.base import FormatError
@@ -118,3 +119,34 @@ def dataset_job_broadcast(*, job: DatasetImport | DatasetExport, on_commit: bool
 
 def export_expiry() -> datetime:
     return timezone.now() + EXPORT_KEPT
+
+
+JOB_STALE_ERROR = (
+    "The worker stopped (killed or host lost). Start it again: images already stored are "
+    "matched by content, so nothing is doubled."
+)
+
+
+def dataset_jobs_reap_stale() -> int:
+    """Imports and exports whose worker stopped beating become `interrupted`; an import's
+    upload is deleted (a new import starts from a new upload)."""
+
+    def announce(job: DatasetImport | DatasetExport) -> None:
+        if isinstance(job, DatasetImport) and job.file:
+            default_storage.delete(job.file)
+        dataset_job_broadcast(job=job, on_commit=True)
+
+    return sum(runs_reap(model, error=JOB_STALE_ERROR, announce=announce)  # type: ignore[arg-type]
+               for model in (DatasetImport, DatasetExport))  # fmt: skip
+
+
+def exports_expire() -> int:
+    """Delete the zips of exports past their expiry; the row stays, without a download."""
+    expired = DatasetExport.objects.filter(expires_at__lt=timezone.now()).exclude(file="")
+    count = 0
+    for job in expired:
+        default_storage.delete(job.file)
+        count += DatasetExport.objects.filter(pk=job.pk, file=job.file).update(
+            file="", size_bytes=0
+        )
+    return count

@@ -5,14 +5,17 @@ bad archives storing nothing, cancel, and an export that pycocotools and our imp
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.utils import timezone
 from pycocotools.coco import COCO
 
 from apps.annotations.models import Annotation, AnnotationEvent
-from apps.datasets.models import DatasetImport
+from apps.datasets.models import DatasetExport, DatasetImport
 from apps.images.models import Image
 from apps.projects.services import project_create
 from tests.datasets.helpers import jpeg
@@ -170,6 +173,27 @@ def test_export_coco_reads_in_pycocotools_and_imports_into_a_new_project(world, 
                    Annotation.objects.filter(image__project=world.project).select_related("label"))  # fmt: skip
     assert boxes == [("owl", 1, 1, 5, 5), ("owl", 30, 10, 10, 10), ("owl", 50, 40, 14, 8),
                      ("sparrow", 4, 4, 20, 20)]  # fmt: skip
+
+
+def test_an_expired_export_is_swept_by_the_reaper(world) -> None:
+    _run(world, _coco())
+    client = world.client("manager")
+    response = _post(client, f"/api/v1/projects/{world.project.pk}/exports/", {"format": "voc"},
+                     format="json")  # fmt: skip
+    run_worker("default")
+    export = DatasetExport.objects.get(pk=response.json()["id"])
+    assert export.file and default_storage.exists(export.file)
+    call_command("reap_runs")  # not expired yet: kept
+    assert default_storage.exists(export.file)
+    DatasetExport.objects.filter(pk=export.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("reap_runs")
+    assert not default_storage.exists(export.file)
+    job = client.get(f"/api/v1/exports/{export.pk}/").json()
+    assert job["download"] is None and job["status"] == "succeeded"
+    gone = client.get(f"/api/v1/exports/{export.pk}/download/")
+    assert gone.status_code == 404 and gone.json()["code"] == "expired"
 
 
 @pytest.mark.parametrize("body", [{"format": "tiff"}, {"format": "coco", "filter": {"split": "x"}},

@@ -125,10 +125,11 @@ class ExportDownloadView(APIView):
     @extend_schema(responses={(200, "application/zip"): bytes, **error_responses(404, 409)})
     def get(self, request: Request, export_id: int) -> FileResponse:
         job = dataset_export_get_for_user(export_id=export_id, user=request.user)
+        if job.expires_at and (not job.file or not default_storage.exists(job.file)):
+            raise NotFound("The export's file has expired (exports are kept 7 days): export "
+                           "again.", code="expired")  # fmt: skip
         if not job.file:
             raise Conflict(f"The export is {job.status}: there is no file yet.", code="not_ready")
-        if not default_storage.exists(job.file):
-            raise NotFound("The export's file has expired: export again.")
         return FileResponse(default_storage.open(job.file, "rb"), as_attachment=True,
                             filename=f"{job.format}-export-{job.pk}.zip",
                             content_type="application/zip")  # fmt: skip

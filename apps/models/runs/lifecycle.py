@@ -95,6 +95,16 @@ def runs_reap(model: type[Run], *, error: str, announce: Callable[[Run], None]) 
     return reaped
 
 
+SWEEPS: list[Callable[[], int]] = []  # what the reaper runs besides training and auto-annotation
+
+
+def register_sweep(sweep: Callable[[], int]) -> None:
+    """An app above this one adds its reaping or expiry (from its AppConfig.ready): a callable
+    returning how many rows it changed. `manage.py reap_runs` runs every sweep."""
+    if sweep not in SWEEPS:
+        SWEEPS.append(sweep)
+
+
 class Heartbeat:
     """Beats from a thread so that long data loading or evaluation still counts as alive.
     It only writes heartbeat_at: reaping is the reaper's job (`manage.py reap_runs`)."""
