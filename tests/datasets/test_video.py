@@ -39,8 +39,8 @@ def make_video(container: str = "mp4", codec: str = "mpeg4") -> bytes:
 VIDEO = make_video()
 
 
-def _kept(**options) -> list[float]:
-    frames = read_frames(io.BytesIO(VIDEO), VideoOptions(**options), max_pixels=10**6,
+def _kept(data: bytes = VIDEO, **options) -> list[float]:
+    frames = read_frames(io.BytesIO(data), VideoOptions(**options), max_pixels=10**6,
                          max_frames=1000)  # fmt: skip
     return [f.time for f in frames if f.jpeg is not None]
 
@@ -113,14 +113,8 @@ def test_a_video_import_through_the_api_and_a_worker(world) -> None:
     assert Image.objects.filter(project=world.project).count() == 4
 
 
-def test_other_containers_decode(world) -> None:
-    assert _kept_from(make_video("matroska"), every_n_frames=10) == [0.0, 1.0, 2.0, 3.0]
-
-
-def _kept_from(data: bytes, **options) -> list[float]:
-    frames = read_frames(io.BytesIO(data), VideoOptions(**options), max_pixels=10**6,
-                         max_frames=1000)  # fmt: skip
-    return [f.time for f in frames if f.jpeg is not None]
+def test_other_containers_decode() -> None:
+    assert _kept(make_video("matroska"), every_n_frames=10) == [0.0, 1.0, 2.0, 3.0]
 
 
 @pytest.mark.parametrize(("data", "name", "fields", "code"), [
