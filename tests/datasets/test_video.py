@@ -129,3 +129,24 @@ def test_fake_or_wrong_videos_are_refused_in_the_request(world, data, name, fiel
     assert response.status_code == 400, response.json()
     assert response.json()["code"] == code, response.json()
     assert not DatasetImport.objects.exists()
+
+
+def test_a_cancel_stops_between_frames_and_keeps_what_was_stored(world) -> None:
+    from apps.datasets.importer import ImportReport, import_frames
+
+    frames = read_frames(io.BytesIO(VIDEO), VideoOptions(every_n_frames=10), max_pixels=10**6,
+                         max_frames=1000)  # fmt: skip
+    calls: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        calls.append(done)
+        return done < 12  # the cancel arrives after the 12th decoded frame
+
+    report = ImportReport()
+    done = import_frames(project=world.project, user=None, video_name="clip.mp4", frames=frames,
+                         report=report, progress=progress)  # fmt: skip
+    assert done is False and calls[-1] == 12 and calls[-1] < RATE * SCENES
+    assert report.images_created == 2  # frames 0 and 10: each whole, none half-stored
+    assert sorted(
+        Image.objects.filter(project=world.project).values_list("frame_time", flat=True)
+    ) == [0.0, 1.0]
