@@ -46,13 +46,35 @@ class ImportReport:
         return {k: v for k, v in self.__dict__.items() if k != "errors"}
 
 
+class StoredImages:
+    """Counts each stored image into the report as created or matched, and queues thumbnails
+    for the new ones in batches (flush() at the end)."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report, self.new = report, []
+
+    def add(self, image: Image, created: bool) -> None:
+        if created:
+            self.report.images_created += 1
+            self.new.append(image.pk)
+        else:
+            self.report.images_existing += 1
+        if len(self.new) >= THUMBNAIL_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.new:
+            enqueue_thumbnails(self.new)
+            self.new = []
+
+
 class ProjectImporter:
     def __init__(self, project: Project, user: AbstractBaseUser | None, archive: Archive,
                  dataset: Dataset, report: ImportReport) -> None:  # fmt: skip
         self.project, self.user, self.archive = project, user, archive
         self.dataset, self.report = dataset, report
         self.labels: dict[str, Label] = {}
-        self.new_images: list[int] = []
+        self.stored = StoredImages(report)
 
     def prepare_labels(self) -> None:
         """Every label the dataset names, matched or created up front (its colour and hotkey
@@ -96,18 +118,7 @@ class ProjectImporter:
             self.report.images_failed += 1
             self.report.errors.append({"file": item.path, "detail": exc.detail})
             return
-        if created:
-            self.report.images_created += 1
-            self.new_images.append(image.pk)
-        else:
-            self.report.images_existing += 1
-        if len(self.new_images) >= THUMBNAIL_BATCH:
-            self.flush_thumbnails()
-
-    def flush_thumbnails(self) -> None:
-        if self.new_images:
-            enqueue_thumbnails(self.new_images)
-            self.new_images = []
+        self.stored.add(image, created)
 
     def _skip(self, name: str, reason: str) -> None:
         self.report.skipped += 1
@@ -203,7 +214,7 @@ def import_dataset(*, project: Project, user: AbstractBaseUser | None, archive: 
                 return False
         return True
     finally:
-        importer.flush_thumbnails()
+        importer.stored.flush()
 
 
 def import_frames(*, project: Project, user: AbstractBaseUser | None, video_name: str,
@@ -213,7 +224,7 @@ def import_frames(*, project: Project, user: AbstractBaseUser | None, video_name
     `source_video` and `frame_time` set; a frame whose bytes the project has (a second import
     of the same video) is matched. False when a cancel stopped it."""
     stem = video_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "video"
-    new_images: list[int] = []
+    stored = StoredImages(report)
     try:
         for frame in frames:
             if frame.jpeg is None:
@@ -227,17 +238,9 @@ def import_frames(*, project: Project, user: AbstractBaseUser | None, video_name
                     if created:
                         image.source_video, image.frame_time = video_name[:255], frame.time
                         image.save(update_fields=["source_video", "frame_time"])
-                if created:
-                    report.images_created += 1
-                    new_images.append(image.pk)
-                else:
-                    report.images_existing += 1
-                if len(new_images) >= THUMBNAIL_BATCH:
-                    enqueue_thumbnails(new_images)
-                    new_images = []
+                stored.add(image, created)
             if not progress(frame.read, frame.total):
                 return False
         return True
     finally:
-        if new_images:
-            enqueue_thumbnails(new_images)
+        stored.flush()

@@ -67,15 +67,11 @@ def _check_video(file: UploadedFile, name: str, options: dict[str, Any]) -> None
     if start is not None and end is not None and end <= start:
         raise ApplicationError("end must be after start.", code="invalid_options")
     try:
-        width, height, seconds = probe(file)
+        seconds = probe(file, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)
     except FormatError as exc:
-        raise ApplicationError(f"'{name}': {exc.detail}", code="invalid_video") from exc
+        raise ApplicationError(f"'{name}': {exc.detail}", code=exc.code) from exc
     finally:
         file.seek(0)
-    if width * height > settings.LABELFORGE_MAX_IMAGE_PIXELS:
-        raise ApplicationError(f"'{name}': frames of {width}x{height} are over the "
-                               f"{settings.LABELFORGE_MAX_IMAGE_PIXELS:,}-pixel limit.",
-                               code="image_too_large")  # fmt: skip
     if start is not None and seconds and start >= seconds:
         raise ApplicationError(f"start: the video is {seconds:.1f} s long.", code="invalid_options")
 

@@ -59,12 +59,12 @@ def hash_distance(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-def probe(source: IO[bytes] | str) -> tuple[int, int, float]:
-    """(width, height, seconds) of a video's first video stream; FormatError when it has none
-    or is not a video PyAV can read (an upload is checked in the request)."""
+def probe(source: IO[bytes] | str, *, max_pixels: int) -> float:
+    """The seconds of a video's first video stream; FormatError when it has none, its frames
+    are over `max_pixels`, or it is not a video PyAV can read (an upload is checked in the
+    request)."""
     with _open(source) as container:
-        stream = _video_stream(container)
-        return stream.codec_context.width, stream.codec_context.height, _duration(container, stream)
+        return _duration(container, _video_stream(container, max_pixels))
 
 
 def _open(source: IO[bytes] | str) -> Any:
@@ -74,10 +74,15 @@ def _open(source: IO[bytes] | str) -> Any:
         raise FormatError(f"Not a readable video: {exc}", code="invalid_video") from exc
 
 
-def _video_stream(container: Any) -> Any:
+def _video_stream(container: Any, max_pixels: int) -> Any:
     if not container.streams.video:
         raise FormatError("The file has no video stream.", code="invalid_video")
-    return container.streams.video[0]
+    stream = container.streams.video[0]
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if width * height > max_pixels:
+        raise FormatError(f"Frames of {width}x{height} are over the {max_pixels:,}-pixel "
+                          "limit.", code="image_too_large")  # fmt: skip
+    return stream
 
 
 def read_frames(source: IO[bytes] | str, options: VideoOptions, *, max_pixels: int,
@@ -86,12 +91,8 @@ def read_frames(source: IO[bytes] | str, options: VideoOptions, *, max_pixels: i
     can report progress and stop between frames). Raises FormatError for a file
     that is not a video PyAV can decode, or frames over `max_pixels`."""
     with _open(source) as container:
-        stream = _video_stream(container)
+        stream = _video_stream(container, max_pixels)
         stream.thread_type = "AUTO"
-        width, height = stream.codec_context.width, stream.codec_context.height
-        if width * height > max_pixels:
-            raise FormatError(f"Frames of {width}x{height} are over the {max_pixels:,}-pixel "
-                              "limit.", code="image_too_large")  # fmt: skip
         rate = float(stream.average_rate or stream.guessed_rate or 25)
         duration = _duration(container, stream)
         span = min(duration, options.end or duration) - (options.start or 0.0)
