@@ -14,6 +14,14 @@ class Architecture:
     defaults: dict[str, Any] = field(default_factory=dict)
     # torchvision's file name for ImageNet/COCO weights, looked up in the weights directory
     weights_file: str | None = None
+    # feature maps an anchor-based detector puts anchors on (its AnchorGenerator's levels);
+    # 0: nothing to set (classifiers, and FCOS, which is anchor-free)
+    anchor_levels: int = 0
+
+    @property
+    def takes_anchors(self) -> bool:
+        """Whether TrainConfig.anchors (anchors from data) can be set for this architecture."""
+        return self.anchor_levels > 0
 
 
 _CLASSIFY = {
@@ -57,12 +65,12 @@ ARCHITECTURES: dict[str, Architecture] = {
         ),
         Architecture(
             "retinanet_resnet50_fpn", "detect", "RetinaNet ResNet-50 FPN (torchvision)", _DETECT,
-            "retinanet_resnet50_fpn_coco-eeacb38b.pth",
+            "retinanet_resnet50_fpn_coco-eeacb38b.pth", anchor_levels=5,
         ),
         Architecture(
             "fasterrcnn_mobilenet_v3_large_fpn", "detect",
             "Faster R-CNN MobileNetV3-Large FPN (torchvision)", {**_DETECT, "image_size": 320},
-            "fasterrcnn_mobilenet_v3_large_fpn-fb6a3cc7.pth",
+            "fasterrcnn_mobilenet_v3_large_fpn-fb6a3cc7.pth", anchor_levels=3,
         ),
     ]
 }  # fmt: skip

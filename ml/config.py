@@ -1,6 +1,8 @@
 """Training parameters: one dataclass, filled from an architecture's defaults and the user's
 overrides, validated with messages meant for the user."""
 
+import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -35,6 +37,9 @@ class TrainConfig:
     checkpoint_every: int = 0  # steps between checkpoints; 0 = at the end of each epoch
     cache: str = "auto"  # decoded-image cache: none | cpu | gpu | auto
     score_threshold: float = 0.05  # detectors: boxes kept for evaluation
+    # anchor-based detectors: [width, height] priors in training-image pixels (anchors from
+    # data, ml.boxstats.anchors); None: torchvision's default anchors
+    anchors: list[list[float]] | None = None
 
     CHOICES = {
         "task": ("classify", "detect"),
@@ -42,6 +47,8 @@ class TrainConfig:
         "schedule": ("cosine", "step"),
         "cache": ("none", "cpu", "gpu", "auto"),
     }
+    MAX_ANCHORS = 20
+    ANCHOR_SIZE_FACTOR = 4  # an anchor side may be up to this many times image_size
     RANGES = {
         "epochs": (1, 10_000),
         "batch_size": (1, 4096),
@@ -78,6 +85,9 @@ class TrainConfig:
                 continue
             value = values[f.name]
             default = getattr(config, f.name)
+            if f.name == "anchors":
+                setattr(config, f.name, _anchor_pairs(value))
+                continue
             try:
                 if isinstance(default, bool):
                     if not isinstance(value, bool):
@@ -110,6 +120,50 @@ class TrainConfig:
                 raise ValueError(f"{name}: {value} is outside {low}..{high}.")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError("device: must be auto, cpu, cuda or cuda:N.")
+        if self.anchors is not None:
+            self._validate_anchors()
+
+    def _validate_anchors(self) -> None:
+        """anchors: only for anchor-based detectors, 1..MAX_ANCHORS positive pairs no larger
+        than ANCHOR_SIZE_FACTOR x image_size."""
+        arch = architecture(self.architecture)
+        if not arch.takes_anchors:
+            kind = "anchor-free" if arch.task == "detect" else "a classifier"
+            raise ValueError(
+                f"anchors: {arch.title} is {kind} and has no anchors to set; leave anchors "
+                "empty, or choose RetinaNet or Faster R-CNN."
+            )
+        pairs = _anchor_pairs(self.anchors)
+        if pairs is None or not 1 <= len(pairs) <= self.MAX_ANCHORS:
+            raise ValueError(f"anchors: give 1 to {self.MAX_ANCHORS} [width, height] pairs.")
+        limit = self.ANCHOR_SIZE_FACTOR * self.image_size
+        for i, (w, h) in enumerate(pairs, start=1):
+            if not (0 < w <= limit and 0 < h <= limit):
+                raise ValueError(
+                    f"anchors: pair {i} [{w:g}, {h:g}] must have a width and height above 0 "
+                    f"and at most {limit} px ({self.ANCHOR_SIZE_FACTOR} x image_size)."
+                )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _anchor_pairs(value: Any) -> list[list[float]] | None:
+    """`value` as [[width, height], ...] of finite floats (None stays None); ValueError for
+    anything that is not a list of number pairs."""
+    if value is None:
+        return None
+    message = f"anchors: expected a list of [width, height] pairs, got {repr(value)[:80]}."
+    if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+        raise ValueError(message)
+    pairs = []
+    for pair in value:
+        if isinstance(pair, str | bytes | dict) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(message)
+        if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in pair):
+            raise ValueError(message)
+        w, h = float(pair[0]), float(pair[1])
+        if not (math.isfinite(w) and math.isfinite(h)):
+            raise ValueError(message)
+        pairs.append([w, h])
+    return pairs

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from .preprocess import IMAGENET_MEAN, IMAGENET_STD, classify_batch, detect_array
-from .registry import build, is_detector, label_offset, max_size_for
+from .registry import build, is_detector, label_offset, max_size_for, state_anchors
 from .results import Classification, Detection, ImageInput, open_image, to_detections
 
 __all__ = [
@@ -119,17 +119,19 @@ class Predictor:
 
 def load_model(weights_path: str | Path, architecture: str, classes: list[str], image_size: int,
                device: str | torch.device = "auto") -> Predictor:  # fmt: skip
-    """A Predictor for the weights a run wrote (model.pt, a state_dict) or a checkpoint.pt."""
+    """A Predictor for the weights a run wrote (model.pt, a state_dict) or a checkpoint.pt.
+    A detector trained with anchors from data is rebuilt with them (they are in the weights)."""
     path = Path(weights_path)
     if not path.is_file():
         raise FileNotFoundError(f"Model weights not found: {path}")
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     device = torch.device(device)
-    model = build(architecture, len(classes), image_size=image_size)
     state = torch.load(path, map_location="cpu", weights_only=True)
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]
+    # weights trained with anchors from data carry them: the same heads are rebuilt
+    model = build(architecture, len(classes), image_size=image_size, anchors=state_anchors(state))
     model.load_state_dict(state)
     model.to(device)
     if device.type == "cuda":

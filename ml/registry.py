@@ -4,11 +4,22 @@ file (a state_dict as torchvision downloads it, or one of our own model.pt/check
 Detection class indices: the manifest's class index `c` becomes the model label
 `c + label_offset(name)`. Faster R-CNN reserves label 0 for the background (its
 num_classes counts it), FCOS and RetinaNet do not (sigmoid heads with one logit per class).
+
+Anchors from data (`anchors`: [width, height] pairs in training-image pixels, as
+ml.boxstats.anchors gives them) replace the AnchorGenerator of RetinaNet and of Faster
+R-CNN's RPN (anchor_generator_spec: sizes per feature-map level by area, one shared set of
+aspect ratios) and rebuild the head for the new anchors-per-location count. The pairs are
+kept in the model as the `data_anchors` buffer, so they travel in every state_dict
+(model.pt, checkpoint.pt): load_model() rebuilds the same heads from the weights alone.
 """
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import torch
 import torchvision
 from torch import nn
@@ -23,6 +34,10 @@ _BACKGROUND = {"fasterrcnn_mobilenet_v3_large_fpn"}
 # The detector's own resize: shorter side -> image_size, longer side capped at this ratio
 # (torchvision's defaults are 800/1333).
 MAX_SIZE_RATIO = 1333 / 800
+DATA_ANCHORS = "data_anchors"  # the buffer (and state_dict key) holding anchors from data
+MAX_RATIOS = 3  # aspect ratios shared by every level, as torchvision's (0.5, 1, 2)
+RATIO_MERGE = 1.25  # anchor ratios closer than this factor become one
+SIZE_MERGE = 1.1  # anchor sizes (sqrt of the area) closer than this factor become one
 
 
 @dataclass
@@ -66,14 +81,19 @@ def build(
     pretrained: str | Path | None = None,
     *,
     image_size: int | None = None,
+    anchors: Sequence[Sequence[float]] | None = None,
     **kwargs: object,
 ) -> nn.Module:
     """A fresh model for `num_classes` classes (detectors: the manifest's classes, without the
-    background). `image_size`: detectors' min_size (max_size follows); `kwargs` go to the
-    torchvision constructor. With `pretrained`, the report is at `model.pretrained_report`."""
+    background). `image_size`: detectors' min_size (max_size follows); `anchors`: anchor-based
+    detectors' priors from data (None: torchvision's); `kwargs` go to the torchvision
+    constructor. With `pretrained`, the report is at `model.pretrained_report`."""
     arch = architecture(name)
     if num_classes < 1:
         raise ValueError("num_classes must be at least 1.")
+    if anchors is not None and not arch.takes_anchors:
+        kind = "anchor-free" if arch.task == "detect" else "a classifier"
+        raise ValueError(f"{name} is {kind}: it has no anchors to set (leave anchors unset).")
     if pretrained is not None:
         pretrained = Path(pretrained)
         if not pretrained.is_file():
@@ -87,6 +107,8 @@ def build(
         model = _detector(
             name, num_classes, image_size or arch.defaults.get("image_size", 512), kwargs
         )
+        if anchors is not None:
+            use_anchors(model, anchors)
     if pretrained is not None:
         report = load_pretrained(model, pretrained)
         if arch.task == "detect":
@@ -122,9 +144,108 @@ def _detector(name: str, num_classes: int, image_size: int, kwargs: dict) -> nn.
     return getattr(detection, name)(**options)
 
 
+def use_anchors(model: nn.Module, anchors: Sequence[Sequence[float]]) -> None:
+    """Give a RetinaNet or Faster R-CNN `anchors` ([width, height] px pairs) in place of its
+    default anchors: a new AnchorGenerator with as many levels as the old one and laid out
+    like it (sizes by area over the levels, or all sizes on every level where the default
+    repeats its sizes on each), a freshly initialised head (RetinaNet's, or the RPN's) for
+    the new anchors per location, and the pairs stored as the model's `data_anchors`
+    buffer."""
+    from torchvision.models.detection import FasterRCNN, RetinaNet
+    from torchvision.models.detection.anchor_utils import AnchorGenerator
+    from torchvision.models.detection.retinanet import RetinaNetHead
+    from torchvision.models.detection.rpn import RPNHead
+
+    if not isinstance(model, RetinaNet | FasterRCNN):
+        raise ValueError(f"{type(model).__name__} has no anchors to set.")
+    old = model.anchor_generator if isinstance(model, RetinaNet) else model.rpn.anchor_generator
+    # torchvision gives fasterrcnn_mobilenet_v3_large_fpn every size on each of its maps
+    # (strides 32, 32 and 64: no size pyramid to follow); RetinaNet one octave per level
+    levels, shared = len(old.sizes), len(set(old.sizes)) == 1
+    pairs = _anchor_array(anchors)
+    sizes, ratios = anchor_generator_spec(pairs, levels, shared=shared)
+    generator = AnchorGenerator(sizes, (ratios,) * levels)
+    per_location = generator.num_anchors_per_location()[0]
+    channels = model.backbone.out_channels
+    if isinstance(model, RetinaNet):
+        num_classes = model.head.classification_head.num_classes
+        model.anchor_generator = generator
+        model.head = RetinaNetHead(channels, per_location, num_classes)
+    else:
+        model.rpn.anchor_generator = generator
+        model.rpn.head = RPNHead(channels, per_location)
+    # float64: the pairs come back exactly as given, so a reload derives the same generator
+    model.register_buffer(DATA_ANCHORS, torch.from_numpy(pairs.copy()))
+
+
+def anchor_generator_spec(
+    anchors: Sequence[Sequence[float]], levels: int, max_ratios: int = MAX_RATIOS,
+    *, shared: bool = False,
+) -> tuple[tuple[tuple[float, ...], ...], tuple[float, ...]]:  # fmt: skip
+    """torchvision AnchorGenerator arguments for `anchors` on `levels` feature maps:
+    (sizes per level, the aspect ratios every level shares).
+
+    Sizes are the anchors' sqrt(w * h), those within SIZE_MERGE of each other merged (a
+    tall and a wide anchor of one area are one size with two ratios), sorted and cut into
+    `levels` consecutive groups, smallest to the finest map. Every level needs the same
+    count (the head predicts one number of anchors per location), ceil(sizes / levels):
+    when that does not divide, the sizes are spaced log-evenly over the sorted ones (6
+    sizes on 3 levels: exactly those, two a level; 6 on 5 levels: ten from the smallest to
+    the largest). `shared`: every level gets all the sizes instead. Ratios are torchvision's
+    h / w of the anchors, those within RATIO_MERGE of each other merged, at most
+    `max_ratios`."""
+    pairs = _anchor_array(anchors)
+    if levels < 1:
+        raise ValueError("levels must be at least 1.")
+    log_sizes = np.array(_merged_logs(0.5 * np.log(pairs[:, 0] * pairs[:, 1]), SIZE_MERGE))
+    log_ratios = _merged_logs(np.log(pairs[:, 1] / pairs[:, 0]), RATIO_MERGE, max_ratios)
+    ratios = tuple(round(math.exp(v), 3) for v in log_ratios)
+    if shared:
+        every = tuple(float(v) for v in np.round(np.exp(log_sizes), 2))
+        return (every,) * levels, ratios
+    per_level = math.ceil(len(log_sizes) / levels)
+    at = np.linspace(0, len(log_sizes) - 1, per_level * levels)
+    sizes = np.round(np.exp(np.interp(at, np.arange(len(log_sizes)), log_sizes)), 2)
+    grouped = tuple(
+        tuple(float(v) for v in sizes[i * per_level : (i + 1) * per_level]) for i in range(levels)
+    )
+    return grouped, ratios
+
+
+def _merged_logs(values: np.ndarray, factor: float, most: int | None = None) -> list[float]:
+    """Sorted distinct log values, the two closest neighbours merged (the mean of the values
+    they stand for) while any two are within log(factor) or there are more than `most`."""
+    unique, counts = np.unique(np.round(values, 6), return_counts=True)
+    groups = [[float(v), int(n)] for v, n in zip(unique, counts, strict=True)]
+    while len(groups) > 1:
+        gaps = [b[0] - a[0] for a, b in pairwise(groups)]
+        i = int(np.argmin(gaps))
+        if (most is None or len(groups) <= most) and gaps[i] >= math.log(factor):
+            break
+        (a, na), (b, nb) = groups[i], groups[i + 1]
+        groups[i : i + 2] = [[(a * na + b * nb) / (na + nb), na + nb]]
+    return [v for v, _ in groups]
+
+
+def _anchor_array(anchors: Sequence[Sequence[float]]) -> np.ndarray:
+    pairs = np.asarray(anchors, dtype=np.float64)
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or len(pairs) == 0:
+        raise ValueError("anchors: expected at least one [width, height] pair.")
+    if not (np.isfinite(pairs).all() and (pairs > 0).all()):
+        raise ValueError("anchors: every width and height must be a positive number.")
+    return pairs
+
+
+def state_anchors(state: dict[str, torch.Tensor]) -> list[list[float]] | None:
+    """The anchors from data a state_dict's model was built with (None: default anchors)."""
+    value = state.get(DATA_ANCHORS)
+    return None if value is None else [[float(w), float(h)] for w, h in value.tolist()]
+
+
 def load_pretrained(model: nn.Module, path: str | Path) -> PretrainedReport:
     """Load what fits: tensors whose shape differs (class heads) are skipped and reported.
-    A classification backbone file loads into a detector's backbone.body."""
+    A classification backbone file loads into a detector's backbone.body. A file's anchors
+    from data are not loaded: the model keeps the ones it was built with."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(
@@ -144,6 +265,8 @@ def load_pretrained(model: nn.Module, path: str | Path) -> PretrainedReport:
     usable = {}
     for key, value in state.items():
         target = prefix + key
+        if key == DATA_ANCHORS:
+            continue  # the model's own anchors describe its generator: never the file's
         if target not in own:
             report.unexpected.append(key)
         elif own[target].shape != value.shape:
@@ -152,7 +275,10 @@ def load_pretrained(model: nn.Module, path: str | Path) -> PretrainedReport:
             usable[target] = value
     result = model.load_state_dict(usable, strict=False)
     report.loaded = len(usable)
-    report.missing = [k for k in result.missing_keys if not k.endswith("num_batches_tracked")]
+    report.missing = [
+        k for k in result.missing_keys
+        if not k.endswith("num_batches_tracked") and k != DATA_ANCHORS
+    ]  # fmt: skip
     return report
 
 

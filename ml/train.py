@@ -107,7 +107,7 @@ class _Run:
             self.rec.log(note)
         pretrained = config.pretrained if resume is None else None  # the checkpoint has it all
         self.model = build(config.architecture, len(manifest.classes), pretrained,
-                           image_size=config.image_size)  # fmt: skip
+                           image_size=config.image_size, anchors=config.anchors)  # fmt: skip
         report = getattr(self.model, "pretrained_report", None)
         if report is not None:
             self.rec.log(report.summary())
@@ -199,6 +199,8 @@ class _Run:
             "label_offset": label_offset(self.config.architecture) if self.detect else 0,
             "epoch": epoch, "step": self.step, "metrics": metrics,
         }  # fmt: skip
+        if self.config.anchors is not None:  # informative: model.pt carries them too
+            meta["anchors"] = self.config.anchors
         (self.out_dir / "model.json").write_text(json.dumps(meta, indent=2))
 
     # ---- steps ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: system packages (when root), the virtualenv, Python and npm dependencies,
-# and the frontend build. `scripts/setup.sh --test` also installs Chromium for browser tests.
+# and the frontend build. `scripts/setup.sh --test` also installs Chromium for browser tests and datumaro
+# (in .venv-interop) for the interoperability tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WANT_TEST=${1:-}
@@ -34,6 +35,18 @@ PY
   .venv/bin/pip install -q --disable-pip-version-check -r .venv/requirements.txt -c requirements.lock 2>&1 | grep -v "is ignored" || true
   .venv/bin/python -c "import django, torch, torchvision, rq, channels, PIL" 
   rm -f .venv/.deps-* && touch "$stamp"
+fi
+
+if [ "$WANT_TEST" = "--test" ]; then
+  # datumaro, for the interoperability tests, in its own virtualenv: it pins a Pillow the app does not use
+  interop_stamp=".venv-interop/.deps-$(sha256sum tests/interop/requirements.lock | cut -c1-16)"
+  if [ ! -f "$interop_stamp" ]; then
+    echo "==> installing datumaro for the interoperability tests (.venv-interop)"
+    [ -x .venv-interop/bin/python ] || "$PY" -m venv .venv-interop
+    .venv-interop/bin/pip install -q --disable-pip-version-check -r tests/interop/requirements.lock 2>&1 | grep -v "is ignored" || true
+    .venv-interop/bin/python -c "import datumaro"
+    rm -f .venv-interop/.deps-* && touch "$interop_stamp"
+  fi
 fi
 
 lock_stamp="frontend/node_modules/.lock-$(sha256sum frontend/package-lock.json | cut -c1-16)"

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.annotations.models import AnnotationEvent
 from apps.annotations.services import annotation_create
 from apps.core.storage import storage_replace
-from apps.datasets.models import DatasetExport, DatasetImport
+from apps.datasets.models import DatasetExport, DatasetImport, DatasetOperation
 from apps.images.services import image_thumbnail_make
 from apps.projects.models import Membership
 from tests.factories.images import image_bytes
@@ -41,6 +41,7 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/projects/{p}/images/", "annotator"),
     Endpoint("post", "/api/v1/projects/{p}/images/", "manager", "upload"),
     Endpoint("get", "/api/v1/projects/{p}/split/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/videos/", "annotator"),
     Endpoint("post", "/api/v1/projects/{p}/split/", "manager", "split"),
     Endpoint("get", "/api/v1/images/{i}/", "annotator"),
     Endpoint("patch", "/api/v1/images/{i}/", "annotator", "status"),
@@ -55,6 +56,7 @@ ENDPOINTS = [
     Endpoint("delete", "/api/v1/annotations/{a}/", "annotator", "version"),
     Endpoint("post", "/api/v1/history/{e}/revert/", "annotator"),
     Endpoint("post", "/api/v1/images/{i}/review/", "annotator", "review"),
+    Endpoint("post", "/api/v1/images/{i}/crop/", "manager", "crop"),
     Endpoint("get", "/api/v1/projects/{p}/auto-annotation-runs/", "annotator"),
     Endpoint("get", "/api/v1/projects/{p}/training-runs/check/?task=classify", "annotator"),
     Endpoint("get", "/api/v1/projects/{p}/imports/", "manager"),
@@ -66,6 +68,16 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/exports/{exp}/", "manager"),
     Endpoint("post", "/api/v1/exports/{exp}/cancel/", "manager"),
     Endpoint("get", "/api/v1/exports/{exp}/download/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/dataset/stats/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/dataset/clusters/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/dataset/anchors/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/dataset/remove-small-boxes/", "manager", "small"),
+    Endpoint("post", "/api/v1/projects/{p}/dataset/remove-duplicates/", "manager", "dry_run"),
+    Endpoint("post", "/api/v1/projects/{p}/dataset/fix-outside/", "manager", "dry_run"),
+    Endpoint("post", "/api/v1/projects/{p}/dataset/normalize-aspect/", "manager", "aspect"),
+    Endpoint("post", "/api/v1/projects/{p}/dataset/scale-classes/", "manager", "dry_run"),
+    Endpoint("get", "/api/v1/projects/{p}/dataset/operations/", "annotator"),
+    Endpoint("post", "/api/v1/dataset-operations/{op}/undo/", "manager"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -96,6 +108,10 @@ def body_for(key: str | None, world):
         "upload": {"files": [SimpleUploadedFile("new.png", image_bytes(color=(7, 7, 7)))]},
         "import": {"file": SimpleUploadedFile("set.zip", _zip({"cats/a.png": image_bytes()}))},
         "export": {"format": "coco"},
+        "small": {"min_width": 2, "min_height": 2},
+        "crop": {"x": 0, "y": 0, "w": 20, "h": 20},
+        "dry_run": {"dry_run": True},
+        "aspect": {"label": world.labels[0].pk, "ratio": 0.5, "dry_run": True},
     }
     return bodies.get(key) if key else None
 
@@ -128,6 +144,7 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
     exported.file = storage_replace(f"projects/{world.project.pk}/exports/{exported.pk}.zip",
                                     io.BytesIO(_zip({"a.txt": "x"})))  # fmt: skip
     exported.save()
+    operation = DatasetOperation.objects.create(project=world.project, kind="remove_small_boxes")
     membership = Membership.objects.get(project=world.project, user=world.users["annotator"])
     path = endpoint.path.format(
         p=world.project.pk,
@@ -138,6 +155,7 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         e=event.pk,
         imp=imported.pk,
         exp=exported.pk,
+        op=operation.pk,
     )
     client = world.client(who)
     body = body_for(endpoint.body, world)

@@ -20,7 +20,7 @@ from apps.projects.models import Label, Project
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind, Review, Source
 from .selectors import annotation_get_by_client_id
-from .serializers import annotation_state
+from .serializers import annotation_state, annotation_states
 
 User = get_user_model()
 BOX_FIELDS = ("x", "y", "w", "h")
@@ -149,35 +149,40 @@ def annotation_create(
 
 
 def annotations_import(
-    *, image: Image, user: AbstractBaseUser | None, rows: list[dict[str, Any]]
+    *,
+    project: Project,
+    user: AbstractBaseUser | None,
+    batch: list[tuple[Image, list[dict[str, Any]]]],
 ) -> int:
-    """A dataset import's annotations for one image, in bulk: each row {kind, label_id,
-    box, source, score, review, attributes}, boxes checked as annotation_create checks them,
-    one history event each. No event per annotation: the import job announces its end (a
-    10,000-image archive would otherwise send one message per box). The image stays as it
-    was (imported work is not "in progress"). The caller holds the image's transaction."""
-    labels = {label.pk: label for label in image.project.labels.all()}
+    """A dataset import's annotations for many images, in bulk: each (image, rows), each row
+    {kind, label_id, box, source, score, review, attributes}, boxes checked as
+    annotation_create checks them, one history event each. No event per annotation: the
+    import job announces its end (a 10,000-image archive would otherwise send one message per
+    box). The images stay as they were (imported work is not "in progress"). The caller holds
+    the transaction."""
+    labels = {label.pk: label for label in project.labels.all()}
     made = []
-    for row in rows:
-        label = labels.get(row["label_id"])
-        if label is None:
-            raise ApplicationError(
-                "That label is not in this image's project.", code="invalid_label"
-            )
-        geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
-        if row["kind"] == Kind.BOX:
-            geometry.update(_check_box(image, row["box"]))
-        source = row.get("source", Source.HUMAN)
-        made.append(Annotation(
-            image=image, label=label, kind=row["kind"], source=source, score=row.get("score"),
-            review=row.get("review") or (Review.PENDING if source == Source.MODEL else Review.NONE),
-            attributes=row.get("attributes") or {}, created_by=user, updated_by=user, **geometry,
-        ))  # fmt: skip
+    for image, rows in batch:
+        for row in rows:
+            label = labels.get(row["label_id"])
+            if label is None or image.project_id != project.pk:
+                raise ApplicationError(
+                    "That label is not in this image's project.", code="invalid_label"
+                )
+            geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
+            if row["kind"] == Kind.BOX:
+                geometry.update(_check_box(image, row["box"]))
+            source = row.get("source", Source.HUMAN)
+            made.append(Annotation(
+                image=image, label=label, kind=row["kind"], source=source, score=row.get("score"),
+                review=row.get("review") or (Review.PENDING if source == Source.MODEL else Review.NONE),
+                attributes=row.get("attributes") or {}, created_by=user, updated_by=user, **geometry,
+            ))  # fmt: skip
     Annotation.objects.bulk_create(made)
     AnnotationEvent.objects.bulk_create(
-        AnnotationEvent(project_id=image.project_id, image_id=image.pk, annotation_id=a.pk,
-                        action=EventAction.CREATED, after=annotation_state(a), actor=user)
-        for a in made
+        AnnotationEvent(project_id=project.pk, image_id=a.image_id, annotation_id=a.pk,
+                        action=EventAction.CREATED, after=state, actor=user)
+        for a, state in zip(made, annotation_states(made), strict=True)
     )  # fmt: skip
     return len(made)
 

@@ -1,24 +1,32 @@
-"""Adding a read dataset (formats.base.Dataset) to a project, one image at a time, each in
-its own transaction: the image matched by content or stored, labels matched by name
+"""Adding a read dataset (formats.base.Dataset) to a project, a hundred items per
+transaction (one at a time where a batch fails, so only a bad item is left out): the image
+matched by content or stored, labels matched by name
 (case-insensitively) or created, boxes made pixels and clipped to the image, and an
 annotation already on the image (same label, same box within 0.01 px, or the same tag) left
 alone. So a second import of the same archive creates nothing, and an item whose bytes are
 already in the project adds only what that image lacks."""
 
 import math
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 
 from apps.annotations.models import Annotation, Kind, Review, Source
 from apps.annotations.services import annotations_import
 from apps.core.exceptions import ApplicationError
 from apps.images.imaging import InvalidImage
 from apps.images.models import Image, ImageStatus, Split
-from apps.images.services import enqueue_thumbnails, image_get_or_create
+from apps.images.services import (
+    Stored,
+    enqueue_thumbnails,
+    image_get_or_create,
+    images_get_or_create,
+)
 from apps.projects.models import Label, Project
 from apps.projects.services import label_create
 
@@ -27,6 +35,8 @@ from .video import Frame
 
 BOX_TOLERANCE = 0.01  # pixels: boxes this close are the same box
 THUMBNAIL_BATCH = 200
+CHUNK_ITEMS = 100  # items per transaction (and between two checks for a cancel)
+CHUNK_PIXELS = 100_000_000  # fewer when they are large: their bytes are held until stored
 
 
 @dataclass
@@ -98,34 +108,87 @@ class ProjectImporter:
         return label_create(project=self.project, name=name, color=color or None,
                             hotkey=hotkey if hotkey and hotkey not in taken else None)  # fmt: skip
 
-    def add(self, item: Item) -> None:
+    def add_many(self, items: list[Item]) -> None:
+        """Several items in one transaction: one query matches their images by content, one
+        insert stores the new ones, one their annotations. When that fails (the same image
+        arriving concurrently, a box refused), each item is added alone, so only a bad one
+        is left out."""
+        ready = [item for item in items if self._readable(item)]
+        files = [(item.path or "", self.archive.read(item.path or "")) for item in ready]
+        stored: list[Stored] = []
+        try:
+            with transaction.atomic():
+                stored = images_get_or_create(project=self.project, user=self.user, files=files)
+                self._fill([(item, s.image, s.created) for item, s in zip(ready, stored, strict=True)
+                            if s.image is not None])  # fmt: skip
+        except (IntegrityError, ApplicationError):
+            for s in stored:  # rolled back: their files go too
+                if s.created and s.image is not None:
+                    default_storage.delete(s.image.file.name)
+            for item, data in zip(ready, files, strict=True):
+                self._add_one(item, data[1])
+            return
+        for item, s in zip(ready, stored, strict=True):
+            if s.image is None:
+                self._failed(item.path or item.name, s.error.detail if s.error else "")
+            else:
+                self.stored.add(s.image, s.created)
+
+    def _readable(self, item: Item) -> bool:
+        """Notes what the item skipped; False when its image is not in the archive."""
         for reason in item.skipped:
             self._skip(item.name, reason)
         if item.path is None:
-            self.report.images_failed += 1
-            self.report.errors.append(
-                {"file": item.name, "detail": "the image is not in the archive"}
-            )
-            return
+            self._failed(item.name, "the image is not in the archive")
+            return False
+        return True
+
+    def _add_one(self, item: Item, data: bytes) -> None:
         try:
-            data = self.archive.read(item.path)
             with transaction.atomic():
                 image, created = image_get_or_create(project=self.project, user=self.user,
-                                                     name=item.path, data=data)  # fmt: skip
-                self._image_fields(image, item, created)
-                self._annotations(image, item)
+                                                     name=item.path or "", data=data)  # fmt: skip
+                self._fill([(item, image, created)])
         except (InvalidImage, ApplicationError) as exc:  # that image only, rolled back
-            self.report.images_failed += 1
-            self.report.errors.append({"file": item.path, "detail": exc.detail})
+            self._failed(item.path or item.name, exc.detail)
             return
         self.stored.add(image, created)
+
+    def _failed(self, name: str, detail: str) -> None:
+        self.report.images_failed += 1
+        self.report.errors.append({"file": name, "detail": detail})
 
     def _skip(self, name: str, reason: str) -> None:
         self.report.skipped += 1
         if len(self.report.errors) < 1000:
             self.report.errors.append({"file": name, "detail": reason})
 
-    def _image_fields(self, image: Image, item: Item, created: bool) -> None:
+    def _fill(self, added: list[tuple[Item, Image, bool]]) -> None:
+        """Each image's fields from its item (split, and status and weight for a new one) and
+        the annotations it lacks."""
+        have: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in Annotation.objects.filter(image__in=[image for _, image, _ in added]).values(
+            "image_id", "label_id", "kind", "x", "y", "w", "h"
+        ):
+            have[row.pop("image_id")].append(row)
+        changed: dict[tuple[str, ...], dict[int, Image]] = defaultdict(dict)
+        batch = []
+        for item, image, created in added:
+            fields = self._image_fields(image, item, created)
+            if fields:
+                changed[fields][image.pk] = image
+            rows = self._rows(image, item, have[image.pk])
+            if rows:
+                batch.append((image, rows))
+        for fields, images in changed.items():
+            Image.objects.bulk_update(images.values(), fields)
+        if batch:
+            self.report.annotations_created += annotations_import(
+                project=self.project, user=self.user, batch=batch
+            )
+
+    def _image_fields(self, image: Image, item: Item, created: bool) -> tuple[str, ...]:
+        """Sets them on `image`; the names of those that changed."""
         fields = []
         if item.split in Split.values and (created or image.split == Split.UNASSIGNED):
             image.split = item.split
@@ -138,13 +201,10 @@ class ProjectImporter:
             if isinstance(weight, int | float) and 0 < weight <= 100:
                 image.sample_weight = float(weight)
                 fields.append("sample_weight")
-        if fields:
-            image.save(update_fields=fields)
+        return tuple(fields)
 
-    def _annotations(self, image: Image, item: Item) -> None:
-        have = list(
-            Annotation.objects.filter(image=image).values("label_id", "kind", "x", "y", "w", "h")
-        )
+    def _rows(self, image: Image, item: Item, have: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The item's annotations that `have` (the image's, updated here) lacks."""
         rows: list[dict[str, Any]] = []
         tag_extra = item.extra.get("tag_extra", [])
         for i, name in enumerate(item.tags):
@@ -165,10 +225,7 @@ class ProjectImporter:
                 continue
             rows.append(_row(label, geometry, box.extra, box.attributes))
             have.append({"label_id": label.pk, "kind": Kind.BOX, **geometry})
-        if rows:
-            self.report.annotations_created += annotations_import(
-                image=image, user=self.user, rows=rows
-            )
+        return rows
 
     def _pixels(self, image: Image, item: Item, box: Box) -> dict[str, float] | None:
         """The box in this image's pixels, clipped to it; None (skipped) when nothing is left."""
@@ -206,15 +263,30 @@ def import_dataset(*, project: Project, user: AbstractBaseUser | None, archive: 
     stop (a cancel). True when every item was taken."""
     importer = ProjectImporter(project, user, archive, dataset, report)
     importer.prepare_labels()
-    total = len(dataset.items)
+    total, done = len(dataset.items), 0
     try:
-        for done, item in enumerate(dataset.items, start=1):
-            importer.add(item)
+        for chunk in _chunks(dataset.items):
+            importer.add_many(chunk)
+            done += len(chunk)
             if not progress(done, total):
                 return False
         return True
     finally:
         importer.stored.flush()
+
+
+def _chunks(items: list[Item]) -> Iterable[list[Item]]:
+    """CHUNK_ITEMS at a time, fewer where the file says their images are large."""
+    chunk: list[Item] = []
+    pixels = 0
+    for item in items:
+        chunk.append(item)
+        pixels += (item.width or 0) * (item.height or 0)
+        if len(chunk) >= CHUNK_ITEMS or pixels >= CHUNK_PIXELS:
+            yield chunk
+            chunk, pixels = [], 0
+    if chunk:
+        yield chunk
 
 
 def import_frames(*, project: Project, user: AbstractBaseUser | None, video_name: str,

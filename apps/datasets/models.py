@@ -64,3 +64,39 @@ class DatasetExport(_Job):
 
     def __str__(self) -> str:
         return f"export {self.pk} {self.status}"
+
+
+class OperationKind(models.TextChoices):
+    REMOVE_SMALL_BOXES = "remove_small_boxes", "Remove small boxes"
+    REMOVE_DUPLICATES = "remove_duplicates", "Remove duplicate boxes"
+    FIX_OUTSIDE = "fix_outside", "Fix boxes outside the image"
+    NORMALIZE_ASPECT = "normalize_aspect", "Normalize aspect ratio"
+    SCALE_CLASSES = "scale_classes", "Scale classes"
+
+
+class DatasetOperation(models.Model):
+    """One applied workbench tool: what it was asked, what it matched and changed, and the
+    history events it wrote, so that one undo reverts them all."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=OperationKind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    matched = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    events = models.JSONField(default=list, blank=True)  # AnnotationEvent ids it wrote
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    undo_counts = models.JSONField(default=dict, blank=True)  # {reverted, conflicts}
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pk}"

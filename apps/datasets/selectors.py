@@ -4,7 +4,7 @@ from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import DatasetExport, DatasetImport
+from .models import DatasetExport, DatasetImport, DatasetOperation
 
 
 def dataset_import_get_for_user(
@@ -33,3 +33,19 @@ def dataset_import_list(*, project: Project) -> QuerySet[DatasetImport]:
 
 def dataset_export_list(*, project: Project) -> QuerySet[DatasetExport]:
     return DatasetExport.objects.filter(project=project)
+
+
+def dataset_operation_get_for_user(
+    *, operation_id: int, user: AnyUser, min_role: Role = Role.MANAGER
+) -> DatasetOperation:
+    operation = DatasetOperation.objects.filter(pk=operation_id).first()
+    if operation is None:
+        raise NotFound("Operation not found.")
+    require_role(project_id=operation.project_id, user=user, min_role=min_role)
+    return operation
+
+
+def dataset_operation_list(*, project: Project) -> QuerySet[DatasetOperation]:
+    return DatasetOperation.objects.filter(project=project).select_related(
+        "created_by", "undone_by"
+    )

@@ -5,7 +5,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from .models import DatasetExport, DatasetImport
+from .models import DatasetExport, DatasetImport, DatasetOperation
 
 JOB_FIELDS = ["id", "project", "status", "progress", "total", "processed", "counts", "errors",
               "error", "created_at", "started_at", "finished_at"]  # fmt: skip
@@ -36,6 +36,27 @@ class DatasetExportSerializer(serializers.ModelSerializer):
         path = reverse("dataset-export-download", args=[job.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class DatasetOperationSerializer(serializers.ModelSerializer):
+    """A workbench tool's applied change (its event ids stay inside: `changed` counts them)."""
+
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    undone_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    undo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DatasetOperation
+        fields = ["id", "project", "kind", "params", "matched", "changed", "created_by",
+                  "created_at", "undone_at", "undone_by", "undo_counts", "undo"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_undo(self, operation: DatasetOperation) -> str | None:
+        return (
+            None if operation.undone_at else reverse("dataset-operation-undo", args=[operation.pk])
+        )
 
 
 def import_payload(job: DatasetImport) -> dict[str, Any]:

@@ -126,3 +126,23 @@ def make_thumbnail(data: bytes, *, size: int) -> bytes:
         out = io.BytesIO()
         thumb.save(out, "JPEG", quality=85, optimize=True)
         return out.getvalue()
+
+
+def crop_rotated(data: bytes, *, box: tuple[float, float, float, float], angle: float,
+                 max_pixels: int) -> bytes:  # fmt: skip
+    """The region `box` (x, y, w, h) of the image after turning it `angle` degrees
+    counter-clockwise about the box's centre (straightening an object tilted clockwise by as
+    much), as a JPEG (or PNG for a PNG source); outside the image is black."""
+    x, y, w, h = box
+    with _pillow_errors():
+        image = _open_checked(data, max_pixels)
+        fmt = "PNG" if image.format == "PNG" else "JPEG"
+        image.load()
+        if image.getexif().get(EXIF_ORIENTATION, 1) not in (1, None):
+            image = ImageOps.exif_transpose(image)
+        image = image.convert("RGBA" if fmt == "PNG" and image.mode in ("RGBA", "LA") else "RGB")
+        if angle:
+            image = image.rotate(angle, resample=PILImage.Resampling.BICUBIC,
+                                 center=(x + w / 2, y + h / 2))  # fmt: skip
+        region = image.crop((round(x), round(y), round(x + w), round(y + h)))
+        return _encode(region, fmt)

@@ -31,6 +31,13 @@ class Image(models.Model):
     frame_time = models.FloatField(
         null=True, blank=True, help_text="Seconds into source_video of this frame."
     )
+    source_image = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="crops",
+        help_text="The image this one was cropped from (the labeller's Transform).",
+    )  # fmt: skip
+    crop = models.JSONField(
+        default=dict, blank=True, help_text="{x, y, w, h, angle} in the source image's pixels."
+    )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     format = models.CharField(max_length=8)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from apps.annotations.models import Annotation
@@ -129,3 +129,15 @@ def image_neighbors(*, image: Image, filters: ImageFilters) -> dict[str, int | N
         or unlabelled.filter(id__lt=image.pk).order_by("id").values_list("id", flat=True).first()
     )
     return {"previous": previous, "next": following, "next_unlabelled": next_unlabelled}
+
+
+def image_videos(*, project: Project) -> list[dict[str, object]]:
+    """The videos the project's frames came from: name, frames, first and last frame time."""
+    rows = (
+        project.images.exclude(source_video="")
+        .values("source_video")
+        .annotate(frames=Count("id"), start=Min("frame_time"), end=Max("frame_time"))
+        .order_by("source_video")
+    )
+    return [{"video": r["source_video"], "frames": r["frames"], "start": r["start"],
+             "end": r["end"]} for r in rows]  # fmt: skip

@@ -20,7 +20,7 @@ class ImageSerializer(serializers.ModelSerializer):
         fields = [
             "id", "project", "filename", "width", "height", "format", "size_bytes", "sha256",
             "status", "split", "sample_weight", "gold", "uncertainty", "file", "thumbnail",
-            "annotation_count", "source_video", "frame_time",
+            "annotation_count", "source_video", "frame_time", "source_image", "crop",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields

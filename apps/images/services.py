@@ -22,7 +22,7 @@ from apps.projects.services import label_get_or_create
 from apps.webhooks.services import webhook_emit
 
 from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entries, open_zip
-from .imaging import InvalidImage, decode_image, make_thumbnail
+from .imaging import DecodedImage, InvalidImage, decode_image, make_thumbnail
 from .models import Image, ImageStatus, Split
 from .serializers import image_event_payload
 
@@ -51,21 +51,73 @@ def image_get_or_create(
     existing = project.images.filter(sha256=decoded.sha256).first()
     if existing is not None:
         return existing, False
+    image = _unsaved_image(project, user, name, decoded)
+    try:
+        with transaction.atomic():
+            image.save(force_insert=True)
+    except IntegrityError:  # the same content arrived concurrently
+        default_storage.delete(image.file.name)
+        return project.images.get(sha256=decoded.sha256), False
+    return image, True
+
+
+@dataclass
+class Stored:
+    """What images_get_or_create made of one file: its image, or why it is not one."""
+
+    image: Image | None
+    created: bool = False
+    error: InvalidImage | None = None
+
+
+def images_get_or_create(
+    *, project: Project, user: AbstractBaseUser | None, files: list[tuple[str, bytes]]
+) -> list[Stored]:
+    """image_get_or_create for many (name, bytes) at once: one query matches them all by
+    content, one insert stores the new ones, and bytes seen earlier in the list match that
+    image. Raises IntegrityError (the new files deleted) when the same content arrived
+    concurrently: the caller goes one by one instead."""
+    decoded: list[DecodedImage | InvalidImage] = []
+    for _, data in files:
+        try:
+            decoded.append(decode_image(data, max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS))
+        except InvalidImage as exc:
+            decoded.append(exc)
+    shas = [d.sha256 for d in decoded if not isinstance(d, InvalidImage)]
+    known = {image.sha256: image for image in project.images.filter(sha256__in=shas)}
+    new: dict[str, Image] = {}
+    results = []
+    for (name, _), d in zip(files, decoded, strict=True):
+        if isinstance(d, InvalidImage):
+            results.append(Stored(None, error=d))
+        elif d.sha256 in known or d.sha256 in new:
+            results.append(Stored(known.get(d.sha256) or new[d.sha256]))
+        else:
+            new[d.sha256] = _unsaved_image(project, user, name, d)
+            results.append(Stored(new[d.sha256], created=True))
+    try:
+        with transaction.atomic():
+            Image.objects.bulk_create(new.values())
+    except IntegrityError:
+        for image in new.values():
+            default_storage.delete(image.file.name)
+        raise
+    return results
+
+
+def _unsaved_image(
+    project: Project, user: AbstractBaseUser | None, name: str, decoded: DecodedImage
+) -> Image:
+    """An Image for these bytes, its file already in storage."""
     path = storage_save(
         f"projects/{project.pk}/images/{uuid.uuid4().hex}.{decoded.extension}",
         ContentFile(decoded.content),
     )
-    try:
-        with transaction.atomic():
-            image = Image.objects.create(
-                project=project, file=path, filename=name[:255], width=decoded.width,
-                height=decoded.height, format=decoded.format, size_bytes=len(decoded.content),
-                sha256=decoded.sha256, uploaded_by=user,
-            )  # fmt: skip
-    except IntegrityError:  # the same content arrived concurrently
-        default_storage.delete(path)
-        return project.images.get(sha256=decoded.sha256), False
-    return image, True
+    return Image(
+        project=project, file=path, filename=name[:255], width=decoded.width,
+        height=decoded.height, format=decoded.format, size_bytes=len(decoded.content),
+        sha256=decoded.sha256, uploaded_by=user,
+    )  # fmt: skip
 
 
 def enqueue_thumbnails(image_ids: list[int]) -> None:

@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
         "ReviewActionEnum": ["accept", "reject"],
         "ReviewStateEnum": "apps.annotations.models.Review",
         "ReviewFilterEnum": ["pending"],
+        "OperationKindEnum": "apps.datasets.models.OperationKind",
+        "AnnotationKindEnum": "apps.annotations.models.Kind",
+        "ClusterModeEnum": ["compute", "fit"],
+        "OutsideModeEnum": ["clip", "remove"],
+        "AutoAnnotateModeEnum": "apps.models.models.AutoAnnotateMode",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

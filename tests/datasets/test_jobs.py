@@ -18,21 +18,13 @@ from apps.annotations.models import Annotation, AnnotationEvent
 from apps.datasets.models import DatasetExport, DatasetImport
 from apps.images.models import Image
 from apps.projects.services import project_create
-from tests.datasets.helpers import jpeg
+from tests.datasets.helpers import jpeg, post, run_export, run_import, zipped
 from tests.helpers.processes import run_worker
 
 pytestmark = pytest.mark.django_db
 
 COMMITS = None
 RED, BLUE = jpeg(64, 48, (200, 30, 30)), jpeg(64, 48, (30, 30, 200))
-
-
-def _zip(files: dict[str, bytes | str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _coco() -> bytes:
@@ -49,7 +41,7 @@ def _coco() -> bytes:
             {"id": 5, "image_id": 3, "category_id": 9, "bbox": [30, 10, 10, 10]},  # new on red
         ],
     }  # fmt: skip
-    return _zip({"annotations/instances_train.json": json.dumps(body), "images/red.jpg": RED,
+    return zipped({"annotations/instances_train.json": json.dumps(body), "images/red.jpg": RED,
                  "images/blue.jpg": BLUE, "images/red copy.jpg": RED})  # fmt: skip
 
 
@@ -62,8 +54,7 @@ def _commits(django_capture_on_commit_callbacks):
 
 
 def _post(client, url: str, body, **kwargs):
-    with COMMITS(execute=True):
-        return client.post(url, body, **kwargs)
+    return post(client, COMMITS, url, body, **kwargs)
 
 
 def _import(world, data: bytes, name: str = "set.zip", **fields):
@@ -74,12 +65,7 @@ def _import(world, data: bytes, name: str = "set.zip", **fields):
 
 
 def _run(world, data: bytes, **fields) -> dict:
-    client, response = _import(world, data, **fields)
-    assert response.status_code == 202, response.json()
-    body = response.json()
-    assert body["status"] == "queued" and body["url"].endswith(f"/api/v1/imports/{body['id']}/")
-    run_worker("default")
-    return client.get(f"/api/v1/imports/{body['id']}/").json()
+    return run_import(world, COMMITS, data, **fields)
 
 
 def test_coco_import_reports_what_it_did_and_a_second_one_creates_nothing(world) -> None:
@@ -114,9 +100,9 @@ def test_coco_import_reports_what_it_did_and_a_second_one_creates_nothing(world)
 
 @pytest.mark.parametrize(("data", "fmt", "error"), [
     (b"PK\x03\x04 this is not really a zip", "auto", "zip"),
-    (_zip({"a.jpg": RED, "notes.txt": "hello"}), "auto", "Could not tell"),
-    (_zip({"instances.json": "{broken", "a.jpg": RED}), "coco", "No COCO"),
-    (_zip({"../evil.jpg": RED}), "auto", "escapes"),
+    (zipped({"a.jpg": RED, "notes.txt": "hello"}), "auto", "Could not tell"),
+    (zipped({"instances.json": "{broken", "a.jpg": RED}), "coco", "No COCO"),
+    (zipped({"../evil.jpg": RED}), "auto", "escapes"),
 ])  # fmt: skip
 def test_an_unreadable_archive_fails_and_stores_nothing(world, data, fmt, error) -> None:
     job = _run(world, data, format=fmt)
@@ -125,7 +111,7 @@ def test_an_unreadable_archive_fails_and_stores_nothing(world, data, fmt, error)
 
 
 def test_a_bad_image_inside_a_good_archive_is_named_and_the_rest_imported(world) -> None:
-    job = _run(world, _zip({"cats/a.jpg": RED, "cats/b.jpg": b"\xff\xd8\xff not a jpeg"}))
+    job = _run(world, zipped({"cats/a.jpg": RED, "cats/b.jpg": b"\xff\xd8\xff not a jpeg"}))
     assert job["status"] == "succeeded" and job["detected_format"] == "imagenet"
     assert job["counts"]["images_created"] == 1 and job["counts"]["images_failed"] == 1
     assert job["errors"][0]["file"] == "cats/b.jpg"
@@ -151,16 +137,8 @@ def test_a_queued_import_cancelled_is_never_run(world) -> None:
 
 def test_export_coco_reads_in_pycocotools_and_imports_into_a_new_project(world, tmp_path) -> None:
     _run(world, _coco())
-    client = world.client("manager")
-    response = _post(client, f"/api/v1/projects/{world.project.pk}/exports/",
-                           {"format": "coco", "filter": {"split": "train"}}, format="json")  # fmt: skip
-    assert response.status_code == 202, response.json()
-    run_worker("default")
-    job = client.get(f"/api/v1/exports/{response.json()['id']}/").json()
-    assert job["status"] == "succeeded" and job["counts"] == {"images": 2, "annotations": 4}
-    download = client.get(job["download"])
-    assert download.status_code == 200
-    data = b"".join(download.streaming_content)
+    job, data = run_export(world, COMMITS, {"format": "coco", "filter": {"split": "train"}})
+    assert job["counts"] == {"images": 2, "annotations": 4}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         (tmp_path / "train.json").write_bytes(zf.read("annotations/instances_train.json"))
     api = COCO(str(tmp_path / "train.json"))

@@ -105,6 +105,8 @@ def test_a_video_import_through_the_api_and_a_worker(world) -> None:
     ]
     assert client.get(f"/api/v1/projects/{world.project.pk}/images/",
                       {"video": "other.mp4"}).json()["results"] == []  # fmt: skip
+    videos = client.get(f"/api/v1/projects/{world.project.pk}/videos/").json()["results"]
+    assert videos == [{"video": "clip.mp4", "frames": 4, "start": 0.0, "end": 3.0}]
 
     _, again = _post(world, VIDEO, "clip.mp4", fps=2, dedupe_distance=10)
     run_worker("default")

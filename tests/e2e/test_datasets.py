@@ -3,6 +3,7 @@ with a report, then exports the project and downloads the zip."""
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -96,3 +97,18 @@ def test_import_frames_from_a_video(page: Page, tmp_path) -> None:
     page.goto(f"/projects/{project.pk}/")
     expect(page.get_by_test_id("image-tile")).to_have_count(4, timeout=30_000)
     screenshot(page, "datasets-video-frames")
+
+    # the grid filters by the video and a time range, and each tile shows its frame's time
+    page.get_by_label("Filter by video").select_option("drive.mp4")
+    expect(page.get_by_test_id("image-tile")).to_have_count(4)
+    expect(page.get_by_test_id("frame-time")).to_have_text(["▶ 0:00.0", "▶ 0:01.0", "▶ 0:02.0",
+                                                           "▶ 0:03.0"])  # fmt: skip
+    page.get_by_label("from s (seconds into the video)").fill("0.5")
+    page.get_by_label("to s (seconds into the video)").fill("2.5")
+    page.get_by_label("to s (seconds into the video)").press("Enter")
+    expect(page.get_by_test_id("image-tile")).to_have_count(2)
+    expect(page).to_have_url(re.compile(r"video=drive\.mp4&frame_from=0\.5&frame_to=2\.5"))
+    screenshot(page, "images-video-filter")
+    page.reload()  # the URL keeps the filter
+    expect(page.get_by_test_id("image-tile")).to_have_count(2)
+    expect(page.get_by_label("from s (seconds into the video)")).to_have_value("0.5")

@@ -44,3 +44,14 @@ class ReviewSerializer(serializers.Serializer):
 class ImageReviewSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["accept", "reject"])
     min_score = serializers.FloatField(required=False, default=0.0, min_value=0.0, max_value=1.0)
+
+
+class ImageCropSerializer(serializers.Serializer):
+    """A region of the image in its pixels, and the turn (degrees, counter-clockwise) that
+    straightens what is in it."""
+
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    w = serializers.FloatField(min_value=1)
+    h = serializers.FloatField(min_value=1)
+    angle = serializers.FloatField(default=0.0, min_value=-45, max_value=45)

@@ -20,6 +20,7 @@ urlpatterns = [
         name="annotation-review",
     ),
     path("images/<int:image_id>/review/", views.ImageReviewView.as_view(), name="image-review"),
+    path("images/<int:image_id>/crop/", views.ImageCropView.as_view(), name="image-crop"),
     path(
         "history/<int:event_id>/revert/",
         views.AnnotationEventRevertView.as_view(),

@@ -13,8 +13,10 @@ from apps.annotations.selectors import (
     annotation_list,
 )
 from apps.annotations.serializers import AnnotationSerializer
+from apps.annotations.transform import Crop, image_crop
 from apps.core.schema import error_responses, page_of
 from apps.images.selectors import image_get_for_user
+from apps.images.serializers import ImageSerializer
 from apps.projects.models import Role
 
 from .serializers import (
@@ -22,6 +24,7 @@ from .serializers import (
     AnnotationEventSerializer,
     AnnotationPatchSerializer,
     AnnotationVersionSerializer,
+    ImageCropSerializer,
     ImageReviewSerializer,
     ReviewSerializer,
 )
@@ -156,3 +159,18 @@ class ImageReviewView(APIView):
             image=image, user=request.user, **data.validated_data
         )
         return Response({"results": AnnotationSerializer(changed, many=True).data, "next": None})
+
+
+class ImageCropView(APIView):
+    """The labeller's Transform: a new image from a region (turned by a small angle) of this
+    one, with the boxes inside and its tags, linked to it."""
+
+    @extend_schema(request=ImageCropSerializer, responses={201: ImageSerializer, 200: ImageSerializer,
+                                                           **error_responses(400)},
+                   description="201: a new image; 200: these pixels were already in the project.")  # fmt: skip
+    def post(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user, min_role=Role.MANAGER)
+        data = ImageCropSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made, created = image_crop(image=image, user=request.user, crop=Crop(**data.validated_data))
+        return Response(ImageSerializer(made).data, status=201 if created else 200)

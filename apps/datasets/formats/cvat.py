@@ -1,6 +1,7 @@
 """CVAT for images 1.1 XML: <image name= width= height= subset=> holding <box label= xtl=
 ytl= xbr= ybr= occluded=> with <attribute name=> children, and <tag label=>; labels (with
-colours) from <meta>; subsets as splits. Polygons, polylines, points, masks and cuboids are
+colours) from <meta>; subsets as splits (an image's subset=, else a file named after one,
+as datumaro writes train.xml). Polygons, polylines, points, masks and cuboids are
 counted as skipped until segmentation lands."""
 
 import contextlib
@@ -9,7 +10,17 @@ import zipfile
 from collections.abc import Callable
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, parse_xml, split_name
+from .base import (
+    Archive,
+    Box,
+    Dataset,
+    FormatError,
+    Item,
+    LabelSpec,
+    parse_xml,
+    split_name,
+    stem,
+)
 
 NAME = "cvat"
 SHAPES_SKIPPED = ("polygon", "polyline", "points", "mask", "cuboid", "ellipse", "skeleton")
@@ -38,15 +49,17 @@ def read(archive: Archive) -> Dataset:
                 known.add(name.casefold())
                 dataset.labels.append(LabelSpec(name, (label.findtext("color") or "").strip()))
         folders = ("images", posixpath.join(posixpath.dirname(path), "images"))
+        file_split = split_name(stem(path))  # datumaro writes a task per subset: train.xml
         for image in root.iterfind("image"):
-            dataset.items.append(_image(archive, image, path, folders))
+            dataset.items.append(_image(archive, image, path, folders, file_split))
     return dataset
 
 
-def _image(archive: Archive, image: Element, path: str, folders: tuple[str, ...]) -> Item:
+def _image(archive: Archive, image: Element, path: str, folders: tuple[str, ...],
+           file_split: str | None) -> Item:  # fmt: skip
     name = image.get("name", "")
     item = Item(name=name, path=archive.find(name, near=path, folders=folders),
-                split=split_name(image.get("subset", "")))  # fmt: skip
+                split=split_name(image.get("subset", "")) or file_split)  # fmt: skip
     with contextlib.suppress(ValueError):
         item.width, item.height = int(image.get("width", "")), int(image.get("height", ""))
     for node in image:
@@ -77,18 +90,21 @@ def write(
     """annotations.xml (CVAT for images 1.1) and images/ when they are included."""
     root = Element("annotations")
     SubElement(root, "version").text = "1.1"
-    task = SubElement(SubElement(root, "meta"), "task")
-    SubElement(task, "name").text = "Labelforge export"
-    labels = SubElement(task, "labels")
+    project = SubElement(SubElement(root, "meta"), "project")  # as CVAT exports a project
+    SubElement(project, "name").text = "Labelforge export"
+    labels = SubElement(project, "labels")
     colors = {spec.name.casefold(): spec.color for spec in dataset.labels}
     for name in dataset.label_names():
         label = SubElement(labels, "label")
         SubElement(label, "name").text = name
         SubElement(label, "color").text = colors.get(name.casefold(), "")
         SubElement(label, "type").text = "any"
+    subsets = SubElement(project, "subsets")
+    for split in sorted({item.split or "default" for item in dataset.items}):
+        SubElement(subsets, "subset").text = split
     for number, item in enumerate(dataset.items):
         image = SubElement(root, "image", id=str(number), name=item.name, width=str(item.width or 0),
-                           height=str(item.height or 0), subset=(item.split or "default").capitalize())  # fmt: skip
+                           height=str(item.height or 0), subset=item.split or "default")  # fmt: skip
         for box in item.boxes:
             node = SubElement(image, "box", label=box.label, source="manual",
                               occluded="1" if box.attributes.get("occluded") else "0",

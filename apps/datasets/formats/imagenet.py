@@ -1,6 +1,6 @@
 """Folder-per-class (ImageNet's layout, torchvision's ImageFolder): <class>/<image>, or
 <split>/<class>/<image> to keep splits. No annotation file: each image is tagged with its
-folder's class."""
+folder's class (datumaro's no_label/ holds images without one)."""
 
 import posixpath
 import zipfile
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from .base import Archive, Dataset, FormatError, Item, split_name
 
 NAME = "imagenet"
+NO_LABEL = "no_label"  # datumaro's folder for an image without a class
 
 
 def _layout(archive: Archive) -> tuple[str, bool] | None:
@@ -43,7 +44,8 @@ def read(archive: Archive) -> Dataset:
     for image in archive.images(prefix.rstrip("/")):
         parts = image[len(prefix) :].split("/")
         split = split_name(parts[0]) if with_splits else None
-        dataset.items.append(Item(name=parts[-1], path=image, split=split, tags=[parts[-2]]))
+        tags = [] if parts[-2] == NO_LABEL else [parts[-2]]
+        dataset.items.append(Item(name=parts[-1], path=image, split=split, tags=tags))
     return dataset
 
 

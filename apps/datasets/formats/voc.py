@@ -1,7 +1,8 @@
 """Pascal VOC: Annotations/<name>.xml (filename, size, objects with name and bndbox
 xmin/ymin/xmax/ymax in pixels; difficult, truncated, occluded and CVAT's <attributes> kept
 as attributes), JPEGImages/, and ImageSets/Main/<split>.txt naming each split's images
-(trainval counts as train where train is not listed)."""
+(trainval counts as train where train is not listed). An image in JPEGImages/ without an XML
+is imported without boxes."""
 
 import contextlib
 import posixpath
@@ -79,6 +80,10 @@ def read(archive: Archive) -> Dataset:
         for number, obj in enumerate(root.iter("object"), start=1):
             _read_object(obj, item, f"{path} object {number}")
         dataset.items.append(item)
+    described = {item.path for item in dataset.items}
+    for entry in archive.images():  # CVAT and datumaro write no XML for an image without boxes
+        if "jpegimages/" in f"/{entry.lower()}" and entry not in described:
+            dataset.items.append(Item(name=entry, path=entry, split=splits.get(stem(entry))))
     return dataset
 
 

@@ -7,6 +7,11 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/split/", views.ProjectSplitView.as_view(), name="project-split"
     ),
+    path(
+        "projects/<int:project_id>/videos/",
+        views.ProjectVideosView.as_view(),
+        name="project-videos",
+    ),
     path("images/<int:image_id>/", views.ImageDetailView.as_view(), name="image-detail"),
     path(
         "images/<int:image_id>/neighbors/",

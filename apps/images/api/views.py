@@ -16,6 +16,7 @@ from apps.images.selectors import (
     image_neighbors,
     image_page,
     image_split_counts,
+    image_videos,
 )
 from apps.images.serializers import ImageSerializer
 from apps.projects.models import Project, Role
@@ -155,6 +156,17 @@ class ImageThumbnailView(APIView):
     def get(self, request: Request, image_id: int) -> FileResponse:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
         return serve_image(image.thumbnail.name, "JPEG", image.filename)
+
+
+class ProjectVideosView(APIView):
+    @extend_schema(
+        responses={200: dict, **error_responses(401, 404)},
+        description="The videos this project's frames came from: {results: [{video, frames, "
+        "start, end}]}, times in seconds.",
+    )
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        return Response({"results": image_videos(project=project)})
 
 
 class ProjectSplitView(APIView):

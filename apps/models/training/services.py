@@ -18,6 +18,7 @@ from apps.models.models import (
     VersionStatus,
 )
 from apps.models.runs.lifecycle import run_request_cancel, runs_reap
+from apps.models.training.anchors import data_anchors
 from apps.models.training.serializers import run_payload
 from apps.models.training.snapshots import snapshot_create
 from apps.projects.models import Project
@@ -78,6 +79,16 @@ def run_create(
     params: dict[str, Any],
     init_from: int | None = None,
 ) -> TrainingRun:
+    params = dict(params)
+    if params.get("anchors") in ("default", None):
+        params.pop("anchors", None)
+    elif params["anchors"] == "data":  # from the project's boxes at the run's image size
+        params.pop("anchors")
+        size = _resolve_config(task, architecture, params).image_size
+        if not architecture_info(architecture).takes_anchors:
+            raise ApplicationError(f"anchors: {architecture} has no anchors to set (only RetinaNet "
+                                   "and Faster R-CNN do).", code="invalid_params")  # fmt: skip
+        params["anchors"] = data_anchors(project=project, image_size=size)
     config = _resolve_config(task, architecture, params)
     start = _init_version(project, architecture, init_from) if init_from else None
     snapshot = snapshot_create(project=project, task=task, user=user)

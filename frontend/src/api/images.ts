@@ -28,6 +28,12 @@ export interface Image {
   uncertainty?: number | null;
   /** Only in list responses; detail and websocket payloads leave it out. */
   annotation_count?: number;
+  /** A frame of a video import: the video's name ("" otherwise) and seconds into it. */
+  source_video: string;
+  frame_time: number | null;
+  /** A crop (the labeller's Transform): the image it was cut from, and the region and turn. */
+  source_image: number | null;
+  crop: { x: number; y: number; w: number; h: number; angle: number } | Record<string, never>;
   created_at: string;
   updated_at: string;
 }
@@ -67,6 +73,14 @@ export interface SplitCounts {
   counts: Record<Split, number>;
 }
 
+/** A video this project's frames came from (GET /projects/{id}/videos/). */
+export interface Video {
+  video: string;
+  frames: number;
+  start: number;
+  end: number;
+}
+
 export type ImagePatch = { status?: ImageStatus; split?: Split; sample_weight?: number };
 
 export interface UploadOptions {
@@ -94,6 +108,11 @@ export const images = {
     body: { train: number; val: number; test: number; seed: number; only_unassigned: boolean },
   ) => post<SplitResult>(`${projectPath(projectId)}split/`, body),
   splitCounts: (projectId: number) => get<SplitCounts>(`${projectPath(projectId)}split/`),
+  /** The labeller's Transform: a region of the image, turned `angle` degrees counter-clockwise,
+   * as a new image with the boxes inside (an image with these pixels already: that one). */
+  crop: (id: number, body: { x: number; y: number; w: number; h: number; angle: number }) =>
+    post<Image>(`${I(id)}crop/`, body),
+  videos: (projectId: number) => get<{ results: Video[] }>(`${projectPath(projectId)}videos/`),
   upload: (
     projectId: number,
     files: File[],

@@ -23,6 +23,8 @@ export interface Architecture {
   title: string;
   defaults: Record<string, ParamValue>;
   weights_file: string | null;
+  /** Anchor-based detector: `anchors: "data"` sets its prior boxes from the project's boxes. */
+  takes_anchors?: boolean;
 }
 
 export interface ArchitectureList {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baseName, formatBytes, humanize, normalizeRatios, percent, plural, relativeTime, textOn } from "./format";
+import { baseName, formatBytes, formatRatio, formatTimestamp, humanize, normalizeRatios, percent, plural, relativeTime, textOn } from "./format";
 
 describe("format helpers", () => {
   it("formats bytes", () => {
@@ -42,5 +42,25 @@ describe("format helpers", () => {
     expect(textOn("#ffe119")).toBe("#0b0d10");
     expect(textOn("#000075")).toBe("#ffffff");
     expect(textOn("garbage")).toBe("#ffffff");
+  });
+});
+
+describe("formatTimestamp", () => {
+  it("writes seconds into a video as m:ss.s, with hours past an hour", () => {
+    expect(formatTimestamp(0)).toBe("0:00.0");
+    expect(formatTimestamp(62.54)).toBe("1:02.5");
+    expect(formatTimestamp(59.96)).toBe("1:00.0");
+    expect(formatTimestamp(3725)).toBe("1:02:05.0");
+  });
+});
+
+describe("formatRatio", () => {
+  it("writes width/height as 1:n for tall and n:1 for wide boxes", () => {
+    expect(formatRatio(0.25)).toBe("1:4");
+    expect(formatRatio(1 / 3)).toBe("1:3");
+    expect(formatRatio(2.5)).toBe("2.5:1");
+    expect(formatRatio(1)).toBe("1:1");
+    expect(formatRatio(16)).toBe("16:1");
+    expect(formatRatio(0)).toBe("–");
   });
 });

@@ -78,3 +78,20 @@ export function textOn(hex: string): "#0b0d10" | "#ffffff" {
   // Contrast with white is (1.05)/(l+0.05); with near-black about (l+0.05)/0.055.
   return 1.05 / (l + 0.05) >= (l + 0.05) / 0.055 ? "#ffffff" : "#0b0d10";
 }
+
+/** Seconds into a video as m:ss.s (h:mm:ss.s past an hour): 62.5 -> "1:02.5". */
+export function formatTimestamp(seconds: number): string {
+  const tenths = Math.round(seconds * 10);
+  const s = (tenths % 600) / 10;
+  const m = Math.floor(tenths / 600) % 60;
+  const hours = Math.floor(tenths / 36000);
+  const ss = s.toFixed(1).padStart(4, "0");
+  return hours > 0 ? `${hours}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** A width/height ratio as people write it: 0.25 -> "1:4", 2.5 -> "2.5:1", 1 -> "1:1". */
+export function formatRatio(ratio: number): string {
+  if (!(ratio > 0) || !Number.isFinite(ratio)) return "–";
+  const n = (v: number): string => String(+v.toFixed(v >= 10 ? 0 : 1));
+  return ratio >= 1 ? `${n(ratio)}:1` : `1:${n(1 / ratio)}`;
+}

@@ -18,6 +18,16 @@ describe("parseFilters", () => {
     expect(mergeSearch("", { review: "pending", source: "model" })).toBe("?source=model&review=pending");
   });
 
+  it("reads a video and a time range in seconds", () => {
+    expect(parseFilters("?video=clip%201.mp4&frame_from=1.5&frame_to=12")).toEqual({
+      video: "clip 1.mp4",
+      frame_from: 1.5,
+      frame_to: 12,
+    });
+    expect(parseFilters("?video=&frame_from=-1&frame_to=soon")).toEqual({});
+    expect(mergeSearch("", { video: "a.mp4", frame_to: 3, split: "val" })).toBe("?split=val&video=a.mp4&frame_to=3");
+  });
+
   it("drops invalid values and unknown keys", () => {
     expect(parseFilters("?status=bogus&split=&label=abc&has_annotations=maybe&source=robot&x=1")).toEqual({});
     expect(parseFilters("label=-3")).toEqual({});

@@ -10,6 +10,10 @@ export interface ImageFilters {
   source?: Source;
   /** "pending": only images whose model predictions await review. */
   review?: "pending";
+  /** Frames of this video (a video import), optionally between two times in seconds. */
+  video?: string;
+  frame_from?: number;
+  frame_to?: number;
   /** List order: "uncertain" = most uncertain first (active learning); unset = upload order. */
   order?: ImageOrder;
 }
@@ -17,7 +21,9 @@ export interface ImageFilters {
 export type ImageOrder = "uncertain";
 const ORDERS: readonly ImageOrder[] = ["uncertain"];
 
-const FILTER_KEYS = ["status", "split", "label", "has_annotations", "source", "review"] as const;
+const FILTER_KEYS = [
+  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to",
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
@@ -39,6 +45,12 @@ export function parseFilters(search: string): ImageFilters {
   const source = oneOf(SOURCES, q.get("source"));
   if (source) out.source = source;
   if (q.get("review") === "pending") out.review = "pending";
+  const video = q.get("video");
+  if (video) out.video = video.slice(0, 255);
+  for (const key of ["frame_from", "frame_to"] as const) {
+    const seconds = q.get(key);
+    if (seconds !== null && /^\d+(\.\d+)?$/.test(seconds)) out[key] = Number(seconds);
+  }
   const order = oneOf(ORDERS, q.get("order"));
   if (order) out.order = order;
   return out;

@@ -111,3 +111,33 @@ def test_the_snapshot_is_frozen_when_the_run_starts(world, tagged_images) -> Non
 
     assert untagged.pk in sample_ids(run) and untagged.pk not in sample_ids(later)
     assert len(sample_ids(run)) == run.snapshot.image_count == 40
+
+
+def test_anchors_from_data_are_computed_from_the_projects_boxes(world, make_images) -> None:
+    from apps.annotations.models import Kind
+    from apps.annotations.services import annotation_create
+
+    images = make_images(4)  # 40x30 each
+    for n, image in enumerate(images):
+        image.split = "train"
+        image.save(update_fields=["split"])
+        for w, h in ((6, 24), (24, 6), (10 + n, 10)):
+            annotation_create(image=image, user=world.users["owner"], kind=Kind.BOX,
+                              label_id=world.labels[n % 2].pk, box={"x": 1, "y": 1, "w": w, "h": h})  # fmt: skip
+    response = start(world, task="detect", architecture="fasterrcnn_mobilenet_v3_large_fpn",
+                     params={"image_size": 120, "anchors": "data", "epochs": 1})  # fmt: skip
+    assert response.status_code == 202, response.json()
+    anchors = TrainingRun.objects.get(pk=response.json()["id"]).params["anchors"]
+    assert len(anchors) == 6 and all(w > 0 and h > 0 for w, h in anchors)  # 6 shapes, k=9
+    areas = [w * h for w, h in anchors]
+    assert areas == sorted(areas)
+    scale = 120 / 30  # shorter side to the training size
+    assert max(max(w, h) for w, h in anchors) == pytest.approx(24 * scale, rel=0.05)
+
+    fcos = start(world, task="detect", architecture="fcos_resnet50_fpn", params={"anchors": "data"})
+    assert fcos.status_code == 400 and "anchors" in fcos.json()["detail"]
+    listed = world.client("annotator").get("/api/v1/architectures/").json()
+    spec = {p["name"]: p for p in listed["params"]}["anchors"]
+    assert spec["choices"] == ["default", "data"]
+    takes = {a["name"]: a["takes_anchors"] for a in listed["results"]}
+    assert takes["retinanet_resnet50_fpn"] and not takes["fcos_resnet50_fpn"]

@@ -69,6 +69,7 @@ class ArchitectureSerializer(serializers.Serializer):
     title = serializers.CharField()
     defaults = serializers.DictField()
     weights_file = serializers.CharField(allow_null=True)
+    takes_anchors = serializers.BooleanField()
 
 
 class ParamSerializer(serializers.Serializer):

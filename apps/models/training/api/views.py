@@ -40,6 +40,10 @@ def _param_schema() -> list[dict]:
         if f.name in HIDDEN_PARAMS:
             continue
         value = getattr(default, f.name)
+        if f.name == "anchors":  # a list of [w, h] to scripts; the form offers its two choices
+            out.append({"name": "anchors", "type": "str", "default": "default",
+                        "choices": ["default", "data"], "min": None, "max": None})  # fmt: skip
+            continue
         kind = "bool" if f.name == "pretrained" or isinstance(value, bool) else type(value).__name__
         low, high = TrainConfig.RANGES.get(f.name, (None, None))
         out.append(
@@ -62,7 +66,7 @@ class ArchitectureListView(APIView):
     def get(self, request: Request) -> Response:
         results = [
             {"name": a.name, "task": a.task, "title": a.title, "defaults": a.defaults,
-             "weights_file": a.weights_file}
+             "weights_file": a.weights_file, "takes_anchors": a.takes_anchors}
             for a in ARCHITECTURES.values()
         ]  # fmt: skip
         return Response({"results": results, "params": _param_schema()})

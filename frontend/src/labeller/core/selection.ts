@@ -4,7 +4,8 @@
  */
 import type { Box } from "../../api/annotations";
 
-export type DraftMode = "draw" | "move" | "resize";
+/** "crop": the Transform tool's region (no label), kept on screen while its panel is open. */
+export type DraftMode = "draw" | "move" | "resize" | "crop";
 
 export interface Draft {
   /** The annotation being moved/resized (hidden while the draft shows), or null when drawing. */
@@ -22,6 +23,8 @@ export class Interaction {
   pointer: { x: number; y: number } | null = null;
   /** Show crosshair guides through the pointer (the box tool). */
   guides = false;
+  /** Boxes a tool would make, drawn dashed over the image (a Dataset-tab preview). */
+  ghosts: Box[] = [];
   rev = 0;
   private readonly listeners = new Set<(what: "selection" | "hover" | "draft" | "pointer") => void>();
 
@@ -58,6 +61,12 @@ export class Interaction {
     if (this.guides === on) return;
     this.guides = on;
     this.emit("pointer");
+  }
+
+  setGhosts(boxes: Box[]): void {
+    if (boxes.length === 0 && this.ghosts.length === 0) return;
+    this.ghosts = boxes;
+    this.emit("draft");
   }
 
   /** Forget a key that left the store. */

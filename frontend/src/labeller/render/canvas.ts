@@ -41,6 +41,7 @@ const BG = "#0b0d10";
 const FONT = "600 11px ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const DASH = [6, 4];
 const DRAFT_DASH = [5, 3];
+const GHOST = "#4cc38a"; // a previewed box: the theme's "ok" green
 const NO_DASH: number[] = [];
 /** Above this many boxes on screen, no label tags (they would be unreadable anyway). */
 const TAG_LIMIT = 250;
@@ -139,6 +140,7 @@ export class CanvasRenderer {
     // Decided from the previous frame's count: a one-frame lag is invisible.
     this.drawBoxes(s, tx, ty, this.visCount <= RICH_LIMIT);
     if (this.visCount <= TAG_LIMIT) this.drawTags(null);
+    this.drawGhosts(s, tx, ty);
     this.drawFocus(s, tx, ty);
     this.drawDraft(s, tx, ty);
     this.drawGuides();
@@ -337,6 +339,24 @@ export class CanvasRenderer {
       ctx.fillRect(hx, hy, HANDLE, HANDLE);
       ctx.strokeRect(hx + 0.5, hy + 0.5, HANDLE - 1, HANDLE - 1);
     }
+  }
+
+  private drawGhosts(s: number, tx: number, ty: number): void {
+    const ghosts = this.src.interaction.ghosts;
+    if (ghosts.length === 0) return;
+    const { ctx } = this;
+    ctx.setLineDash(DRAFT_DASH);
+    for (const b of ghosts) {
+      const x = Math.round(b.x * s + tx), y = Math.round(b.y * s + ty);
+      const w = Math.max(1, Math.round(b.w * s)), h = Math.max(1, Math.round(b.h * s));
+      ctx.strokeStyle = "rgba(0,0,0,0.7)";
+      ctx.lineWidth = 4;
+      ctx.strokeRect(x, y, w, h);
+      ctx.strokeStyle = GHOST;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x, y, w, h);
+    }
+    ctx.setLineDash(NO_DASH);
   }
 
   private drawDraft(s: number, tx: number, ty: number): void {

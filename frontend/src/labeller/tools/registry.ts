@@ -7,7 +7,7 @@ import type { Box } from "../../api/annotations";
 import type { Draft } from "../core/selection";
 import type { Part, ViewTransform } from "../shapes/box";
 
-export type ToolName = "select" | "box" | "pan";
+export type ToolName = "select" | "box" | "pan" | "crop";
 
 export interface PointerInfo {
   /** Canvas-relative CSS pixels. */
@@ -43,6 +43,8 @@ export interface ToolHost {
   panBy(dx: number, dy: number): void;
   /** Tell the user something (no label to draw with, etc.). */
   hint(message: string): void;
+  /** The crop tool chose a region (image pixels), or dropped it (null). */
+  chooseRegion(box: Box | null): void;
 }
 
 export interface Tool {
@@ -67,9 +69,13 @@ export class ToolRegistry {
   private current: ToolName;
   private readonly listeners = new Set<(name: ToolName) => void>();
 
-  constructor(host: ToolHost, factories: Record<ToolName, ToolFactory>, initial: ToolName = "select") {
+  constructor(host: ToolHost, factories: Partial<Record<ToolName, ToolFactory>>, initial: ToolName = "select") {
     for (const [name, make] of Object.entries(factories) as [ToolName, ToolFactory][]) this.tools.set(name, make(host));
     this.current = initial;
+  }
+
+  has(name: ToolName): boolean {
+    return this.tools.has(name);
   }
 
   get name(): ToolName {

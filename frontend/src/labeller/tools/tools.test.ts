@@ -6,6 +6,7 @@ import { Interaction } from "../core/selection";
 import { AnnotationStore } from "../core/store";
 import { Viewport } from "../core/viewport";
 import { createBoxTool } from "./box";
+import { createCropTool } from "./crop";
 import { hitTestAnnotations } from "./hit";
 import { createPanTool } from "./pan";
 import type { PointerInfo, ToolHost } from "./registry";
@@ -20,6 +21,7 @@ function world(label: number | null = 7) {
   viewport.setSize(1048, 1048);
   viewport.setImage(1000, 1000); // scale 1, tx = ty = 24
   const hints: string[] = [];
+  const regions: (Box | null)[] = [];
   let cursor = "";
   const host: ToolHost = {
     view: viewport,
@@ -37,13 +39,14 @@ function world(label: number | null = 7) {
     setCursor: (c) => (cursor = c),
     panBy: (dx, dy) => viewport.panBy(dx, dy),
     hint: (m) => hints.push(m),
+    chooseRegion: (b) => regions.push(b),
   };
   /** Screen point of an image point. */
   const at = (x: number, y: number, button = 0): PointerInfo => {
     const p = viewport.toScreen(x, y);
     return { x: p.x, y: p.y, button, shift: false, alt: false };
   };
-  return { store, interaction, editor, viewport, host, at, hints, cursor: () => cursor };
+  return { store, interaction, editor, viewport, host, at, hints, regions, cursor: () => cursor };
 }
 
 describe("box tool", () => {
@@ -210,5 +213,33 @@ describe("hitTestAnnotations", () => {
     expect(hitTestAnnotations(w.store.boxes(), a.key, w.viewport, q.x, q.y)).toEqual({ key: b.key, part: "inside" });
     const box: Box = w.store.get(b.key)!.box!;
     expect(box.w).toBe(100);
+  });
+});
+
+describe("crop tool", () => {
+  it("hands a dragged region to the page, keeps it on screen, and never makes a box", () => {
+    const w = world();
+    const t = createCropTool(w.host);
+    t.down(w.at(100, 100));
+    t.move(w.at(400, 300));
+    t.up(w.at(400, 300));
+    expect(w.regions).toEqual([{ x: 100, y: 100, w: 300, h: 200 }]);
+    expect(w.interaction.draft).toMatchObject({ mode: "crop", label: null, box: { x: 100, y: 100, w: 300, h: 200 } });
+    expect(w.store.boxes()).toHaveLength(0);
+    expect(t.cancel()).toBe(true);
+    expect(w.interaction.draft).toBeNull();
+    expect(w.regions.at(-1)).toBeNull();
+  });
+
+  it("drops the region on a click and clamps a drag to the image", () => {
+    const w = world();
+    const t = createCropTool(w.host);
+    t.down(w.at(900, 900));
+    t.up(w.at(1200, 1300));
+    expect(w.regions.at(-1)).toEqual({ x: 900, y: 900, w: 100, h: 100 });
+    t.down(w.at(10, 10));
+    t.up(w.at(11, 11));
+    expect(w.regions.at(-1)).toBeNull();
+    expect(w.interaction.draft).toBeNull();
   });
 });

@@ -37,6 +37,8 @@ import { ShortcutsOverlay } from "./shortcuts";
 import { StatusBar } from "./statusbar";
 import { Toolbar } from "./toolbar";
 import { Veil } from "./veil";
+import { aspectPreview } from "./aspect-preview";
+import { CropPanel } from "./crop-panel";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
 
 export function mountLabeller(): void {
@@ -88,6 +90,7 @@ export function mountLabeller(): void {
       },
       opened: (meta) => {
         review.imageOpened();
+        previewAspect?.(meta.id);
         viewport.setImage(meta.width, meta.height);
         renderer.setImage(null);
         veil.set(null);
@@ -118,7 +121,15 @@ export function mountLabeller(): void {
   const renderer = new CanvasRenderer(canvas, { store, viewport, interaction, style: (id) => ({ color: labels.color(id), name: labels.name(id) }) });
   labels.on(() => renderer.restyle());
 
-  const { tools, pan } = createTools({ store, interaction, viewport, editor, labels, canvas, hint: (m) => notices.show(m, "info", 3000) });
+  const previewAspect = canManage ? aspectPreview(search, projectId, interaction, notices) : null;
+  const crop = new CropPanel({
+    projectId, image: () => session.image, close: () => tools.active.cancel(),
+    boxes: () => store.boxes().flatMap((a) => (a.box ? [a.box] : [])),
+  });
+  const { tools, pan } = createTools({
+    store, interaction, viewport, editor, labels, canvas, hint: (m) => notices.show(m, "info", 3000),
+    onRegion: canManage ? (box) => (box ? crop.open(box) : crop.close()) : undefined,
+  });
   const input = attachCanvasInput(canvas, tools, pan, viewport, interaction, (p, inside) => statusbar.setPointer(p, inside));
 
   const panel = buildPanel({
@@ -148,7 +159,9 @@ export function mountLabeller(): void {
   });
   panel.el.insertBefore(review.el, panel.el.firstChild);
 
+  stage.appendChild(crop.el);
   const toolbar = new Toolbar({
+    canCrop: tools.has("crop"),
     tool: (n) => tools.use(n),
     zoomIn: () => viewport.zoomAt(viewport.width / 2, viewport.height / 2, 1.25),
     zoomOut: () => viewport.zoomAt(viewport.width / 2, viewport.height / 2, 0.8),

@@ -16,7 +16,7 @@ export interface KeyActions {
   nextUnlabelled: () => void;
   deleteSelected: () => void;
   escape: () => void;
-  tool: (name: "select" | "box") => void;
+  tool: (name: "select" | "box" | "crop") => void;
   zoom: (dir: 1 | -1) => void;
   fit: () => void;
   gold: () => void;
@@ -124,6 +124,7 @@ export function bindKeys(a: KeyActions): () => void {
       case "g": handled(); a.gold(); return;
       case "v": handled(); a.tool("select"); return;
       case "b": handled(); a.tool("box"); return;
+      case "c": handled(); a.tool("crop"); return;
       case "f":
       case "0": handled(); a.fit(); return;
     }

@@ -1,7 +1,8 @@
 /**
  * The labeller's review wiring: the review panel and header button, fixes (editing a
  * prediction makes it the person's own), review keys, "next pending image", and reloading
- * the image on screen when pre-labelling writes predictions for it.
+ * the image on screen when pre-labelling writes predictions for it or a dataset tool changes
+ * its boxes.
  */
 import { errorMessage } from "../../api/http";
 import type { Image } from "../../api/images";
@@ -96,9 +97,10 @@ export function wireReview(d: ReviewWiring): ReviewHandle {
     return panel.act(action);
   };
 
-  // Pre-labelling wrote predictions: reload the image on screen, forget prefetched ones.
+  // Pre-labelling wrote predictions, or a dataset tool changed boxes (annotations.bulk):
+  // reload the image on screen, forget prefetched ones.
   const listen = (socket: ProjectSocket): void => {
-    socket.on("predictions.updated", (payload) => {
+    const reload = (payload: unknown): void => {
       const ids = (payload as { image_ids?: unknown } | null)?.image_ids;
       if (!Array.isArray(ids)) return;
       const current = d.image()?.id;
@@ -108,7 +110,9 @@ export function wireReview(d: ReviewWiring): ReviewHandle {
           if (panel.on && !interaction.selected) panel.imageOpened();
         });
       }
-    });
+    };
+    socket.on("predictions.updated", reload);
+    socket.on("annotations.bulk", reload);
   };
 
   return { panel, key, listen };

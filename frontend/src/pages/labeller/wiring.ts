@@ -6,10 +6,12 @@ import type { Interaction } from "../../labeller/core/selection";
 import type { AnnotationStore } from "../../labeller/core/store";
 import type { Viewport } from "../../labeller/core/viewport";
 import type { KVStorage } from "../../labeller/sync/ops";
+import type { Box } from "../../api/annotations";
 import { createBoxTool } from "../../labeller/tools/box";
+import { createCropTool } from "../../labeller/tools/crop";
 import { hitTestAnnotations } from "../../labeller/tools/hit";
 import { createPanTool } from "../../labeller/tools/pan";
-import { ToolRegistry, type Tool, type ToolHost, type ToolName } from "../../labeller/tools/registry";
+import { ToolRegistry, type Tool, type ToolFactory, type ToolHost, type ToolName } from "../../labeller/tools/registry";
 import { createSelectTool } from "../../labeller/tools/select";
 import { h } from "../../lib/dom";
 import { BoxList } from "./boxlist";
@@ -36,6 +38,8 @@ export interface ToolDeps {
   labels: LabelSet;
   canvas: HTMLCanvasElement;
   hint: (message: string) => void;
+  /** The crop tool's region (null: dropped); no crop tool without it (not a manager). */
+  onRegion?: (box: Box | null) => void;
 }
 
 export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host: ToolHost } {
@@ -66,8 +70,11 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     },
     panBy: (dx, dy) => viewport.panBy(dx, dy),
     hint: d.hint,
+    chooseRegion: (box) => d.onRegion?.(box),
   };
-  const tools = new ToolRegistry(host, { select: createSelectTool, box: createBoxTool, pan: createPanTool }, "select");
+  const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, pan: createPanTool };
+  if (d.onRegion) factories.crop = createCropTool;
+  const tools = new ToolRegistry(host, factories, "select");
   return { tools, pan: createPanTool(host), host };
 }
 
@@ -121,6 +128,7 @@ export function hintFor(tool: ToolName, label: string | null, selected: boolean)
       ? `Drag to draw a “${label}” box · Shift+1–9 picks the label · Esc cancels · V to select`
       : "Add a label to the project to draw boxes";
   }
+  if (tool === "crop") return "Drag a region to crop into a new image · turn it in the panel · Enter creates · Esc cancels";
   if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
   return "Click a box to select · drag empty space to pan · B draws boxes · ? for all shortcuts";
 }

@@ -1,7 +1,7 @@
 /** The thumbnail grid: one tile per image, updated in place by id. */
 import type { Image } from "../../api/images";
 import { h } from "../../lib/dom";
-import { baseName, formatBytes, humanize, plural } from "../../lib/format";
+import { baseName, formatBytes, formatTimestamp, humanize, plural } from "../../lib/format";
 import { labellerUrl } from "../../lib/urls";
 import { uncertaintyLevel, uncertaintyWidth } from "./uncertainty";
 
@@ -48,6 +48,10 @@ function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" :
       ? h("span", { class: "count-badge", title: plural(n, "annotation") }, String(n))
       : null,
     uncertaintyBar(image.uncertainty),
+    image.frame_time !== null && image.frame_time !== undefined
+      ? h("span", { class: "frame-time", "data-testid": "frame-time", title: `${image.source_video} at ${formatTimestamp(image.frame_time)}` },
+          `▶ ${formatTimestamp(image.frame_time)}`)
+      : null,
     h("div", { class: "caption" },
       h("i", { class: `dot status-${image.status}`, title: humanize(image.status), "aria-label": humanize(image.status) }),
       h("span", { class: "name" }, baseName(image.filename)),

@@ -142,9 +142,14 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
     if (!pager.error && !pager.done && nearBottom()) void loadMore();
   }
 
+  const loadVideos = (): void => {
+    imagesApi.videos(ctx.projectId).then((r) => toolbar.setVideos(r.results), () => {});
+  };
+
   let lastReload = 0;
   function reload(): void {
     lastReload = Date.now();
+    loadVideos();
     pager.reset(imageListUrl(ctx.projectId, filters, PAGE_SIZE));
     pending.clear();
     if (panel.isOpen) panel.close();
@@ -191,6 +196,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   ctx.socket.on("annotation.deleted", annotationEvent(-1));
   ctx.socket.on("annotation.updated", annotationEvent(0));
   ctx.socket.on("images.split", softReload);
+  ctx.socket.on("annotations.bulk", softReload); // a dataset tool: counts changed on many tiles
   // Pre-labelling scored these images (uncertainty) and added predictions: refresh their tiles.
   ctx.socket.on("predictions.updated", (payload) => {
     const ids = (payload as { image_ids?: unknown } | null)?.image_ids;
@@ -205,6 +211,7 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
     }
   });
 
+  loadVideos();
   void loadMore();
   return { reload, focusFilters: () => toolbar.focus() };
 }

@@ -16,6 +16,7 @@ import { mountSplit } from "./split";
 import { mountTraining } from "./training";
 import { mountUpload, type UploadTab } from "./upload";
 import { mountWebhooks } from "./webhooks";
+import { mountWorkbench } from "./workbench";
 
 const SOCKET_TEXT: Record<SocketState, string> = {
   connecting: "Connecting…", live: "Live", offline: "Offline — reconnecting", refused: "Live updates refused",
@@ -63,6 +64,7 @@ export function mountProject(): void {
     else if (name === "models") mountModels(el, ctx);
     else if (name === "integrations") mountWebhooks(el, ctx);
     else if (name === "datasets") mountDatasets(el, ctx);
+    else if (name === "dataset") mountWorkbench(el, ctx);
   }
 
   function show(name: string): void {

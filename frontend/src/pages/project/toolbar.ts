@@ -1,9 +1,9 @@
 /** The filter bar above the grid: one select per filter, a clear button and the counts. */
 import { SOURCES } from "../../api/annotations";
-import { SPLITS, STATUSES } from "../../api/images";
+import { SPLITS, STATUSES, type Video } from "../../api/images";
 import type { Label } from "../../api/labels";
 import { h, option } from "../../lib/dom";
-import { formatCount, humanize } from "../../lib/format";
+import { formatCount, formatTimestamp, humanize } from "../../lib/format";
 import { countActive, parseFilters, type FilterKey, type ImageFilters } from "../../lib/query";
 import type { LabelStore } from "./context";
 
@@ -12,9 +12,13 @@ export interface Toolbar {
   focus: () => void;
   setFilters: (filters: ImageFilters) => void;
   setCount: (loaded: number, complete: boolean, loading: boolean) => void;
+  /** The videos the project's frames came from: the Video filter shows once there are any. */
+  setVideos: (videos: Video[]) => void;
 }
 
-function filterSelect(key: FilterKey, title: string, options: [string, string][]): HTMLSelectElement {
+type SelectKey = Exclude<FilterKey, "frame_from" | "frame_to">;
+
+function filterSelect(key: SelectKey, title: string, options: [string, string][]): HTMLSelectElement {
   return h("select", { name: key, "data-filter": key, "aria-label": `Filter by ${title.toLowerCase()}` },
     option("", "Any"),
     options.map(([v, t]) => option(v, t)),
@@ -26,18 +30,27 @@ export function createToolbar(
   initial: ImageFilters,
   onChange: (filters: ImageFilters) => void,
 ): Toolbar {
-  const selects: Record<FilterKey, HTMLSelectElement> = {
+  const selects: Record<SelectKey, HTMLSelectElement> = {
     status: filterSelect("status", "Status", STATUSES.map((s) => [s, humanize(s)])),
     split: filterSelect("split", "Split", SPLITS.map((s) => [s, humanize(s)])),
     label: filterSelect("label", "Label", []),
     has_annotations: filterSelect("has_annotations", "Annotated", [["true", "Yes"], ["false", "No"]]),
     source: filterSelect("source", "Source", SOURCES.map((s) => [s, s === "model" ? "Model" : "Human"])),
     review: filterSelect("review", "Review", [["pending", "Pending review"]]),
+    video: filterSelect("video", "Video", []),
   };
-  const titles: Record<FilterKey, string> = {
+  const titles: Record<SelectKey, string> = {
     status: "Status", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
-    review: "Review",
+    review: "Review", video: "Video",
   };
+  // A video's frames between two times (seconds): shown once a video is chosen.
+  const seconds = (key: "frame_from" | "frame_to", label: string): HTMLInputElement =>
+    h("input", { type: "number", name: key, "data-filter": key, min: "0", step: "0.1", inputmode: "decimal",
+      class: "seconds", "aria-label": `${label} (seconds into the video)`, placeholder: label });
+  const range = { frame_from: seconds("frame_from", "from s"), frame_to: seconds("frame_to", "to s") };
+  const rangeBox = h("label", { class: "filter frame-range", hidden: true, title: "Frames between these times, in seconds" },
+    h("span", null, "Time"), range.frame_from, h("span", { class: "dash", "aria-hidden": "true" }, "–"), range.frame_to);
+  let videos: Video[] = [];
   const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order", title: "Most uncertain first: the images the model was least sure about (after pre-labelling)" },
     option("", "Upload order"), option("uncertain", "Most uncertain first"));
   const count = h("span", { class: "count", "data-testid": "image-count", "aria-live": "polite" });
@@ -46,6 +59,7 @@ export function createToolbar(
   const current = (): ImageFilters => {
     const q = new URLSearchParams();
     for (const [k, sel] of Object.entries(selects)) if (sel.value) q.set(k, sel.value);
+    if (selects.video.value) for (const [k, input] of Object.entries(range)) if (input.value) q.set(k, input.value);
     if (order.value) q.set("order", order.value);
     return parseFilters(q.toString());
   };
@@ -53,18 +67,28 @@ export function createToolbar(
     for (const sel of Object.values(selects)) {
       sel.parentElement?.classList.toggle("active", sel.value !== "");
     }
+    const chosen = videos.find((v) => v.video === selects.video.value);
+    const videoBox = selects.video.parentElement;
+    if (videoBox) videoBox.hidden = videos.length === 0 && !selects.video.value;
+    rangeBox.hidden = !selects.video.value;
+    rangeBox.classList.toggle("active", Boolean(range.frame_from.value || range.frame_to.value));
+    range.frame_from.placeholder = chosen ? formatTimestamp(chosen.start) : "from s";
+    range.frame_to.placeholder = chosen ? formatTimestamp(chosen.end) : "to s";
     clear.hidden = countActive(current()) === 0;
     order.parentElement?.classList.toggle("active", order.value !== "");
   };
   const setFilters = (f: ImageFilters): void => {
-    for (const [k, sel] of Object.entries(selects) as [FilterKey, HTMLSelectElement][]) {
+    for (const [k, sel] of Object.entries(selects) as [SelectKey, HTMLSelectElement][]) {
       const v = f[k];
       sel.value = v === undefined ? "" : String(v);
-      if (k === "label" && v !== undefined && sel.value !== String(v)) {
-        // The label list has not arrived yet: keep the value as a placeholder option.
-        sel.append(option(String(v), `Label #${v}`));
+      if ((k === "label" || k === "video") && v !== undefined && sel.value !== String(v)) {
+        // The list has not arrived yet (or no longer has it): keep the value as an option.
+        sel.append(option(String(v), k === "label" ? `Label #${v}` : String(v)));
         sel.value = String(v);
       }
+    }
+    for (const [k, input] of Object.entries(range) as ["frame_from" | "frame_to", HTMLInputElement][]) {
+      input.value = f[k] === undefined ? "" : String(f[k]);
     }
     order.value = f.order ?? "";
     paint();
@@ -86,6 +110,12 @@ export function createToolbar(
       onChange(current());
     });
   }
+  for (const input of Object.values(range)) {
+    input.addEventListener("change", () => {
+      paint();
+      onChange(current());
+    });
+  }
   order.addEventListener("change", () => {
     paint();
     onChange(current());
@@ -99,9 +129,10 @@ export function createToolbar(
 
   const el = h("div", { class: "toolbar", role: "search", "data-testid": "filter-bar" },
     h("div", { class: "filters" },
-      (Object.keys(selects) as FilterKey[]).map((k) =>
+      (Object.keys(selects) as SelectKey[]).map((k) =>
         h("label", { class: "filter" }, h("span", null, titles[k]), selects[k]),
       ),
+      rangeBox,
       clear,
     ),
     h("label", { class: "filter order-filter" }, h("span", null, "Order"), order),
@@ -115,6 +146,15 @@ export function createToolbar(
     el,
     focus: () => selects.status.focus(),
     setFilters,
+    setVideos(list) {
+      videos = list;
+      const keep = selects.video.value;
+      selects.video.replaceChildren(option("", "Any"),
+        ...list.map((v) => option(v.video, `${v.video} · ${formatCount(v.frames)} ${v.frames === 1 ? "frame" : "frames"}`)));
+      if (keep && !list.some((v) => v.video === keep)) selects.video.append(option(keep, keep));
+      selects.video.value = keep;
+      paint();
+    },
     setCount(loaded, complete, loading) {
       const n = formatCount(loaded);
       count.textContent = loading && loaded === 0

@@ -116,6 +116,11 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     if (spec.choices?.length) {
       const sel = h("select", { name: spec.name, "aria-label": paramLabel(spec.name) }, spec.choices.map((c) => option(c, c)));
       sel.value = String(value);
+      if (spec.name === "anchors" && !arch?.takes_anchors) {
+        sel.value = "default";
+        sel.disabled = true;
+        sel.title = "Only RetinaNet and Faster R-CNN have anchors to set";
+      }
       control = sel;
       read = () => sel.value;
     } else if (spec.name === "augment") {

@@ -46,10 +46,11 @@ export const PARAM_HINTS: Record<string, string> = {
   cache: "decoded images kept in memory",
   num_workers: "-1 = from the host's cores",
   score_threshold: "detectors: boxes kept for evaluation",
+  anchors: "data: the project's box shapes (Dataset tab); RetinaNet and Faster R-CNN",
 };
 
 /** Params that only mean something for one task. */
-const TASK_ONLY: Record<string, TrainTask> = { score_threshold: "detect", label_smoothing: "classify" };
+const TASK_ONLY: Record<string, TrainTask> = { score_threshold: "detect", label_smoothing: "classify", anchors: "detect" };
 
 export function paramLabel(name: string): string {
   return PARAM_LABELS[name] ?? name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
