@@ -4,14 +4,16 @@ ml/serving.py).
 
     classify_proposals(classifier, images, threshold)            -> image tags
     detect_proposals(detector, images, threshold)                -> boxes
-    two_stage_proposals(detector, classifier, images, threshold) -> boxes whose label comes
-        from the classifier run on each box's crop (score = box score x class confidence)
+    two_stage_proposals(detector, classifiers, images, threshold) -> boxes whose label comes
+        from a classifier run on each box's crop (score = box score x class confidence):
+        the one for the box's detector class (a detector of shape classes, a classifier per
+        shape), else the default (key None); a box with neither keeps its detector label
 
 Each image also gets an uncertainty in 0..1: 1 - (top-1 - top-2 confidence), the margin
 rule of active learning (1 means the model could not choose between its first two answers).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -81,22 +83,38 @@ def detect_proposals(
 
 
 def two_stage_proposals(
-    detector: Detector, classifier: Classifier, images: Sequence[Image.Image], threshold: float
+    detector: Detector,
+    classifiers: Mapping[str | None, Classifier],
+    images: Sequence[Image.Image],
+    threshold: float,
 ) -> list[ImageProposals]:
-    out = []
-    for image, found in zip(
-        images, detector.detect(images, score_threshold=threshold), strict=True
-    ):
-        boxes = [
-            (d, box) for d in found if (box := _clip(d, *image.size)) and min(box[2:]) >= MIN_CROP
-        ]
-        crops = [image.crop((x, y, x + w, y + h)) for _, (x, y, w, h) in boxes]
-        labelled = classifier.classify(crops, top_k=2) if crops else []
-        proposals, margins = [], []
-        for (d, box), rows in zip(boxes, labelled, strict=True):
+    found = detector.detect(images, score_threshold=threshold)
+    # every crop of the batch, grouped by the classifier that labels it: one call each
+    jobs: dict[int, list[tuple[int, Detection, tuple]]] = {}
+    chosen: dict[int, Classifier] = {}
+    out = [ImageProposals() for _ in images]
+    for i, (image, detections) in enumerate(zip(images, found, strict=True)):
+        for d in detections:
+            box = _clip(d, *image.size)
+            if not box or min(box[2:]) < MIN_CROP:
+                continue
+            classifier = classifiers.get(d.label) or classifiers.get(None)
+            if classifier is None:  # nothing to ask: the detector's own label stands
+                out[i].proposals.append(Proposal(d.label, d.score, box))
+                continue
+            chosen[id(classifier)] = classifier
+            jobs.setdefault(id(classifier), []).append((i, d, box))
+    margins: list[list[float]] = [[] for _ in images]
+    for key, items in jobs.items():
+        crops = [images[i].crop((x, y, x + w, y + h)) for i, _, (x, y, w, h) in items]
+        for (i, d, box), rows in zip(items, chosen[key].classify(crops, top_k=2), strict=True):
             score = d.score * rows[0].confidence
-            margins.append(margin_uncertainty(rows) or 0.0)
+            margins[i].append(margin_uncertainty(rows) or 0.0)
             if score >= threshold:
-                proposals.append(Proposal(rows[0].label, score, box))
-        out.append(ImageProposals(proposals, max(margins) if margins else None))
+                out[i].proposals.append(Proposal(rows[0].label, score, box))
+    for i, result in enumerate(out):
+        if margins[i]:
+            result.uncertainty = max(margins[i])
+        elif result.proposals:  # detector labels only: the least sure box decides
+            result.uncertainty = 1.0 - min(p.score for p in result.proposals)
     return out

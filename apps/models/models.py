@@ -12,6 +12,21 @@ class Task(models.TextChoices):
     DETECT = "detect"
 
 
+class Source(models.TextChoices):
+    """What a snapshot's samples are made of (the first for each task is its default)."""
+
+    TAGS = "tags", "Image tags"  # classify: each image by its tag
+    BOXES = "boxes", "Boxes"  # detect: each image's boxes by their label
+    CROPS = "crops", "Box crops"  # classify: each box cut out, by its label
+    SCALE_CLASSES = "scale_classes", "Boxes by scale class"  # detect: by `scale_class`
+
+
+SOURCES = {
+    Task.CLASSIFY: (Source.TAGS, Source.CROPS),
+    Task.DETECT: (Source.BOXES, Source.SCALE_CLASSES),
+}
+
+
 class DatasetSnapshot(models.Model):
     """An immutable training input: the manifest (image files by hash, labels, splits) is
     written once to storage when a run starts; training reads only that."""
@@ -19,6 +34,9 @@ class DatasetSnapshot(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
     task = models.CharField(max_length=10, choices=Task.choices)
     manifest = models.CharField(max_length=300, help_text="Storage path of manifest.json")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.TAGS)
+    # crops: only the boxes of this scale class ("" = every box)
+    scale_class = models.CharField(max_length=64, blank=True, default="")
     classes = models.JSONField(default=list)
     splits = models.JSONField(default=dict)
     image_count = models.PositiveIntegerField(default=0)
@@ -286,6 +304,9 @@ class AutoAnnotationRun(models.Model):
     classifier_version = models.ForeignKey(
         ModelVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # two_stage: {detector class: classifier version id}, for a detector of scale classes
+    # with a classifier per class; classifier_version labels the classes not named here
+    classifiers = models.JSONField(default=dict, blank=True)
     mode = models.CharField(max_length=10, choices=AutoAnnotateMode.choices)
     scope = models.CharField(max_length=10, choices=AutoAnnotateScope.choices)
     filters = models.JSONField(default=dict, blank=True)

@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "apps.models.models.Stage",
         "VersionStatusEnum": "apps.models.models.VersionStatus",
         "VersionSourceEnum": "apps.models.models.VersionSource",
+        "TrainingSourceEnum": "apps.models.models.Source",
         "DeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
         "ReviewActionEnum": ["accept", "reject"],
         "ReviewStateEnum": "apps.annotations.models.Review",

@@ -212,3 +212,88 @@ def test_the_aspect_tool_takes_a_shape_cluster(page: Page) -> None:
     expect(tool.get_by_test_id("matched-normalize-aspect")).to_contain_text("Would grow")
     tool.get_by_test_id("apply-normalize-aspect").click()
     expect(page.get_by_test_id("operation").first).to_contain_text("Grew boxes to 1:4")
+
+
+@in_thread
+def _versions(project):
+    from tests.factories.models import make_version
+
+    owner = project.created_by
+    detector = make_version(project, owner, architecture="fasterrcnn_mobilenet_v3_large_fpn",
+                            classes=("tall", "tiny", "wide"), image_size=96)  # fmt: skip
+    return detector, make_version(project, owner, classes=("car", "person"))
+
+
+@in_thread
+def _run_of(project):
+    from apps.models.models import AutoAnnotationRun, TrainingRun
+
+    return TrainingRun.objects.filter(project=project).first(), AutoAnnotationRun.objects.filter(
+        project=project
+    ).first()
+
+
+def test_train_on_scale_classes_then_prelabel_with_a_classifier_per_class(page: Page) -> None:
+    """The two-stage pipeline from the browser: the New run form trains a detector on scale
+    classes or a classifier on one class's crops (the data check follows the choice), and
+    Pre-label sends a classifier per detector class."""
+    project = off_loop(scene)
+    login(page, "ada", PASSWORD)
+    page.goto(f"/projects/{project.pk}/#dataset")
+    tool = page.locator("[data-tool=scale-classes]")
+    tool.get_by_label("Names, smallest ratio first, comma-separated").fill("tall, tiny, wide")
+    tool.get_by_test_id("preview-scale-classes").click()
+    tool.get_by_test_id("apply-scale-classes").click()
+    expect(page.get_by_test_id("stat-scale")).to_contain_text("tall 27 · tiny 6 · wide 27")
+
+    page.goto(f"/projects/{project.pk}/#training")
+    form = page.get_by_test_id("new-run-form")
+    source = form.get_by_test_id("train-source")
+    expect(source.locator("option")).to_have_text(["Image tags", "Box crops, by box label",
+        "Box crops of scale class “tall” (27)", "Box crops of scale class “tiny” (6)",
+        "Box crops of scale class “wide” (27)"])  # fmt: skip
+    source.select_option("crops:wide")
+    check = form.get_by_test_id("data-check")
+    expect(check).to_contain_text("27 box crops")  # every wide box is a car: nothing to tell
+    expect(check).to_contain_text("A classifier needs images of at least two classes.")
+    expect(form.get_by_role("button", name="Start training")).to_be_disabled()
+    source.select_option("crops")
+    expect(check).to_contain_text(f"{BOXES} box crops")
+    expect(check).to_contain_text("2 classes")
+    form.locator("select[name=task]").select_option("detect")
+    expect(source).to_have_value("boxes")
+    source.select_option("scale_classes")
+    expect(check).to_contain_text("6 images")
+    expect(check).to_contain_text("3 classes")
+    form.locator("select[name=architecture]").select_option("retinanet_resnet50_fpn")
+    form.locator("details.advanced summary").click()
+    anchors = form.locator("select[name=anchors]")
+    expect(anchors).to_be_enabled()
+    anchors.select_option("data")
+    screenshot(page, "training-form-scale-classes")
+    form.get_by_role("button", name="Start training").click()
+    page.wait_for_url(f"**/projects/{project.pk}/runs/*/")
+    run, _ = off_loop(_run_of, project)
+    assert (run.snapshot.source, run.snapshot.classes) == (
+        "scale_classes",
+        ["tall", "tiny", "wide"],
+    )
+    assert len(run.params["anchors"]) == 9  # from the data, at the run's image size
+
+    detector, classifier = off_loop(_versions, project)
+    page.goto(f"/projects/{project.pk}/#models")
+    row = page.locator(f"[data-testid=version-row][data-version-id='{detector.pk}']")
+    row.locator("[data-testid=prelabel-row]").click()
+    dialog = page.get_by_test_id("prelabel-dialog")
+    dialog.get_by_test_id("prelabel-mode-two_stage").check()
+    dialog.get_by_test_id("prelabel-classifier").select_option("none")
+    per_class = dialog.get_by_test_id("prelabel-per-class")
+    per_class.locator("summary").click()
+    expect(per_class.locator("select")).to_have_count(3)
+    dialog.get_by_label("Classifier for “wide” boxes").select_option(str(classifier.pk))
+    dialog.get_by_test_id("prelabel-scope-all").check()
+    screenshot(page, "autoannotate-per-class")
+    dialog.get_by_test_id("prelabel-start").click()
+    expect(dialog).to_be_hidden()
+    _, started = off_loop(_run_of, project)
+    assert started.classifiers == {"wide": classifier.pk} and started.classifier_version is None

@@ -73,13 +73,35 @@ def test_two_stage_labels_each_crop_with_the_classifier() -> None:
             Classification("blue", 0.7), Classification("red", 0.3)]  # fmt: skip
 
     classifier = Classifier(colour)
-    (result,) = two_stage_proposals(Detector(boxes), classifier, [image], 0.5)
+    (result,) = two_stage_proposals(Detector(boxes), {None: classifier}, [image], 0.5)
     assert [(p.label, round(p.score, 3), p.box) for p in result.proposals] == [
         ("red", 0.81, (10, 10, 30, 30)), ("blue", 0.56, (60, 20, 30, 30)),
     ]  # fmt: skip
     assert classifier.seen == [(30, 30), (30, 30)]  # the 2-pixel box was not worth a crop
     assert result.uncertainty == pytest.approx(0.6)  # the less certain crop (0.7 vs 0.3)
     assert (
-        two_stage_proposals(Detector(boxes), classifier, [image], 0.6)[0].proposals[0].label
+        two_stage_proposals(Detector(boxes), {None: classifier}, [image], 0.6)[0].proposals[0].label
         == "red"
     )
+
+
+def test_two_stage_asks_the_classifier_of_each_boxs_shape_class() -> None:
+    """A detector of shape classes: a classifier per shape, the default for shapes without
+    one, and a shape with neither keeps the detector's label; one call per classifier."""
+    image = Image.new("RGB", (100, 100))
+    boxes = [Detection(0, 0, 40, 10, "wide", 0.9), Detection(50, 50, 10, 40, "tall", 0.8),
+             Detection(60, 0, 20, 20, "square", 0.7), Detection(0, 60, 30, 8, "wide", 0.6)]  # fmt: skip
+    wide = Classifier(lambda crop: [Classification("car", 1.0), Classification("bus", 0.0)])
+    tall = Classifier(lambda crop: [Classification("person", 0.5), Classification("pole", 0.5)])
+    (result,) = two_stage_proposals(Detector(boxes), {"wide": wide, "tall": tall}, [image], 0.3)
+    assert sorted((p.label, round(p.score, 2), p.box) for p in result.proposals) == [
+        ("car", 0.6, (0, 60, 30, 8)), ("car", 0.9, (0, 0, 40, 10)),
+        ("person", 0.4, (50, 50, 10, 40)), ("square", 0.7, (60, 0, 20, 20)),
+    ]  # fmt: skip
+    assert wide.seen == [(40, 10), (30, 8)] and tall.seen == [(10, 40)]
+    assert result.uncertainty == pytest.approx(1.0)  # the tall crop: 0.5 against 0.5
+
+    fallback = Classifier(lambda crop: [Classification("thing", 0.9), Classification("x", 0.1)])
+    (result,) = two_stage_proposals(Detector(boxes), {"tall": tall, None: fallback}, [image], 0.3)
+    assert sorted(p.label for p in result.proposals) == ["person", "thing", "thing", "thing"]
+    assert fallback.seen == [(40, 10), (20, 20), (30, 8)]

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from apps.images.imaging import InvalidImage, load_rgb
 from apps.images.models import Image
 from apps.models.autolabel import services as autoannotate
-from apps.models.models import AutoAnnotateMode, AutoAnnotationRun, RunStatus
+from apps.models.models import AutoAnnotateMode, AutoAnnotationRun, ModelVersion, RunStatus
 from apps.models.runs.lifecycle import Heartbeat
 from apps.models.serving.inference import predictor_for
 from ml import autolabel
@@ -29,8 +29,20 @@ def _propose(run: AutoAnnotationRun, model: Predictor, images: list) -> list[Ima
         return autolabel.classify_proposals(model, images, run.threshold)
     if run.mode == AutoAnnotateMode.DETECT:
         return autolabel.detect_proposals(model, images, run.threshold)
-    classifier = predictor_for(run.classifier_version)
-    return autolabel.two_stage_proposals(model, classifier, images, run.threshold)
+    return autolabel.two_stage_proposals(model, _classifiers(run), images, run.threshold)
+
+
+def _classifiers(run: AutoAnnotationRun) -> dict[str | None, Predictor]:
+    """The detector class -> its classifier (None: the default for the rest)."""
+    chosen: dict[str | None, Predictor] = {}
+    if run.classifier_version is not None:
+        chosen[None] = predictor_for(run.classifier_version)
+    versions = ModelVersion.objects.in_bulk(set(run.classifiers.values()))
+    for name, version_id in run.classifiers.items():
+        if version_id not in versions:
+            raise RuntimeError(f"the classifier for {name!r} (version id {version_id}) was deleted")
+        chosen[name] = predictor_for(versions[version_id])
+    return chosen
 
 
 JPEG_MAGIC = b"\xff\xd8\xff"

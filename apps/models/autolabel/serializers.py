@@ -23,7 +23,8 @@ class AutoAnnotationRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = AutoAnnotationRun
         fields = [
-            "id", "project", "model_version", "classifier_version", "mode", "scope", "filters",
+            "id", "project", "model_version", "classifier_version", "classifiers", "mode",
+            "scope", "filters",
             "threshold", "status", "finished", "total", "processed", "progress", "counts",
             "error", "created_by", "created_at", "started_at", "finished_at",
         ]  # fmt: skip

@@ -64,6 +64,17 @@ def _version(project: Project, version_id: int | None, task: str, role: str) -> 
     return version
 
 
+def _check_classes(project: Project, detector: ModelVersion, per_class: dict[str, int]) -> None:
+    """Each key one of the detector's classes, each value a ready classifier here."""
+    unknown = sorted(set(per_class) - set(detector.classes))
+    if unknown:
+        raise ApplicationError(f"classifiers: v{detector.version} has no class {unknown[0]!r} "
+                               f"(its classes: {', '.join(detector.classes)}).",
+                               code="invalid_classifiers")  # fmt: skip
+    for name, version_id in per_class.items():
+        _version(project, version_id, Task.CLASSIFY, f"classifiers[{name!r}]")
+
+
 def selection(*, project: Project, scope: str, filters: dict[str, Any]) -> QuerySet[Image]:
     if scope == AutoAnnotateScope.ALL:
         return project.images.all()
@@ -80,19 +91,26 @@ def selection(*, project: Project, scope: str, filters: dict[str, Any]) -> Query
 def autoannotate_create(
     *, project: Project, user: AbstractBaseUser, mode: str, scope: str, threshold: float,
     model_version: int | None = None, classifier_version: int | None = None,
-    filters: dict[str, Any] | None = None,
+    classifiers: dict[str, int] | None = None, filters: dict[str, Any] | None = None,
 ) -> AutoAnnotationRun:  # fmt: skip
     task = Task.CLASSIFY if mode == AutoAnnotateMode.CLASSIFY else Task.DETECT
     version = _version(project, model_version, task, "model_version")
-    classifier = None
+    classifier, per_class = None, classifiers or {}
+    if per_class and mode != AutoAnnotateMode.TWO_STAGE:
+        raise ApplicationError("classifiers: only a two_stage run has classifiers per class.",
+                               code="invalid_classifiers")  # fmt: skip
     if mode == AutoAnnotateMode.TWO_STAGE:
-        classifier = _version(project, classifier_version, Task.CLASSIFY, "classifier_version")
+        _check_classes(project, version, per_class)
+        if classifier_version or not per_class:  # a default for the classes not named
+            classifier = _version(project, classifier_version, Task.CLASSIFY,
+                                  "classifier_version")  # fmt: skip
     filters = filters or {}
     total = selection(project=project, scope=scope, filters=filters).count()
     if not total:
         raise ApplicationError("No images match: nothing to annotate.", code="no_images")
     run = AutoAnnotationRun.objects.create(
-        project=project, model_version=version, classifier_version=classifier, mode=mode,
+        project=project, model_version=version, classifier_version=classifier,
+        classifiers=per_class, mode=mode,
         scope=scope, filters=filters, threshold=threshold, total=total, created_by=user,
     )  # fmt: skip
     enqueue_on_commit("infer", JOB, run_id=run.pk)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ml.autolabel import MIN_CROP
 from ml.manifest import TRAIN_SPLITS
 
 # Fewer training images of a class than this, and the model learns little about it.
@@ -18,7 +19,8 @@ SPLITS = ("train", "val", "test", "unassigned")
 @dataclass
 class DataCheck:
     task: str
-    images: int
+    source: str
+    images: int  # samples: images, or box crops for source "crops"
     left_out: int
     splits: dict[str, int]
     classes: list[dict[str, Any]]
@@ -34,24 +36,34 @@ def _names(names: list[str], limit: int = 4) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+# what a sample needs, by source, for the messages
+NEEDS = {"tags": "image-level tags", "boxes": "boxes", "crops": f"boxes of {MIN_CROP} px or more",
+         "scale_classes": "boxes with a scale class"}  # fmt: skip
+
+
 def check_samples(
-    *, task: str, samples: list[dict], classes: list[str], total_images: int
-) -> DataCheck:
-    """`samples` as the snapshot manifest has them; `classes` their class names by index."""
-    what = "image-level tags" if task == "classify" else "boxes"
+    *, task: str, source: str, samples: list[dict], classes: list[str], total: int,
+    unclassed: int = 0,
+) -> DataCheck:  # fmt: skip
+    """`samples` as the snapshot manifest has them; `classes` their class names by index;
+    `total` the project's images (its boxes for crops), `unclassed` boxes without a scale
+    class (whose images are left out)."""
+    what = NEEDS[source]
     splits = {s: 0 for s in SPLITS} | Counter(s["split"] for s in samples)
     train = [s for s in samples if s["split"] in TRAIN_SPLITS]
     per_class: Counter[int] = Counter()
     for s in train:
         per_class.update({i for i in s["labels"]} | {b[4] for b in s["boxes"]})
     check = DataCheck(
-        task=task, images=len(samples), left_out=max(0, total_images - len(samples)),
+        task=task, source=source, images=len(samples), left_out=max(0, total - len(samples)),
         splits=dict(splits),
         classes=[{"name": n, "train_images": per_class[i]} for i, n in enumerate(classes)],
     )  # fmt: skip
     if not train:
         check.errors.append({"code": "no_training_data",
                              "detail": f"Nothing to train on: no image in the train split has {what}."})  # fmt: skip
+    if not train and source == "scale_classes":
+        check.errors[-1]["detail"] += " Run Scale classes on the Dataset tab first."
     if task == "classify" and len(classes) < 2:
         check.errors.append({"code": "no_training_data",
                              "detail": "A classifier needs images of at least two classes."})  # fmt: skip
@@ -74,9 +86,17 @@ def check_samples(
             f"{MIN_IMAGES_PER_CLASS} training images: the model will learn little about "
             f"{'it' if len(few) == 1 else 'them'}."
         )})  # fmt: skip
-    if check.left_out:
+    if check.left_out and source == "crops":
         check.warnings.append({"code": "left_out", "detail": (
-            f"{check.left_out} of the project's {total_images} images have no {what} and are "
-            "left out."
+            f"{check.left_out} of the {total} boxes are under {MIN_CROP} px on a side and are left out."
+        )})  # fmt: skip
+    elif check.left_out:
+        check.warnings.append({"code": "left_out", "detail": (
+            f"{check.left_out} of the project's {total} images have no {what} and are left out."
+        )})  # fmt: skip
+    if unclassed:
+        check.warnings.append({"code": "unclassed_boxes", "detail": (
+            f"{unclassed} boxes have no scale class (drawn since Scale classes last ran), so "
+            "their images are left out. Run Scale classes on the Dataset tab again."
         )})  # fmt: skip
     return check

@@ -3,6 +3,7 @@ write results back. Safe to run twice: only a queued run is claimed."""
 
 import json
 import logging
+import os
 import traceback
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from apps.core.storage import storage_fetch, storage_replace
+from apps.images.imaging import crop_rotated
 from apps.models.models import RunStatus, TrainingRun, VersionStatus
 from apps.models.registry.files import version_file
 from apps.models.registry.services import model_version_prepare, model_version_register
@@ -53,14 +55,32 @@ def _pretrained(config: TrainConfig) -> str | None:
     return str(path)
 
 
+def _cut(source: Path, crop: list[float], cache: Path) -> Path:
+    """A crop sample's pixels as a file of its own, kept beside its image's copy."""
+    x, y, w, h = crop
+    out = cache / "crops" / f"{source.stem}_{x:g}_{y:g}_{w:g}_{h:g}{source.suffix}"
+    if not out.exists():
+        pixels = crop_rotated(source.read_bytes(), box=(x, y, w, h), angle=0,
+                              max_pixels=settings.LABELFORGE_MAX_IMAGE_PIXELS)  # fmt: skip
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.{os.getpid()}")
+        partial.write_bytes(pixels)
+        partial.replace(out)  # whole or absent, with two workers on one host
+    return out
+
+
 def _materialise(run: TrainingRun, work_dir: Path) -> Manifest:
-    """Copy the snapshot's images (through the storage API) into a per-host cache by hash."""
+    """Copy the snapshot's images (through the storage API) into a per-host cache by hash;
+    box crops are cut out of them there."""
     with default_storage.open(run.snapshot.manifest, "rb") as fh:
         data = json.load(fh)
     cache = Path(settings.LABELFORGE_WORK_DIR) / "image-cache"
     for sample in data["samples"]:
-        local = cache / f"{sample['sha256']}{Path(sample['path']).suffix}"
-        sample["path"] = str(storage_fetch(sample["path"], local))
+        local = storage_fetch(
+            sample["path"], cache / f"{sample['sha256']}{Path(sample['path']).suffix}"
+        )
+        crop = sample.pop("crop", None)
+        sample["path"] = str(_cut(local, crop, cache) if crop else local)
     (work_dir / "manifest.json").write_text(json.dumps(data))
     return Manifest.from_dict(data)
 

@@ -58,7 +58,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
         s = run.snapshot
         return {
             "id": s.pk, "images": s.image_count, "classes": s.classes, "splits": s.splits,
-            "left_out": s.left_out,
+            "left_out": s.left_out, "source": s.source, "scale_class": s.scale_class,
         }  # fmt: skip
 
     def get_model_version(self, run: TrainingRun) -> dict[str, Any] | None:

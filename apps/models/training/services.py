@@ -78,6 +78,8 @@ def run_create(
     architecture: str,
     params: dict[str, Any],
     init_from: int | None = None,
+    source: str = "",
+    scale_class: str = "",
 ) -> TrainingRun:
     params = dict(params)
     if params.get("anchors") in ("default", None):
@@ -91,7 +93,8 @@ def run_create(
         params["anchors"] = data_anchors(project=project, image_size=size)
     config = _resolve_config(task, architecture, params)
     start = _init_version(project, architecture, init_from) if init_from else None
-    snapshot = snapshot_create(project=project, task=task, user=user)
+    snapshot = snapshot_create(project=project, task=task, user=user, source=source,
+                               scale_class=scale_class)  # fmt: skip
     run = TrainingRun.objects.create(
         project=project,
         snapshot=snapshot,

@@ -26,6 +26,8 @@ export interface AutoAnnotationRun {
   project: number;
   model_version: VersionRef;
   classifier_version: VersionRef | null;
+  /** two_stage: detector class -> classifier version id (a classifier per scale class). */
+  classifiers: Record<string, number>;
   mode: AutoAnnotateMode;
   scope: AutoAnnotateScope;
   filters: Record<string, unknown>;
@@ -47,6 +49,7 @@ export interface AutoAnnotateBody {
   mode: AutoAnnotateMode;
   model_version?: number;
   classifier_version?: number;
+  classifiers?: Record<string, number>;
   scope: AutoAnnotateScope;
   filters?: Record<string, string | number | boolean>;
   threshold: number;

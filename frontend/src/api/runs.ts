@@ -37,9 +37,21 @@ export interface DataIssue {
   detail: string;
 }
 
+/** What a run learns from: classify on image tags or box crops; detect on boxes by label
+ *  or by their scale class (the Dataset tab's tool: a two-stage pipeline's first stage). */
+export type TrainSource = "tags" | "crops" | "boxes" | "scale_classes";
+
+export interface SourceChoice {
+  source: TrainSource | "";
+  /** With crops: only the boxes of this scale class. */
+  scale_class: string;
+}
+
 export interface RunSnapshot {
   id: number;
   images: number;
+  source?: TrainSource;
+  scale_class?: string;
   classes: string[];
   splits: Partial<Record<"train" | "val" | "test" | "unassigned", number>>;
   /** Project images with nothing to learn from for this task when the snapshot was frozen. */
@@ -49,6 +61,7 @@ export interface RunSnapshot {
 /** `GET /projects/{id}/training-runs/check/?task=`: what a run started now would train on. */
 export interface DataCheck {
   task: TrainTask;
+  source: TrainSource;
   ok: boolean;
   images: number;
   left_out: number;
@@ -104,6 +117,8 @@ export interface TrainingRunCreateBody {
   params: Record<string, ParamValue>;
   /** Fine-tune from this model version (same architecture). */
   init_from?: number | null;
+  source?: TrainSource | "";
+  scale_class?: string;
 }
 
 export interface MetricRow {
@@ -157,8 +172,8 @@ export const trainingRuns = {
   create: (projectId: number, body: TrainingRunCreateBody) =>
     post<TrainingRun>(`${projectPath(projectId)}training-runs/`, body),
   /** Can the project's data give a meaningful model for `task`? (errors stop a run) */
-  check: (projectId: number, task: TrainTask) =>
-    get<DataCheck>(`${projectPath(projectId)}training-runs/check/?task=${task}`),
+  check: (projectId: number, task: TrainTask, from?: SourceChoice) =>
+    get<DataCheck>(`${projectPath(projectId)}training-runs/check/?${new URLSearchParams({ task, ...from })}`),
   get: (id: number) => get<TrainingRun>(R(id)),
   /** Metric rows with step > afterStep (all of them when afterStep is null). */
   metrics: (id: number, afterStep: number | null = null) =>

@@ -19,6 +19,12 @@ class AutoAnnotateSerializer(serializers.Serializer):
     )
     model_version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     classifier_version = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    classifiers = serializers.DictField(
+        child=serializers.IntegerField(min_value=1), required=False, default=dict,
+        help_text="two_stage: {detector class: classifier version id}, e.g. one classifier per "
+        "scale class; classifier_version, if given, labels the other classes, else they keep "
+        "the detector's label.",
+    )  # fmt: skip
     scope = serializers.ChoiceField(
         choices=AutoAnnotateScope.choices, default=AutoAnnotateScope.UNLABELLED
     )

@@ -2,17 +2,31 @@
 
 from rest_framework import serializers
 
-from apps.models.models import Task
+from apps.models.models import Source, Task
 
 
-class RunCreateSerializer(serializers.Serializer):
+class SourceFields(serializers.Serializer):
+    """What the run learns from (the Dataset tab's scale classes make a two-stage pipeline)."""
+
+    source = serializers.ChoiceField(
+        choices=Source.choices, required=False, default="", allow_blank=True,
+        help_text="classify: tags (default) or crops (each box cut out, by its label); detect: "
+        "boxes (default) or scale_classes (boxes by their scale class).",
+    )  # fmt: skip
+    scale_class = serializers.CharField(
+        max_length=64, required=False, default="", allow_blank=True,
+        help_text="With source=crops: only the boxes of this scale class.",
+    )  # fmt: skip
+
+
+class RunCreateSerializer(SourceFields):
     task = serializers.ChoiceField(choices=Task.choices)
     architecture = serializers.CharField(max_length=64)
     params = serializers.DictField(required=False, default=dict)
     init_from = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
 
-class DataCheckQuerySerializer(serializers.Serializer):
+class DataCheckQuerySerializer(SourceFields):
     task = serializers.ChoiceField(choices=Task.choices)
 
 
@@ -25,9 +39,14 @@ class DataCheckSerializer(serializers.Serializer):
     """What a run started now would train on, and what stops it or makes its figures weak."""
 
     task = serializers.CharField()
+    source = serializers.ChoiceField(choices=Source.choices)
     ok = serializers.BooleanField(help_text="False when `errors` would stop the run.")
-    images = serializers.IntegerField(help_text="Images the snapshot would hold.")
-    left_out = serializers.IntegerField(help_text="Project images with no tags / boxes.")
+    images = serializers.IntegerField(
+        help_text="Samples the snapshot would hold: images, or box crops."
+    )
+    left_out = serializers.IntegerField(
+        help_text="Project images with nothing to learn from (boxes too small, for crops)."
+    )
     splits = serializers.DictField(child=serializers.IntegerField())
     classes = serializers.ListField(child=serializers.DictField())
     errors = DataIssueSerializer(many=True)

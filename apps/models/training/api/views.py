@@ -99,7 +99,7 @@ class TrainingDataCheckView(APIView):
         project = project_get_for_user(project_id=project_id, user=request.user)
         query = DataCheckQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        check = training_data_check(project=project, task=query.validated_data["task"])
+        check = training_data_check(project=project, **query.validated_data)
         return Response(check.as_dict())
 
 

@@ -16,6 +16,7 @@ import {
 } from "../widgets/training-params";
 import type { ProjectContext } from "./context";
 import { initFromField } from "./init-from";
+import { sourceField } from "./train-source";
 
 type Raw = Record<string, string | boolean>;
 
@@ -37,10 +38,11 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   const submit = h("button", { type: "submit", class: "primary" }, "Start training");
   const reset = h("button", { type: "button", class: "ghost small", onclick: () => resetAll() }, "Reset to defaults");
   const initFrom = initFromField(ctx.projectId);
+  const source = sourceField(ctx.projectId, () => checkData());
   const dataCheck = dataCheckPanel(ctx.projectId);
   let dataOk = true;
   const checkData = (): void => {
-    void dataCheck.load(taskSel.value as TrainTask).then((ok) => {
+    void dataCheck.load(taskSel.value as TrainTask, source.value()).then((ok) => {
       if (ok === null) return; // a later check (the task changed again) decides
       dataOk = ok;
       refresh();
@@ -51,6 +53,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     h("div", { class: "form-row two" },
       h("label", { class: "field-v" }, h("span", null, "Task"), taskSel),
       h("label", { class: "field-v" }, h("span", null, "Architecture"), archSel)),
+    source.el,
     dataCheck.el, archNote, initFrom.el, grid, advanced, msg.el,
     h("div", { class: "actions new-run-actions" }, summary, submit));
 
@@ -161,7 +164,8 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       f.wrap.classList.toggle("invalid", !parsed.ok);
       if (isChanged) changed.push(spec.name);
       const help = PARAM_HINTS[spec.name];
-      f.hint.textContent = isChanged ? `default ${spec.type === "bool" ? (def ? "on" : "off") : inputText(def) || "–"}` : "";
+      const defText = spec.type === "bool" ? (def ? "on" : "off") : def === "default" ? "torchvision's" : inputText(def) || "–";
+      f.hint.textContent = isChanged ? `default ${defText}` : "";
       f.wrap.title = help ? `${paramLabel(spec.name)}: ${help}` : "";
     }
     const arch = current();
@@ -184,6 +188,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   }
 
   taskSel.addEventListener("change", () => {
+    source.setTask(taskSel.value as TrainTask);
     fillArchitectures();
     applyArchitecture();
     checkData();
@@ -196,6 +201,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     if (!want) return;
     wantArch = null;
     taskSel.value = want.task;
+    source.setTask(want.task);
     fillArchitectures(want.name);
     applyArchitecture();
     checkData();
@@ -223,7 +229,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     submit.disabled = true;
     submit.textContent = "Starting…";
     try {
-      const run = await trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value() });
+      const run = await trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value(), ...source.value() });
       window.location.href = runUrl(ctx.projectId, run.id);
     } catch (err) {
       msg.show(errorMessage(err));
@@ -240,6 +246,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       specs = res.params ?? [];
       const firstTask = archs.some((a) => a.task === "classify") ? "classify" : archs[0]?.task ?? "classify";
       taskSel.value = firstTask;
+      source.setTask(firstTask);
       for (const o of Array.from(taskSel.options)) o.disabled = !archs.some((a) => a.task === o.value);
       fillArchitectures();
       defaults = defaultsFor(specs, current());

@@ -14,6 +14,7 @@ import { formatCount, humanize } from "../../lib/format";
 import { countActive, imageListUrl, parseFilters, type ImageFilters } from "../../lib/query";
 import { messageArea } from "../../ui/toast";
 import { MODE_TEXT, thresholdText } from "./autoannotate-progress";
+import { perClassClassifiers, versionText } from "./per-class-classifiers";
 
 export interface PrelabelOptions {
   projectId: number;
@@ -60,6 +61,7 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
   const versionSel = h("select", { name: "model_version", "data-testid": "prelabel-version", "aria-label": "Model version" });
   const classifierSel = h("select", { name: "classifier_version", "data-testid": "prelabel-classifier", "aria-label": "Classifier version" });
   const classifierRow = h("label", { class: "field-v", hidden: true }, h("span", null, "Classifier for each box"), classifierSel);
+  const perClass = perClassClassifiers(() => usableVersions(o.versions, "classify"));
   const counts: Record<AutoAnnotateScope, HTMLElement> = { unlabelled: h("span", { class: "muted small" }), filter: h("span", { class: "muted small" }), all: h("span", { class: "muted small" }) };
   const hasFilters = countActive(filters) > 0;
   const scopeRadio = (s: AutoAnnotateScope, title: string, note: string) =>
@@ -81,13 +83,17 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
       : option("", `No ready ${task === "detect" ? "detection" : "classification"} version`));
     if (keep && list.some((v) => String(v.id) === keep)) versionSel.value = keep;
     const classifiers = usableVersions(o.versions, "classify");
+    const keepClassifier = classifierSel.value;
     replaceChildren(classifierSel, classifiers.length
-      ? classifiers.map((v) => option(String(v.id), `v${v.version} · ${v.architecture}${v.stage === "production" ? " · production" : ""}`))
+      ? [...classifiers.map((v) => option(String(v.id), versionText(v))), option("none", "none: boxes keep the detector's class")]
       : option("", "No ready classification version"));
+    if (keepClassifier) classifierSel.value = keepClassifier;
     classifierRow.hidden = mode !== "two_stage";
+    perClass.setDetector(mode === "two_stage" && versionSel.value ? Number(versionSel.value) : null);
     confirm.disabled = !list.length || (mode === "two_stage" && !classifiers.length);
   }
 
+  versionSel.addEventListener("change", () => perClass.setDetector(mode === "two_stage" && versionSel.value ? Number(versionSel.value) : null));
   for (const r of modeRadios) r.addEventListener("change", (e) => {
     mode = (e.target as HTMLInputElement).value as AutoAnnotateMode;
     versionSel.value = "";
@@ -99,6 +105,7 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
     h("fieldset", { class: "radio-row" }, h("legend", null, "What the model does"), modeRadios),
     h("label", { class: "field-v" }, h("span", null, "Model version"), versionSel),
     classifierRow,
+    perClass.el,
     h("fieldset", { class: "scope-list" }, h("legend", null, "Which images"),
       scopeRadio("unlabelled", "Unlabelled", "Images with nothing a person made or accepted"),
       scopeRadio("filter", "Current image filter", describeFilters(filters)),
@@ -114,7 +121,12 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
     const scope = (form.querySelector<HTMLInputElement>("input[name=scope]:checked")?.value ?? "unlabelled") as AutoAnnotateScope;
     const body: Parameters<typeof autoAnnotate.start>[1] = { mode, scope, threshold: Number(threshold.value) };
     if (versionSel.value) body.model_version = Number(versionSel.value);
-    if (mode === "two_stage" && classifierSel.value) body.classifier_version = Number(classifierSel.value);
+    if (mode === "two_stage") {
+      const perClassChosen = perClass.value();
+      if (Object.keys(perClassChosen).length) body.classifiers = perClassChosen;
+      if (classifierSel.value && classifierSel.value !== "none") body.classifier_version = Number(classifierSel.value);
+      else if (!body.classifiers) return msg.show("Pick a classifier for each box, or one per detector class.");
+    }
     if (scope === "filter") body.filters = filtersBody(filters);
     confirm.disabled = true;
     confirm.textContent = "Starting…";

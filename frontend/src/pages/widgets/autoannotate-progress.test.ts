@@ -4,7 +4,7 @@ import { countsText, finishMessage, isFinished, justFinished, progressText, runF
 
 function run(over: Partial<AutoAnnotationRun> = {}): AutoAnnotationRun {
   return {
-    id: 1, project: 1, model_version: { id: 9, version: 3, architecture: "resnet20" }, classifier_version: null,
+    id: 1, project: 1, model_version: { id: 9, version: 3, architecture: "resnet20" }, classifier_version: null, classifiers: {},
     mode: "classify", scope: "unlabelled", filters: {}, threshold: 0.5, status: "running", finished: false,
     total: 100, processed: 32, progress: 0.32, counts: {}, error: "", created_by: "ann",
     created_at: "2024-01-01T00:00:00Z", started_at: null, finished_at: null, ...over,

@@ -5,7 +5,7 @@
  */
 import type { TrainTask } from "../../api/common";
 import { errorMessage } from "../../api/http";
-import { type DataCheck, type DataIssue, trainingRuns } from "../../api/runs";
+import { type DataCheck, type DataIssue, type SourceChoice, trainingRuns } from "../../api/runs";
 import { h, replaceChildren } from "../../lib/dom";
 import { formatCount, plural } from "../../lib/format";
 
@@ -13,7 +13,7 @@ export interface DataCheckPanel {
   el: HTMLElement;
   /** Check the project's data for `task`: false when errors stop a run, null when a later
    *  check replaced this one (its answer no longer counts). */
-  load: (task: TrainTask) => Promise<boolean | null>;
+  load: (task: TrainTask, from?: SourceChoice) => Promise<boolean | null>;
 }
 
 /** One problem with the data, as a list item (also on the run page). */
@@ -33,18 +33,18 @@ export function splitNotes(all: readonly DataIssue[]): { warnings: DataIssue[]; 
 function summaryText(c: DataCheck): string {
   const splits = (["train", "val", "test"] as const).map((k) => `${k} ${formatCount(c.splits[k] ?? 0)}`);
   if (c.splits.unassigned) splits.push(`no split ${formatCount(c.splits.unassigned)}`);
-  return `${plural(c.images, "image")} · ${splits.join(" · ")} · ${plural(c.classes.length, "class", "classes")}`;
+  return `${plural(c.images, c.source === "crops" ? "box crop" : "image")} · ${splits.join(" · ")} · ${plural(c.classes.length, "class", "classes")}`;
 }
 
 export function dataCheckPanel(projectId: number): DataCheckPanel {
   const el = h("div", { class: "data-check", "data-testid": "data-check", "aria-live": "polite" });
   let seq = 0;
-  const load = async (task: TrainTask): Promise<boolean | null> => {
+  const load = async (task: TrainTask, from?: SourceChoice): Promise<boolean | null> => {
     const mine = ++seq;
     el.dataset.state = "loading";
     replaceChildren(el, h("p", { class: "muted small" }, h("span", { class: "spinner", "aria-hidden": "true" }), " Checking the data…"));
     try {
-      const c = await trainingRuns.check(projectId, task);
+      const c = await trainingRuns.check(projectId, task, from);
       if (mine !== seq) return null;
       const { warnings, notes } = splitNotes(c.warnings);
       el.dataset.state = c.errors.length ? "error" : warnings.length ? "warning" : "ok";
@@ -52,7 +52,7 @@ export function dataCheckPanel(projectId: number): DataCheckPanel {
         h("p", { class: "data-summary small" }, h("b", null, "Trains on "), summaryText(c)),
         c.errors.length || warnings.length
           ? null
-          : h("p", { class: "muted small data-ok" }, "✓ Enough labelled images in every class, with validation images to score on."),
+          : h("p", { class: "muted small data-ok" }, `✓ Enough labelled ${c.source === "crops" ? "crops" : "images"} in every class, with validation ${c.source === "crops" ? "crops" : "images"} to score on.`),
         c.errors.length || c.warnings.length
           ? h("ul", { class: "data-issues" }, c.errors.map((i) => issueItem(i, "error")), warnings.map((i) => issueItem(i, "warning")), notes.map((i) => issueItem(i, "info")))
           : null);
