@@ -5,6 +5,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -13,6 +14,7 @@ from apps.annotations.services import annotation_create
 from apps.core.storage import storage_replace
 from apps.datasets.models import DatasetExport, DatasetImport, DatasetOperation
 from apps.images.services import image_thumbnail_make
+from apps.models.models import EmbeddingRun, ImageEmbedding
 from apps.projects.models import Membership
 from tests.factories.images import image_bytes
 from tests.helpers.roles import RANK, ROLES
@@ -78,6 +80,14 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/projects/{p}/dataset/scale-classes/", "manager", "dry_run"),
     Endpoint("get", "/api/v1/projects/{p}/dataset/operations/", "annotator"),
     Endpoint("post", "/api/v1/dataset-operations/{op}/undo/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/embeddings/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/embeddings/", "manager", "embed"),
+    Endpoint("get", "/api/v1/embedding-runs/{emb}/", "annotator"),
+    Endpoint("post", "/api/v1/embedding-runs/{emb}/cancel/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/embedding-spaces/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/duplicates/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/curation/", "manager", "curate"),
+    Endpoint("post", "/api/v1/projects/{p}/curation/diverse/", "manager", "diverse"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -90,7 +100,7 @@ def _zip(files: dict[str, bytes | str]) -> bytes:
     return buf.getvalue()
 
 
-def body_for(key: str | None, world):
+def body_for(key: str | None, world, image=None):
     bodies = {
         "project": {"description": "changed"},
         "label": {"name": "finch"},
@@ -112,6 +122,9 @@ def body_for(key: str | None, world):
         "crop": {"x": 0, "y": 0, "w": 20, "h": 20},
         "dry_run": {"dry_run": True},
         "aspect": {"label": world.labels[0].pk, "ratio": 0.5, "dry_run": True},
+        "embed": {"model_version": None},
+        "curate": {"action": "gold", "image_ids": [image.pk if image else 1]},
+        "diverse": {"n": 1, "split": "val"},
     }
     return bodies.get(key) if key else None
 
@@ -145,6 +158,9 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
                                     io.BytesIO(_zip({"a.txt": "x"})))  # fmt: skip
     exported.save()
     operation = DatasetOperation.objects.create(project=world.project, kind="remove_small_boxes")
+    embedding_run = EmbeddingRun.objects.create(project=world.project)
+    ImageEmbedding.objects.create(image=image, space="dhash", dim=64,
+                                  vector=np.zeros(64, dtype=np.float32).tobytes())  # fmt: skip
     membership = Membership.objects.get(project=world.project, user=world.users["annotator"])
     path = endpoint.path.format(
         p=world.project.pk,
@@ -156,9 +172,10 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         imp=imported.pk,
         exp=exported.pk,
         op=operation.pk,
+        emb=embedding_run.pk,
     )
     client = world.client(who)
-    body = body_for(endpoint.body, world)
+    body = body_for(endpoint.body, world, image)
     fmt = "multipart" if endpoint.body in MULTIPART else "json"
     response = getattr(client, endpoint.method)(path, body, format=fmt)
     expected = expected_status(who, endpoint)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import av
-from PIL import Image as PILImage
+
+from ml.phash import dhash, hash_distance
 
 from .formats.base import FormatError
 
@@ -41,22 +42,6 @@ class Frame:
 
 def is_video(name: str) -> bool:
     return name.lower().endswith(VIDEO_EXTENSIONS)
-
-
-def dhash(image: PILImage.Image) -> int:
-    """A 64-bit difference hash: is each pixel of a 9x8 grey thumbnail brighter than its
-    right neighbour."""
-    small = image.convert("L").resize((9, 8), PILImage.Resampling.BILINEAR)
-    px = small.tobytes()
-    bits = 0
-    for row in range(8):
-        for col in range(8):
-            bits = (bits << 1) | (px[row * 9 + col] > px[row * 9 + col + 1])
-    return bits
-
-
-def hash_distance(a: int, b: int) -> int:
-    return (a ^ b).bit_count()
 
 
 def probe(source: IO[bytes] | str, *, max_pixels: int) -> float:

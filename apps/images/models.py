@@ -52,6 +52,13 @@ class Image(models.Model):
         null=True, blank=True,
         help_text="From the latest auto-annotation: 1 - (top-1 - top-2 confidence); 1 = a coin toss.",
     )  # fmt: skip
+    uniqueness = models.FloatField(
+        null=True, blank=True,
+        help_text="From the latest embeddings: distance to its nearest neighbours, 0..1 (1 = the most unlike the rest).",
+    )  # fmt: skip
+    excluded = models.BooleanField(
+        default=False, help_text="Left out of training snapshots (a near-duplicate set aside)."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

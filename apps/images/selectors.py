@@ -34,7 +34,10 @@ class ImageFilters:
     video: str | None = None  # frames taken from this video (a video import)
     frame_from: float | None = None  # and at or after this many seconds into it
     frame_to: float | None = None  # and at or before
-    order: str = "id"  # or "uncertain": most uncertain first (active learning), then by id
+    excluded: bool | None = None  # set aside by curation (left out of training)
+    # "id", or a score highest first, then by id: "uncertain" (active learning) or
+    # "uniqueness" (the most unlike the rest, from the latest embeddings)
+    order: str = "id"
 
 
 def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image]:
@@ -49,6 +52,8 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(frame_time__gte=filters.frame_from)
     if filters.frame_to is not None:
         qs = qs.filter(frame_time__lte=filters.frame_to)
+    if filters.excluded is not None:
+        qs = qs.filter(excluded=filters.excluded)
     annotations = Annotation.objects.filter(image_id=OuterRef("pk"))
     if filters.label is not None:
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))
@@ -62,13 +67,14 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
     return qs
 
 
-UNSCORED = -1.0  # images never auto-annotated sort after every scored one
+UNSCORED = -1.0  # images without the score sort after every scored one
+SCORES = {"uncertain": "uncertainty", "uniqueness": "uniqueness"}  # order -> Image field
 
 
 def _ordered(qs: QuerySet[Image], order: str, *, reverse: bool = False) -> QuerySet[Image]:
-    if order != "uncertain":
+    if order not in SCORES:
         return qs.order_by("-id" if reverse else "id")
-    qs = qs.annotate(u=Coalesce("uncertainty", Value(UNSCORED)))
+    qs = qs.annotate(u=Coalesce(SCORES[order], Value(UNSCORED)))
     return qs.order_by("u", "-id") if reverse else qs.order_by("-u", "id")
 
 
@@ -76,10 +82,11 @@ def _beyond(
     qs: QuerySet[Image], pivot: Image, order: str, *, before: bool = False
 ) -> QuerySet[Image]:
     """Rows after (or before) `pivot` in list order: a keyset condition, any depth."""
-    if order != "uncertain":
+    if order not in SCORES:
         return qs.filter(id__lt=pivot.pk) if before else qs.filter(id__gt=pivot.pk)
-    u = pivot.uncertainty if pivot.uncertainty is not None else UNSCORED
-    qs = qs.annotate(u=Coalesce("uncertainty", Value(UNSCORED)))
+    score = getattr(pivot, SCORES[order])
+    u = score if score is not None else UNSCORED
+    qs = qs.annotate(u=Coalesce(SCORES[order], Value(UNSCORED)))
     if before:
         return qs.filter(Q(u__gt=u) | Q(u=u, id__lt=pivot.pk))
     return qs.filter(Q(u__lt=u) | Q(u=u, id__gt=pivot.pk))

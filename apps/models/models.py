@@ -334,3 +334,68 @@ class AutoAnnotationRun(models.Model):
     @property
     def progress(self) -> float:
         return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
+
+
+class EmbeddingRun(models.Model):
+    """Embeddings of a project's images on the `infer` queue, from a ready model version (its
+    penultimate layer, a detector's pooled backbone) or a perceptual hash (no version). Only
+    images without one in that space are computed; the end scores every image's uniqueness."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="embedding_runs")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"embeddings {self.pk} {self.status}"
+
+    @property
+    def space(self) -> str:
+        return embedding_space(self.model_version_id)
+
+    @property
+    def progress(self) -> float:
+        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
+
+
+def embedding_space(version_id: int | None) -> str:
+    """Embeddings compare only within one space: a model version's, or the perceptual hash."""
+    return f"version:{version_id}" if version_id else "dhash"
+
+
+class ImageEmbedding(models.Model):
+    """One image's vector in one space (float32 bytes), computed once."""
+
+    image = models.ForeignKey("images.Image", on_delete=models.CASCADE, related_name="embeddings")
+    model_version = models.ForeignKey(
+        ModelVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    space = models.CharField(max_length=32)
+    vector = models.BinaryField()
+    dim = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["image", "space"], name="embedding_unique_space"),
+        ]
+        indexes = [models.Index(fields=["space", "image"], name="embedding_space_image")]
+
+    def __str__(self) -> str:
+        return f"embedding of image {self.image_id} in {self.space}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.models.autolabel.api import views as autoannotate
+from apps.models.curation.api import views as curation
 from apps.models.registry.api import views as registry
 from apps.models.serving.api import predict, tokens
 from apps.models.training.api import views
@@ -93,5 +94,36 @@ urlpatterns = [
         "model-versions/<int:version_id>/revert-predictions/",
         autoannotate.RevertPredictionsView.as_view(),
         name="version-revert-predictions",
+    ),
+    path(
+        "projects/<int:project_id>/embeddings/",
+        curation.EmbeddingsView.as_view(),
+        name="embeddings",
+    ),
+    path(
+        "embedding-runs/<int:run_id>/",
+        curation.EmbeddingRunDetailView.as_view(),
+        name="embedding-run-detail",
+    ),
+    path(
+        "embedding-runs/<int:run_id>/cancel/",
+        curation.EmbeddingRunCancelView.as_view(),
+        name="embedding-run-cancel",
+    ),
+    path(
+        "projects/<int:project_id>/embedding-spaces/",
+        curation.EmbeddingSpacesView.as_view(),
+        name="embedding-spaces",
+    ),
+    path(
+        "projects/<int:project_id>/duplicates/",
+        curation.DuplicatesView.as_view(),
+        name="duplicates",
+    ),
+    path("projects/<int:project_id>/curation/", curation.CurationView.as_view(), name="curation"),
+    path(
+        "projects/<int:project_id>/curation/diverse/",
+        curation.DiverseView.as_view(),
+        name="curation-diverse",
     ),
 ]

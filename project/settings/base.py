@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "apps.models.models.VersionStatus",
         "VersionSourceEnum": "apps.models.models.VersionSource",
         "TrainingSourceEnum": "apps.models.models.Source",
+        "TargetSplitEnum": ["train", "val", "test"],
+        "SplitEnum": "apps.images.models.Split",
         "DeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
         "ReviewActionEnum": ["accept", "reject"],
         "ReviewStateEnum": "apps.annotations.models.Review",

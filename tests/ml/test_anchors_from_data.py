@@ -134,6 +134,36 @@ def test_detector_with_data_anchors_builds_and_runs(name: str) -> None:
     assert len(out) == 2 and all(o["boxes"].shape[1] == 4 for o in out)
 
 
+@pytest.mark.parametrize("name", ANCHOR_BASED)
+def test_placed_anchors_fit_data_boxes_in_the_transformed_frame(name: str) -> None:
+    """The anchors the generator actually places (model.transform's ImageList, the
+    backbone's maps) have the data's shapes, in the resized image's pixels and with h / w
+    the right way round: a tall box of a data shape, centred where the generator put that
+    shape, has an anchor at IoU >= 0.9 (a wide anchor in its place, or one in the original
+    image's pixels, scores far less), which torchvision's default anchors do not give."""
+    from torchvision.ops import box_iou
+
+    tall = [[10.0, 40.0], [20.0, 80.0]]  # one ratio only: an inverted one cannot hide
+    model = build(name, 2, image_size=64, anchors=tall).eval()
+    default = build(name, 2, image_size=64).eval()
+    with torch.no_grad():
+        images, _ = model.transform([torch.rand(3, 128, 160)])  # resized to 64 x 80, padded
+        assert images.image_sizes == [(64, 80)]
+        features = list(model.backbone(images.tensors).values())
+        placed = _generator(model)(images, features)[0]
+        placed_default = _generator(default)(images, features)[0]
+    assert len(placed) == sum(f.shape[-2] * f.shape[-1] for f in features) * _head_anchors(model)
+    shapes = {(round(float(x2 - x1)), round(float(y2 - y1))) for x1, y1, x2, y2 in placed}
+    assert (10, 40) in shapes and (20, 80) in shapes and (40, 10) not in shapes
+    centres, sides = (placed[:, :2] + placed[:, 2:]) / 2, placed[:, 2:] - placed[:, :2]
+    for w, h in tall:  # centred where the generator put an anchor of that shape
+        own = centres[(sides.round() == torch.tensor([w, h])).all(dim=1)]
+        cx, cy = own[(own - torch.tensor([40.0, 32.0])).norm(dim=1).argmin()].tolist()
+        box = torch.tensor([[cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]])
+        assert box_iou(box, placed).max() >= 0.9
+        assert box_iou(box, placed_default).max() < 0.9  # torchvision's ratios stop at 1:2
+
+
 # ---- refusals ----------------------------------------------------------------------------
 
 

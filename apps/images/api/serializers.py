@@ -22,11 +22,16 @@ class ImageFilterSerializer(serializers.Serializer):
     video = serializers.CharField(required=False, max_length=255, help_text="Frames of this video.")
     frame_from = serializers.FloatField(required=False, min_value=0, help_text="Seconds.")
     frame_to = serializers.FloatField(required=False, min_value=0, help_text="Seconds.")
+    excluded = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Set aside by curation (left out of training)."
+    )
 
 
 class ImageListQuerySerializer(ImageFilterSerializer):
     has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
-    order = serializers.ChoiceField(choices=["id", "uncertain"], required=False, default="id")
+    excluded = serializers.BooleanField(required=False, allow_null=True, default=None)
+    order = serializers.ChoiceField(choices=["id", "uncertain", "uniqueness"], required=False,
+                                    default="id")  # fmt: skip
     after = serializers.IntegerField(required=False, min_value=0)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 

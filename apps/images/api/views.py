@@ -49,6 +49,7 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         video=params.get("video"),
         frame_from=params.get("frame_from"),
         frame_to=params.get("frame_to"),
+        excluded=params.get("excluded"),
         order=params.get("order", "id"),
     )
     return filters, params

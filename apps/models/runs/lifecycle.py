@@ -21,9 +21,15 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.models.models import ACTIVE_STATUSES, AutoAnnotationRun, RunStatus, TrainingRun
+from apps.models.models import (
+    ACTIVE_STATUSES,
+    AutoAnnotationRun,
+    EmbeddingRun,
+    RunStatus,
+    TrainingRun,
+)
 
-Run = TypeVar("Run", TrainingRun, AutoAnnotationRun)
+Run = TypeVar("Run", TrainingRun, AutoAnnotationRun, EmbeddingRun)
 
 
 def worker_name() -> str:

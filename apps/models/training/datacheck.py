@@ -43,11 +43,11 @@ NEEDS = {"tags": "image-level tags", "boxes": "boxes", "crops": f"boxes of {MIN_
 
 def check_samples(
     *, task: str, source: str, samples: list[dict], classes: list[str], total: int,
-    unclassed: int = 0,
+    unclassed: int = 0, excluded: int = 0,
 ) -> DataCheck:  # fmt: skip
     """`samples` as the snapshot manifest has them; `classes` their class names by index;
     `total` the project's images (its boxes for crops), `unclassed` boxes without a scale
-    class (whose images are left out)."""
+    class (whose images are left out), `excluded` images curation set aside."""
     what = NEEDS[source]
     splits = {s: 0 for s in SPLITS} | Counter(s["split"] for s in samples)
     train = [s for s in samples if s["split"] in TRAIN_SPLITS]
@@ -93,6 +93,10 @@ def check_samples(
     elif check.left_out:
         check.warnings.append({"code": "left_out", "detail": (
             f"{check.left_out} of the project's {total} images have no {what} and are left out."
+        )})  # fmt: skip
+    if excluded:
+        check.warnings.append({"code": "excluded", "detail": (
+            f"{excluded} images set aside on the Curation tab (near-duplicates) are left out."
         )})  # fmt: skip
     if unclassed:
         check.warnings.append({"code": "unclassed_boxes", "detail": (

@@ -47,8 +47,9 @@ class Selection:
 
 def _rows(project: Project, sel: Selection) -> list[tuple]:
     """(image_id, class key, x, y, w, h): the key is a label id, or a scale class's name."""
+    kind = Kind.TAG if sel.source == Source.TAGS else Kind.BOX
     qs = Annotation.objects.filter(
-        USABLE, image__project=project, kind=Kind.TAG if sel.source == Source.TAGS else Kind.BOX
+        USABLE, image__project=project, image__excluded=False, kind=kind
     ).annotate(scale_class=KeyTextTransform("scale_class", "attributes"))
     if sel.scale_class:
         qs = qs.filter(scale_class=sel.scale_class)
@@ -87,7 +88,7 @@ def _samples(project: Project, sel: Selection) -> tuple[list[dict], list, list[s
         big = [r for r in rows if min(r[4], r[5]) >= MIN_CROP]
         possible, rows = len(rows), big
     else:
-        possible = project.images.count()
+        possible = project.images.filter(excluded=False).count()
     if sel.source == Source.SCALE_CLASSES:
         rows, unclassed = _unclassed(rows)
     keys, classes = _classes(project, sel, {r[1] for r in rows})
@@ -118,7 +119,8 @@ def _checked(project: Project, sel: Selection) -> tuple[list[dict], list, list[s
     sel = sel.resolved()
     samples, keys, classes, possible, unclassed = _samples(project, sel)
     check = check_samples(task=sel.task, source=sel.source, samples=samples, classes=classes,
-                          total=possible, unclassed=unclassed)  # fmt: skip
+                          total=possible, unclassed=unclassed,
+                          excluded=project.images.filter(excluded=True).count())  # fmt: skip
     return samples, keys, classes, check
 
 

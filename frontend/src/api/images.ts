@@ -26,6 +26,10 @@ export interface Image {
   thumbnail: string | null;
   /** 0..1 after auto-annotation (1 = the model could not choose); null when never scored. */
   uncertainty?: number | null;
+  /** 0..1 from the latest embeddings (1 = the most unlike the rest); null before any. */
+  uniqueness?: number | null;
+  /** Set aside by curation: left out of training snapshots. */
+  excluded?: boolean;
   /** Only in list responses; detail and websocket payloads leave it out. */
   annotation_count?: number;
   /** A frame of a video import: the video's name ("" otherwise) and seconds into it. */

@@ -69,6 +69,12 @@ describe("countActive", () => {
 });
 
 describe("order", () => {
+  it("reads and writes order=uniqueness and the curation filter, dropping bad values", () => {
+    expect(parseFilters("?order=uniqueness&excluded=true")).toEqual({ excluded: true, order: "uniqueness" });
+    expect(parseFilters("?excluded=maybe&order=random")).toEqual({});
+    expect(mergeSearch("?x=1", { excluded: false, order: "uniqueness" })).toBe("?x=1&excluded=false&order=uniqueness");
+  });
+
   it("reads and writes order=uncertain after the filters, and ignores other values", () => {
     expect(parseFilters("?order=uncertain&source=model")).toEqual({ source: "model", order: "uncertain" });
     expect(parseFilters("?order=random")).toEqual({});

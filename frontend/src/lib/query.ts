@@ -14,15 +14,18 @@ export interface ImageFilters {
   video?: string;
   frame_from?: number;
   frame_to?: number;
-  /** List order: "uncertain" = most uncertain first (active learning); unset = upload order. */
+  /** Set aside by curation (left out of training), or not. */
+  excluded?: boolean;
+  /** List order: "uncertain" = most uncertain first (active learning), "uniqueness" = the
+   *  most unlike the rest first (from embeddings); unset = upload order. */
   order?: ImageOrder;
 }
 
-export type ImageOrder = "uncertain";
-const ORDERS: readonly ImageOrder[] = ["uncertain"];
+export type ImageOrder = "uncertain" | "uniqueness";
+const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness"];
 
 const FILTER_KEYS = [
-  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to",
+  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded",
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
@@ -42,6 +45,8 @@ export function parseFilters(search: string): ImageFilters {
   if (label !== null && /^\d+$/.test(label)) out.label = Number(label);
   const has = q.get("has_annotations");
   if (has === "true" || has === "false") out.has_annotations = has === "true";
+  const excluded = q.get("excluded");
+  if (excluded === "true" || excluded === "false") out.excluded = excluded === "true";
   const source = oneOf(SOURCES, q.get("source"));
   if (source) out.source = source;
   if (q.get("review") === "pending") out.review = "pending";

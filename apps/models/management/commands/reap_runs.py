@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from apps.models.autolabel.services import autoannotate_reap_stale
+from apps.models.curation.services import embeddings_reap_stale
 from apps.models.runs.lifecycle import SWEEPS
 from apps.models.training.services import run_reap_stale
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, loop: bool, **options: Any) -> None:
         while True:
-            reaped = run_reap_stale() + autoannotate_reap_stale()
+            reaped = run_reap_stale() + autoannotate_reap_stale() + embeddings_reap_stale()
             swept = sum(sweep() for sweep in SWEEPS)
             if reaped or swept:
                 self.stdout.write(f"{reaped} run(s) marked interrupted, {swept} job row(s) swept")

@@ -33,7 +33,7 @@ function placeholder(state: TileState): HTMLElement {
 function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" : "pending"): HTMLElement {
   const n = image.annotation_count;
   return h("div", {
-      class: `tile${image.gold ? " is-gold" : ""}`,
+      class: `tile${image.gold ? " is-gold" : ""}${image.excluded ? " is-excluded" : ""}`,
       role: "button",
       tabindex: "0",
       "data-testid": "image-tile",
@@ -48,6 +48,7 @@ function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" :
       ? h("span", { class: "count-badge", title: plural(n, "annotation") }, String(n))
       : null,
     uncertaintyBar(image.uncertainty),
+    image.excluded ? h("span", { class: "aside-badge", "data-testid": "tile-excluded", title: "Set aside on the Curation tab: left out of training" }, "set aside") : null,
     image.frame_time !== null && image.frame_time !== undefined
       ? h("span", { class: "frame-time", "data-testid": "frame-time", title: `${image.source_video} at ${formatTimestamp(image.frame_time)}` },
           `▶ ${formatTimestamp(image.frame_time)}`)

@@ -7,6 +7,7 @@ import { ProjectSocket, projectSocketUrl, type SocketState } from "../../realtim
 import { toast } from "../../ui/toast";
 import { liveBadge } from "../widgets/live-badge";
 import { LabelStore, type ProjectContext } from "./context";
+import { mountCuration } from "./curation";
 import { mountDatasets } from "./datasets";
 import { mountImages, type ImagesTab } from "./images";
 import { mountLabels } from "./labels";
@@ -65,6 +66,7 @@ export function mountProject(): void {
     else if (name === "integrations") mountWebhooks(el, ctx);
     else if (name === "datasets") mountDatasets(el, ctx);
     else if (name === "dataset") mountWorkbench(el, ctx);
+    else if (name === "curation") mountCuration(el, ctx);
   }
 
   function show(name: string): void {
@@ -115,6 +117,7 @@ export function mountProject(): void {
     if (el) mount("images", el);
   }
   socket.on("images.split", () => void refreshSummary());
+  socket.on("images.curated", () => images?.reload());
   socket.start();
   void refreshSummary();
 }

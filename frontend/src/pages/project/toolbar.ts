@@ -4,7 +4,7 @@ import { SPLITS, STATUSES, type Video } from "../../api/images";
 import type { Label } from "../../api/labels";
 import { h, option } from "../../lib/dom";
 import { formatCount, formatTimestamp, humanize } from "../../lib/format";
-import { countActive, parseFilters, type FilterKey, type ImageFilters } from "../../lib/query";
+import { countActive, parseFilters, type FilterKey, type ImageFilters, type ImageOrder } from "../../lib/query";
 import type { LabelStore } from "./context";
 
 export interface Toolbar {
@@ -38,10 +38,11 @@ export function createToolbar(
     source: filterSelect("source", "Source", SOURCES.map((s) => [s, s === "model" ? "Model" : "Human"])),
     review: filterSelect("review", "Review", [["pending", "Pending review"]]),
     video: filterSelect("video", "Video", []),
+    excluded: filterSelect("excluded", "Set aside", [["true", "Set aside"], ["false", "In training"]]),
   };
   const titles: Record<SelectKey, string> = {
     status: "Status", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
-    review: "Review", video: "Video",
+    review: "Review", video: "Video", excluded: "Curation",
   };
   // A video's frames between two times (seconds): shown once a video is chosen.
   const seconds = (key: "frame_from" | "frame_to", label: string): HTMLInputElement =>
@@ -51,8 +52,9 @@ export function createToolbar(
   const rangeBox = h("label", { class: "filter frame-range", hidden: true, title: "Frames between these times, in seconds" },
     h("span", null, "Time"), range.frame_from, h("span", { class: "dash", "aria-hidden": "true" }, "–"), range.frame_to);
   let videos: Video[] = [];
-  const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order", title: "Most uncertain first: the images the model was least sure about (after pre-labelling)" },
-    option("", "Upload order"), option("uncertain", "Most uncertain first"));
+  const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order",
+    title: "Most uncertain first: the images the model was least sure about (after pre-labelling). Most unique first: the images least like the rest (after computing embeddings on the Curation tab)" },
+  option("", "Upload order"), option("uncertain", "Most uncertain first"), option("uniqueness", "Most unique first"));
   const count = h("span", { class: "count", "data-testid": "image-count", "aria-live": "polite" });
   const clear = h("button", { type: "button", class: "ghost small", hidden: true }, "Clear filters");
 
@@ -122,7 +124,7 @@ export function createToolbar(
   });
   clear.addEventListener("click", () => {
     // The order is not a filter: clearing keeps it.
-    const keep: ImageFilters = order.value ? { order: "uncertain" } : {};
+    const keep: ImageFilters = order.value ? { order: order.value as ImageOrder } : {};
     setFilters(keep);
     onChange(keep);
   });

@@ -24,7 +24,7 @@ export function issueItem(i: DataIssue, kind: "error" | "warning" | "info"): HTM
 
 /** Images left out (untagged scenes, say) are worth knowing, not a reason to worry: the
  *  server's warnings split into real warnings and such notes. */
-const INFO_CODES = new Set(["left_out"]);
+const INFO_CODES = new Set(["left_out", "excluded"]);
 
 export function splitNotes(all: readonly DataIssue[]): { warnings: DataIssue[]; notes: DataIssue[] } {
   return { warnings: all.filter((i) => !INFO_CODES.has(i.code)), notes: all.filter((i) => INFO_CODES.has(i.code)) };

@@ -1,0 +1,122 @@
+"""Curation: embeddings runs (start, list, detail, cancel), the spaces, near-duplicate
+groups, and the actions on images (set aside, take back, gold, split, undo, diverse pick)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.schema import error_responses, page_of
+from apps.models.curation import selectors, services
+from apps.models.curation.serializers import EmbeddingRunSerializer
+from apps.projects.models import Role
+from apps.projects.selectors import project_get_for_user
+
+from .serializers import (
+    ChangeSerializer,
+    CurationActionSerializer,
+    DiverseSerializer,
+    DuplicateReportSerializer,
+    DuplicatesQuerySerializer,
+    EmbeddingsStartSerializer,
+    SpaceSerializer,
+)
+
+DEFAULT_THRESHOLD = {"hamming": 0.1, "cosine": 0.05}
+
+
+class EmbeddingsView(APIView):
+    @extend_schema(responses=page_of(EmbeddingRunSerializer))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        rows = selectors.embedding_run_list(project=project)[:50]
+        return Response({"results": EmbeddingRunSerializer(rows, many=True).data, "next": None})
+
+    @extend_schema(request=EmbeddingsStartSerializer,
+                   responses={202: EmbeddingRunSerializer, **error_responses(400, 409)})  # fmt: skip
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(
+            project_id=project_id, user=request.user, min_role=Role.MANAGER
+        )
+        data = EmbeddingsStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.embeddings_start(project=project, user=request.user, **data.validated_data)
+        url = request.build_absolute_uri(reverse("embedding-run-detail", args=[run.pk]))
+        return Response({**EmbeddingRunSerializer(run).data, "url": url},
+                        status=status.HTTP_202_ACCEPTED)  # fmt: skip
+
+
+class EmbeddingRunDetailView(APIView):
+    @extend_schema(responses=EmbeddingRunSerializer)
+    def get(self, request: Request, run_id: int) -> Response:
+        run = selectors.embedding_run_get_for_user(run_id=run_id, user=request.user)
+        return Response(EmbeddingRunSerializer(run).data)
+
+
+class EmbeddingRunCancelView(APIView):
+    @extend_schema(request=None, responses={200: EmbeddingRunSerializer, **error_responses(409)})
+    def post(self, request: Request, run_id: int) -> Response:
+        run = selectors.embedding_run_get_for_user(run_id=run_id, user=request.user,
+                                                   min_role=Role.MANAGER)  # fmt: skip
+        return Response(EmbeddingRunSerializer(services.embeddings_cancel(run=run)).data)
+
+
+class EmbeddingSpacesView(APIView):
+    @extend_schema(responses=page_of(SpaceSerializer))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        return Response({"results": selectors.embedding_spaces(project=project), "next": None})
+
+
+class DuplicatesView(APIView):
+    @extend_schema(parameters=[DuplicatesQuerySerializer],
+                   responses={200: DuplicateReportSerializer, **error_responses(400)})  # fmt: skip
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        query = DuplicatesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        space = selectors.space_for(
+            project=project, model_version=query.validated_data["model_version"]
+        )
+        threshold = query.validated_data["threshold"]
+        if threshold is None:
+            threshold = DEFAULT_THRESHOLD[selectors.metric_of(space)]
+        return Response(
+            selectors.duplicate_report(project=project, space=space, threshold=threshold)
+        )
+
+
+class CurationView(APIView):
+    @extend_schema(request=CurationActionSerializer,
+                   responses={200: ChangeSerializer, **error_responses(400)})  # fmt: skip
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(
+            project_id=project_id, user=request.user, min_role=Role.MANAGER
+        )
+        data = CurationActionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        if body["action"] == "restore":
+            change = services.curation_restore(project=project, images=body["images"])
+        else:
+            change = services.curation_apply(project=project, action=body["action"],
+                                             image_ids=body["image_ids"], split=body["split"])  # fmt: skip
+        return Response(change.as_dict())
+
+
+class DiverseView(APIView):
+    @extend_schema(request=DiverseSerializer,
+                   responses={200: ChangeSerializer, **error_responses(400)})  # fmt: skip
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(
+            project_id=project_id, user=request.user, min_role=Role.MANAGER
+        )
+        data = DiverseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        space = selectors.space_for(project=project, model_version=body["model_version"])
+        change = services.curation_pick_diverse(project=project, space=space, n=body["n"],
+                                                split=body["split"])  # fmt: skip
+        return Response(change.as_dict())
