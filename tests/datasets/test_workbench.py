@@ -261,26 +261,3 @@ def test_normalize_aspect_on_one_shape_cluster(world, boxes) -> None:
     assert bad.status_code == 400 and "clusters" in bad.json()["detail"]
     neither = client.post(url, {"ratio": 0.25}, format="json")
     assert neither.status_code == 400 and "label or a cluster" in neither.json()["detail"]
-
-
-def test_the_binary_copy_reads_exactly_what_rows_read(world, boxes, monkeypatch) -> None:
-    """PostgreSQL answers the box table with one binary COPY into numpy; the same table as
-    row tuples (the other databases' path) must come out identical, scale classes too."""
-    import numpy as np
-
-    from apps.datasets.workbench import table
-
-    for name, value in (("wide", "flat"), ("tall", "1:4 #1"), ("big", "flat")):
-        Annotation.objects.filter(pk=boxes[name].pk).update(attributes={"scale_class": value})
-    copied = table._copy_binary  # the fast path, watched
-    used: list[bool] = []
-    monkeypatch.setattr(table, "_copy_binary", lambda qs: used.append(True) or copied(qs))
-    fast = table.box_table(project=world.project, filters=table.BoxFilter())
-    assert used and len(fast) == 7
-    monkeypatch.setattr(table, "_copy_binary", lambda qs: None)
-    slow = table.box_table(project=world.project, filters=table.BoxFilter())
-    for field in table.BoxTable.__dataclass_fields__:
-        assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
-    assert sorted(fast.scale_classes) == ["", "", "", "", "1:4 #1", "flat", "flat"]
-    only = table.box_table(project=world.project, filters=table.BoxFilter(label=world.labels[1].pk))
-    assert set(only.label_ids) == {world.labels[1].pk} and len(only) == 3
