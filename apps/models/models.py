@@ -292,7 +292,33 @@ class AutoAnnotateScope(models.TextChoices):
     ALL = "all"
 
 
-class AutoAnnotationRun(models.Model):
+class BatchRun(models.Model):
+    """A run that works through `total` items on a queue (auto-annotation, embeddings): the
+    lifecycle's status, heartbeat and outcome, with progress as items processed."""
+
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def progress(self) -> float:
+        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
+
+
+class AutoAnnotationRun(BatchRun):
     """A model pre-labelling a batch of images on the `infer` queue. Its predictions are
     annotations with source=model and review=pending; running the same version again replaces
     its pending predictions on those images."""
@@ -311,19 +337,6 @@ class AutoAnnotationRun(models.Model):
     scope = models.CharField(max_length=10, choices=AutoAnnotateScope.choices)
     filters = models.JSONField(default=dict, blank=True)
     threshold = models.FloatField()
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True, default="")
-    worker = models.CharField(max_length=200, blank=True, default="")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -331,12 +344,8 @@ class AutoAnnotationRun(models.Model):
     def __str__(self) -> str:
         return f"auto-annotation {self.pk} {self.status}"
 
-    @property
-    def progress(self) -> float:
-        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
 
-
-class EmbeddingRun(models.Model):
+class EmbeddingRun(BatchRun):
     """Embeddings of a project's images on the `infer` queue, from a ready model version (its
     penultimate layer, a detector's pooled backbone) or a perceptual hash (no version). Only
     images without one in that space are computed; the end scores every image's uniqueness."""
@@ -345,19 +354,6 @@ class EmbeddingRun(models.Model):
     model_version = models.ForeignKey(
         ModelVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True, default="")
-    worker = models.CharField(max_length=200, blank=True, default="")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -368,10 +364,6 @@ class EmbeddingRun(models.Model):
     @property
     def space(self) -> str:
         return embedding_space(self.model_version_id)
-
-    @property
-    def progress(self) -> float:
-        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
 
 
 def embedding_space(version_id: int | None) -> str:
