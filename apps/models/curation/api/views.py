@@ -4,6 +4,7 @@ groups, and the actions on images (set aside, take back, gold, split, undo, dive
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,6 +90,9 @@ class DuplicatesView(APIView):
 
 
 class CurationView(APIView):
+    # JSON only: thousands of image ids as form fields would pass Django's field-count limit
+    parser_classes = [JSONParser]
+
     @extend_schema(request=CurationActionSerializer,
                    responses={200: ChangeSerializer, **error_responses(400)})  # fmt: skip
     def post(self, request: Request, project_id: int) -> Response:
