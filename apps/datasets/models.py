@@ -4,7 +4,7 @@ every run (apps.models.models.RunStatus)."""
 from django.conf import settings
 from django.db import models
 
-from apps.models.models import RunStatus
+from apps.models.models import BatchRun
 from apps.projects.models import Project
 
 IMPORT_FORMATS = ("auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge",
@@ -12,30 +12,15 @@ IMPORT_FORMATS = ("auto", "coco", "yolo", "voc", "cvat", "labelstudio", "imagene
 EXPORT_FORMATS = ("coco", "yolo", "voc", "cvat", "labelstudio", "imagenet", "labelforge")
 
 
-class _Job(models.Model):
+class _Job(BatchRun):
+    """A dataset job: a run's lifecycle and progress, plus the per-file notes of its report."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)  # [{file, detail}]
-    error = models.TextField(blank=True, default="")  # why the whole job failed
-    worker = models.CharField(max_length=200, blank=True, default="")
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True
         ordering = ["-id"]
-
-    @property
-    def progress(self) -> float:
-        return self.processed / self.total if self.total else (1.0 if self.finished_at else 0.0)
 
 
 class DatasetImport(_Job):

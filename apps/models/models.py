@@ -293,8 +293,9 @@ class AutoAnnotateScope(models.TextChoices):
 
 
 class BatchRun(models.Model):
-    """A run that works through `total` items on a queue (auto-annotation, embeddings): the
-    lifecycle's status, heartbeat and outcome, with progress as items processed."""
+    """A run that works through `total` items on a queue (auto-annotation, embeddings, dataset
+    imports and exports): the lifecycle's status, heartbeat and outcome, with progress as
+    items processed."""
 
     status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from apps.annotations.models import USABLE, Annotation
 from apps.annotations.services import Prediction, predictions_replace
 from apps.core.broadcast import broadcast, broadcast_on_commit, project_group
-from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.exceptions import ApplicationError
 from apps.core.jobs import enqueue_on_commit
 from apps.images.models import Image
 from apps.images.selectors import ImageFilters, image_queryset
@@ -23,10 +23,9 @@ from apps.models.models import (
     AutoAnnotateScope,
     AutoAnnotationRun,
     ModelVersion,
-    Stage,
     Task,
-    VersionStatus,
 )
+from apps.models.registry.selectors import ready_version
 from apps.models.runs.lifecycle import (
     run_claim,
     run_record_outcome,
@@ -47,23 +46,6 @@ def autoannotate_broadcast(run: AutoAnnotationRun, *, on_commit: bool = True) ->
     send(project_group(run.project_id), "autoannotate.progress", autoannotate_payload(run))
 
 
-def _version(project: Project, version_id: int | None, task: str, role: str) -> ModelVersion:
-    qs = project.model_versions.filter(task=task)
-    version = (
-        qs.filter(pk=version_id).first()
-        if version_id
-        else qs.filter(stage=Stage.PRODUCTION).first()
-    )
-    if version is None:
-        which = f"model version {version_id}" if version_id else f"a production {task} model"
-        raise ApplicationError(
-            f"{role}: {which} is not in this project.", code="invalid_model_version"
-        )
-    if version.status != VersionStatus.READY:
-        raise Conflict(f"{role}: v{version.version} is {version.status}.", code="model_not_ready")
-    return version
-
-
 def _check_classes(project: Project, detector: ModelVersion, per_class: dict[str, int]) -> None:
     """Each key one of the detector's classes, each value a ready classifier here."""
     unknown = sorted(set(per_class) - set(detector.classes))
@@ -72,7 +54,12 @@ def _check_classes(project: Project, detector: ModelVersion, per_class: dict[str
                                f"(its classes: {', '.join(detector.classes)}).",
                                code="invalid_classifiers")  # fmt: skip
     for name, version_id in per_class.items():
-        _version(project, version_id, Task.CLASSIFY, f"classifiers[{name!r}]")
+        ready_version(
+            project=project,
+            version_id=version_id,
+            task=Task.CLASSIFY,
+            role=f"classifiers[{name!r}]",
+        )
 
 
 def selection(*, project: Project, scope: str, filters: dict[str, Any]) -> QuerySet[Image]:
@@ -94,7 +81,9 @@ def autoannotate_create(
     classifiers: dict[str, int] | None = None, filters: dict[str, Any] | None = None,
 ) -> AutoAnnotationRun:  # fmt: skip
     task = Task.CLASSIFY if mode == AutoAnnotateMode.CLASSIFY else Task.DETECT
-    version = _version(project, model_version, task, "model_version")
+    version = ready_version(
+        project=project, version_id=model_version, task=task, role="model_version"
+    )
     classifier, per_class = None, classifiers or {}
     if per_class and mode != AutoAnnotateMode.TWO_STAGE:
         raise ApplicationError("classifiers: only a two_stage run has classifiers per class.",
@@ -102,8 +91,12 @@ def autoannotate_create(
     if mode == AutoAnnotateMode.TWO_STAGE:
         _check_classes(project, version, per_class)
         if classifier_version or not per_class:  # a default for the classes not named
-            classifier = _version(project, classifier_version, Task.CLASSIFY,
-                                  "classifier_version")  # fmt: skip
+            classifier = ready_version(
+                project=project,
+                version_id=classifier_version,
+                task=Task.CLASSIFY,
+                role="classifier_version",
+            )
     filters = filters or {}
     total = selection(project=project, scope=scope, filters=filters).count()
     if not total:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.broadcast import broadcast, broadcast_on_commit, project_group
-from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.exceptions import ApplicationError
 from apps.core.jobs import enqueue_on_commit
 from apps.images.models import Image, Split
 from apps.models.curation.selectors import embedding_matrix, metric_of
@@ -21,9 +21,9 @@ from apps.models.curation.serializers import embedding_run_payload
 from apps.models.models import (
     EmbeddingRun,
     ImageEmbedding,
-    VersionStatus,
     embedding_space,
 )
+from apps.models.registry.selectors import ready_version
 from apps.models.runs.lifecycle import run_claim, run_record_outcome, run_request_cancel, runs_reap
 from apps.projects.models import Project
 from ml.neighbours import farthest_points, uniqueness
@@ -49,13 +49,8 @@ def embeddings_start(*, project: Project, user: AbstractBaseUser,
                      model_version: int | None) -> EmbeddingRun:  # fmt: skip
     version = None
     if model_version is not None:
-        version = project.model_versions.filter(pk=model_version).first()
-        if version is None:
-            raise ApplicationError(f"model_version: {model_version} is not in this project.",
-                                   code="invalid_model_version")  # fmt: skip
-        if version.status != VersionStatus.READY:
-            raise Conflict(f"model_version: v{version.version} is {version.status}.",
-                           code="model_not_ready")  # fmt: skip
+        version = ready_version(project=project, version_id=model_version, task=None,
+                                role="model_version")  # fmt: skip
     if not project.images.exists():
         raise ApplicationError("The project has no images to embed.", code="no_images")
     total = missing_images(project=project, space=embedding_space(model_version)).count()

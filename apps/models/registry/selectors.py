@@ -2,10 +2,12 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from apps.core.exceptions import NotFound
+from apps.core.exceptions import ApplicationError, Conflict, NotFound
 from apps.models.models import (
     ModelVersion,
+    Stage,
     StageTransition,
+    VersionStatus,
 )
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
@@ -20,6 +22,26 @@ def model_version_list(
     if stage:
         qs = qs.filter(stage=stage)
     return qs.order_by("-version")
+
+
+def ready_version(*, project: Project, version_id: int | None, task: str | None,
+                  role: str) -> ModelVersion:  # fmt: skip
+    """The project's version `version_id` (of `task`, when given), or with no id its
+    production version of `task`, ready to load; `role` names the field in the errors."""
+    qs = project.model_versions.filter(task=task) if task else project.model_versions.all()
+    version = (
+        qs.filter(pk=version_id).first()
+        if version_id
+        else qs.filter(stage=Stage.PRODUCTION).first()
+    )
+    if version is None:
+        which = f"model version {version_id}" if version_id else f"a production {task} model"
+        raise ApplicationError(
+            f"{role}: {which} is not in this project.", code="invalid_model_version"
+        )
+    if version.status != VersionStatus.READY:
+        raise Conflict(f"{role}: v{version.version} is {version.status}.", code="model_not_ready")
+    return version
 
 
 def model_version_get_for_user(
