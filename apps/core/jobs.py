@@ -7,8 +7,12 @@ from typing import Any
 
 import django_rq
 from django.db import transaction
+from django.urls import reverse
 from redis.exceptions import RedisError
+from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from apps.core.exceptions import RETRY_AFTER_SECONDS
 
@@ -30,3 +34,9 @@ def enqueue_on_commit(queue: str, func: Callable[..., Any] | str, **kwargs: Any)
     except RedisError as exc:
         raise QueueUnavailable() from exc
     transaction.on_commit(lambda: rq_queue.enqueue(func, **kwargs))
+
+
+def job_accepted(data: dict, request: Request, detail_name: str, pk: int) -> Response:
+    """A background job's 202: its representation and `url`, the absolute URL to poll."""
+    url = request.build_absolute_uri(reverse(detail_name, args=[pk]))
+    return Response({**data, "url": url}, status=status.HTTP_202_ACCEPTED)

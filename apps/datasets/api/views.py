@@ -3,15 +3,14 @@ export's zip."""
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict, NotFound
+from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
 from apps.datasets import services
 from apps.datasets.selectors import (
@@ -27,11 +26,6 @@ from apps.projects.selectors import project_get_for_user
 from .serializers import ExportCreateSerializer, ImportCreateSerializer
 
 LIST_LIMIT = 50
-
-
-def _accepted(data: dict, request: Request, name: str, pk: int) -> Response:
-    return Response({**data, "url": request.build_absolute_uri(reverse(name, args=[pk]))},
-                    status=status.HTTP_202_ACCEPTED)  # fmt: skip
 
 
 class ImportListView(APIView):
@@ -58,7 +52,7 @@ class ImportListView(APIView):
         job = services.dataset_import_create(
             project=project, user=request.user, options=options, **fields
         )
-        return _accepted(
+        return job_accepted(
             DatasetImportSerializer(job).data, request, "dataset-import-detail", job.pk
         )
 
@@ -101,7 +95,7 @@ class ExportListView(APIView):
             filters=data.validated_data["filter"], include_images=data.validated_data["include_images"],
         )  # fmt: skip
         body = DatasetExportSerializer(job, context={"request": request}).data
-        return _accepted(body, request, "dataset-export-detail", job.pk)
+        return job_accepted(body, request, "dataset-export-detail", job.pk)
 
 
 class ExportDetailView(APIView):

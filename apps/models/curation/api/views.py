@@ -1,14 +1,13 @@
 """Curation: embeddings runs (start, list, detail, cancel), the spaces, near-duplicate
 groups, and the actions on images (set aside, take back, gold, split, undo, diverse pick)."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
 from apps.models.curation import selectors, services
 from apps.models.curation.serializers import EmbeddingRunSerializer
@@ -44,9 +43,9 @@ class EmbeddingsView(APIView):
         data = EmbeddingsStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = services.embeddings_start(project=project, user=request.user, **data.validated_data)
-        url = request.build_absolute_uri(reverse("embedding-run-detail", args=[run.pk]))
-        return Response({**EmbeddingRunSerializer(run).data, "url": url},
-                        status=status.HTTP_202_ACCEPTED)  # fmt: skip
+        return job_accepted(
+            EmbeddingRunSerializer(run).data, request, "embedding-run-detail", run.pk
+        )
 
 
 class EmbeddingRunDetailView(APIView):
