@@ -3,8 +3,7 @@
 import { get, post } from "./http";
 import { projectPath, type Page } from "./common";
 import type { Split } from "./images";
-
-export type RunStatus = "queued" | "running" | "cancelling" | "cancelled" | "interrupted" | "failed" | "succeeded";
+import type { RunStatus } from "./runs";
 
 export interface EmbeddingRun {
   id: number;
