@@ -5,6 +5,9 @@ ml/neighbours.py compares the rows with the embedder's `metric`.
     model_embedder(predictor)         -> the model's own features, rows L2-normalised,
                                          metric "cosine"
     embedder.embed(images)            -> float32 (n, embedder.dim)
+    embedder.embed_and_predict(images) -> (the rows, the model's predictions per image: a
+                                         classifier's top classes from the same forward
+                                         pass, a detector's boxes; None for the hash)
 
 A classifier's features are the input of its last nn.Linear (the penultimate layer: the
 pooled 512 of a ResNet-18, the 64 of a CIFAR ResNet-20), caught by a forward pre-hook in an
@@ -20,6 +23,7 @@ image is embedded exactly as it is predicted.
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,6 +36,12 @@ from .registry import max_size_for
 from .results import ImageInput, open_image
 
 METRICS = ("cosine", "hamming")
+TOP_CLASSES = 10  # a classifier's predictions kept per image (ml/mistakes.py reads them)
+DETECT_FLOOR = 0.05  # a detector's boxes kept per image: low ones weigh little, still count
+MAX_BOXES = 100
+
+Opinion = list[dict[str, Any]]  # one image's predictions as plain rows (JSON-ready)
+Embedded = tuple[np.ndarray, list[Opinion] | None]
 
 
 @dataclass(frozen=True)
@@ -43,25 +53,32 @@ class Embedder:
     space: str
     dim: int
     metric: str
-    _fn: Callable[[Sequence[ImageInput]], np.ndarray] = field(repr=False, compare=False)
+    _fn: Callable[[Sequence[ImageInput]], Embedded] = field(repr=False, compare=False)
 
     def embed(self, images: Sequence[ImageInput]) -> np.ndarray:
         """float32 (len(images), dim), one row per image in order."""
+        return self.embed_and_predict(images)[0]
+
+    def embed_and_predict(self, images: Sequence[ImageInput]) -> Embedded:
+        """The rows, and per image what the model predicts (None when there is no model)."""
         if len(images) == 0:
-            return np.zeros((0, self.dim), np.float32)
-        rows = self._fn(images)
+            return np.zeros((0, self.dim), np.float32), None
+        rows, opinions = self._fn(images)
         if rows.shape != (len(images), self.dim):
             raise RuntimeError(f"Embedder {self.space} gave shape {rows.shape} for "
                                f"{len(images)} images of dim {self.dim}.")  # fmt: skip
-        return rows
+        if opinions is not None and len(opinions) != len(images):
+            raise RuntimeError(f"Embedder {self.space} gave {len(opinions)} predictions "
+                               f"for {len(images)} images.")  # fmt: skip
+        return rows, opinions
 
 
 def hash_embedder() -> Embedder:
     """The difference hash of ml/phash.py as 64 components of 0/1: cheap (no model), and
     finds the same picture again after resizing or recompression, not similar content."""
 
-    def embed(images: Sequence[ImageInput]) -> np.ndarray:
-        return np.stack([hash_bits(dhash(open_image(image))) for image in images])
+    def embed(images: Sequence[ImageInput]) -> Embedded:
+        return np.stack([hash_bits(dhash(open_image(image))) for image in images]), None
 
     return Embedder("dhash", HASH_BITS, "hamming", embed)
 
@@ -96,10 +113,12 @@ def _normalised(features: torch.Tensor) -> np.ndarray:
 
 def _classifier_embedder(predictor: Predictor, batch_size: int) -> Embedder:
     head = last_linear(predictor.model)
+    k = min(TOP_CLASSES, len(predictor.classes))
 
     @torch.no_grad()
-    def embed(images: Sequence[ImageInput]) -> np.ndarray:
+    def embed(images: Sequence[ImageInput]) -> Embedded:
         caught: list[torch.Tensor] = []
+        opinions: list[Opinion] = []
 
         def hook(_module: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
             caught.append(args[0].reshape(args[0].shape[0], -1))
@@ -114,13 +133,19 @@ def _classifier_embedder(predictor: Predictor, batch_size: int) -> Embedder:
                     x = x.contiguous(memory_format=torch.channels_last)
                 caught.clear()
                 with predictor._autocast:
-                    predictor.model(x)
+                    logits = predictor.model(x)
                 if len(caught) != 1:
                     raise RuntimeError(f"The last Linear ran {len(caught)} times in a pass.")
                 out.append(_normalised(caught[0]))
+                confidence, index = torch.softmax(logits.float(), dim=1).topk(k, dim=1)
+                opinions += [
+                    [{"label": predictor.classes[c], "confidence": round(p, 6)}
+                     for p, c in zip(ps, cs, strict=True)]
+                    for ps, cs in zip(confidence.tolist(), index.tolist(), strict=True)
+                ]  # fmt: skip
         finally:
             handle.remove()
-        return np.concatenate(out)
+        return np.concatenate(out), opinions
 
     return Embedder(predictor.architecture, head.in_features, "cosine", embed)
 
@@ -150,8 +175,17 @@ def _detector_embedder(predictor: Predictor, batch_size: int) -> Embedder:
         probe = backbone(torch.zeros(1, 3, 64, 64, device=predictor.device))
     dim = sum(int(fmap.shape[1]) for fmap in probe.values())
 
+    def boxes(chunk: Sequence[ImageInput]) -> list[Opinion]:
+        """The whole detector's boxes, in a second pass (its heads follow the backbone)."""
+        found = predictor.detect(chunk, score_threshold=DETECT_FLOOR)
+        return [
+            [{"label": d.label, "score": round(d.score, 6),
+              "box": {"x": d.x, "y": d.y, "w": d.w, "h": d.h}} for d in rows[:MAX_BOXES]]
+            for rows in found
+        ]  # fmt: skip
+
     @torch.no_grad()
-    def embed(images: Sequence[ImageInput]) -> np.ndarray:
+    def embed(images: Sequence[ImageInput]) -> Embedded:
         out = np.empty((len(images), dim), np.float32)
         for lo in range(0, len(images), batch_size):
             arrays = [
@@ -168,6 +202,6 @@ def _detector_embedder(predictor: Predictor, batch_size: int) -> Embedder:
                     maps = list(backbone(batch.tensors).values())
                 padded = (int(batch.tensors.shape[-2]), int(batch.tensors.shape[-1]))
                 out[[lo + i for i in group]] = _normalised(_pooled(maps, padded, batch.image_sizes))
-        return out
+        return out, boxes(images)
 
     return Embedder(predictor.architecture, dim, "cosine", embed)

@@ -17,6 +17,7 @@ from apps.images.services import image_thumbnail_make
 from apps.models.models import EmbeddingRun, ImageEmbedding
 from apps.projects.models import Membership
 from tests.factories.images import image_bytes
+from tests.factories.models import make_version
 from tests.helpers.roles import RANK, ROLES
 
 
@@ -88,6 +89,8 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/projects/{p}/duplicates/", "annotator"),
     Endpoint("post", "/api/v1/projects/{p}/curation/", "manager", "curate"),
     Endpoint("post", "/api/v1/projects/{p}/curation/diverse/", "manager", "diverse"),
+    Endpoint("get", "/api/v1/projects/{p}/embedding-map/", "annotator"),
+    Endpoint("get", "/api/v1/images/{i}/opinion/", "annotator"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -161,6 +164,11 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
     embedding_run = EmbeddingRun.objects.create(project=world.project)
     ImageEmbedding.objects.create(image=image, space="dhash", dim=64,
                                   vector=np.zeros(64, dtype=np.float32).tobytes())  # fmt: skip
+    if "opinion" in endpoint.path:  # a version's predictions for the image
+        version = make_version(world.project, world.users["owner"], prepare=False)
+        ImageEmbedding.objects.create(image=image, model_version=version, dim=1,
+                                      space=f"version:{version.pk}", vector=b"\0\0\0\0",
+                                      predictions=[{"label": "sparrow", "confidence": 1.0}])  # fmt: skip
     membership = Membership.objects.get(project=world.project, user=world.users["annotator"])
     path = endpoint.path.format(
         p=world.project.pk,

@@ -56,6 +56,10 @@ class Image(models.Model):
         null=True, blank=True,
         help_text="From the latest embeddings: distance to its nearest neighbours, 0..1 (1 = the most unlike the rest).",
     )  # fmt: skip
+    mistakenness = models.FloatField(
+        null=True, blank=True,
+        help_text="From the latest model embeddings: how strongly the model disagrees with the labels, 0..1.",
+    )  # fmt: skip
     excluded = models.BooleanField(
         default=False, help_text="Left out of training snapshots (a near-duplicate set aside)."
     )
@@ -78,6 +82,9 @@ class Image(models.Model):
             models.Index(fields=["project", "status", "id"], name="image_project_status"),
             models.Index(fields=["project", "split", "id"], name="image_project_split"),
             models.Index(fields=["project", "uncertainty", "id"], name="image_project_uncertainty"),
+            models.Index(
+                fields=["project", "mistakenness", "id"], name="image_project_mistakenness"
+            ),
             models.Index(
                 fields=["project", "source_video", "frame_time"], name="image_project_video"
             ),

@@ -36,7 +36,8 @@ class ImageFilters:
     frame_to: float | None = None  # and at or before
     excluded: bool | None = None  # set aside by curation (left out of training)
     # "id", or a score highest first, then by id: "uncertain" (active learning) or
-    # "uniqueness" (the most unlike the rest, from the latest embeddings)
+    # "uniqueness" (the most unlike the rest, from the latest embeddings) or "mistakenness"
+    # (likely label errors first, from the latest model embeddings)
     order: str = "id"
 
 
@@ -68,7 +69,8 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
 
 
 UNSCORED = -1.0  # images without the score sort after every scored one
-SCORES = {"uncertain": "uncertainty", "uniqueness": "uniqueness"}  # order -> Image field
+# order -> Image field
+SCORES = {"uncertain": "uncertainty", "uniqueness": "uniqueness", "mistakenness": "mistakenness"}
 
 
 def _ordered(qs: QuerySet[Image], order: str, *, reverse: bool = False) -> QuerySet[Image]:

@@ -19,7 +19,7 @@ class ImageSerializer(serializers.ModelSerializer):
         model = Image
         fields = [
             "id", "project", "filename", "width", "height", "format", "size_bytes", "sha256",
-            "status", "split", "sample_weight", "gold", "uncertainty", "uniqueness", "excluded", "file", "thumbnail",
+            "status", "split", "sample_weight", "gold", "uncertainty", "uniqueness", "mistakenness", "excluded", "file", "thumbnail",
             "annotation_count", "source_video", "frame_time", "source_image", "crop",
             "created_at", "updated_at",
         ]  # fmt: skip

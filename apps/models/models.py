@@ -382,6 +382,14 @@ class ImageEmbedding(models.Model):
     space = models.CharField(max_length=32)
     vector = models.BinaryField()
     dim = models.PositiveIntegerField()
+    predictions = models.JSONField(
+        null=True, blank=True,
+        help_text="The model's predictions for the image, made in the same pass (null for the hash).",
+    )  # fmt: skip
+    map_x = models.FloatField(
+        null=True, blank=True, help_text="Where the image sits on the space's 2-D map."
+    )
+    map_y = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

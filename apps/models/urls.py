@@ -126,4 +126,12 @@ urlpatterns = [
         curation.DiverseView.as_view(),
         name="curation-diverse",
     ),
+    path(
+        "projects/<int:project_id>/embedding-map/",
+        curation.EmbeddingMapView.as_view(),
+        name="embedding-map",
+    ),
+    path(
+        "images/<int:image_id>/opinion/", curation.ImageOpinionView.as_view(), name="image-opinion"
+    ),
 ]

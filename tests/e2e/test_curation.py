@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page, expect
 
-from apps.annotations.services import upload_with_tags
+from apps.annotations.services import annotation_create, upload_with_tags
 from apps.images.models import Image
 from apps.projects.services import project_create
 from tests.helpers.browser import in_thread, login, off_loop, screenshot
@@ -82,3 +82,84 @@ def test_find_copies_set_one_aside_undo_and_fix_the_leak(page: Page) -> None:
     expect(page.get_by_test_id("image-order")).to_have_value("uniqueness")
     expect(page.get_by_test_id("image-tile")).to_have_count(11)
     screenshot(page, "images-by-uniqueness")
+
+
+PHOTO_TAGS = {"chelsea.png": "cat", "chelsea-small.png": "cat", "astronaut.png": "dog",
+              "coffee.png": "dog", "rocket.png": "dog", "camera.png": "cat"}  # fmt: skip
+# the model's view: it takes the astronaut for a cat (wrong), and the small Chelsea for a dog
+OPINIONS = {"chelsea.png": ("cat", 0.97), "chelsea-small.png": ("dog", 0.88),
+            "astronaut.png": ("cat", 0.95), "coffee.png": ("dog", 0.9),
+            "rocket.png": ("dog", 0.6), "camera.png": ("cat", 0.99)}  # fmt: skip
+
+
+@in_thread
+def judged_photos():
+    """The photos, six tagged cat or dog, and a version's predictions stored as its embeddings
+    run leaves them (two disagree with the tags), then scored and mapped by the services."""
+    import numpy as np
+
+    from apps.models.curation import services
+    from apps.models.models import ImageEmbedding
+    from apps.projects.services import label_create
+    from tests.factories.models import make_version
+
+    ada = get_user_model().objects.create_user("ada", password=PASSWORD)
+    project = project_create(name="Pets", user=ada)
+    labels = {n: label_create(project=project, name=n) for n in ("cat", "dog")}
+    files = [SimpleUploadedFile(name, data) for name, data in _scenes().items()]
+    upload_with_tags(project=project, user=ada, files=files)
+    version = make_version(project, ada, classes=("cat", "dog"), prepare=False)
+    rng = np.random.default_rng(0)
+    for image in Image.objects.filter(project=project):
+        if image.filename in PHOTO_TAGS:
+            annotation_create(image=image, user=ada, kind="tag",
+                              label_id=labels[PHOTO_TAGS[image.filename]].pk)  # fmt: skip
+        label, p = OPINIONS.get(image.filename, ("cat", 0.5))
+        other = "dog" if label == "cat" else "cat"
+        ImageEmbedding.objects.create(
+            image=image, model_version=version, space=f"version:{version.pk}", dim=8,
+            vector=rng.normal(size=8).astype(np.float32).tobytes(),
+            predictions=[{"label": label, "confidence": p}, {"label": other, "confidence": 1 - p}],
+        )  # fmt: skip
+    services.mistakenness_update(project=project, version=version)
+    services.map_update(project=project, space=f"version:{version.pk}")
+    return project, version
+
+
+@in_thread
+def tag_names(project, filename: str) -> list[str]:
+    image = Image.objects.get(project=project, filename=filename)
+    return sorted(image.annotations.values_list("label__name", flat=True))
+
+
+def test_review_likely_label_errors_in_the_labeller_and_fix_one(page: Page) -> None:
+    project, version = off_loop(judged_photos)
+    login(page, "ada", PASSWORD)
+    page.goto(f"/projects/{project.pk}/#curation")
+    tiles = page.get_by_test_id("mistake-tile")
+    expect(tiles).to_have_count(6)  # the labelled ones, worst first
+    expect(tiles.first).to_contain_text("astronaut.png")
+    expect(tiles.first).to_contain_text("95%")
+    expect(tiles.nth(1)).to_contain_text("chelsea-small.png")
+    screenshot(page, "curation-label-errors")
+
+    page.get_by_test_id("mistake-review").click()
+    panel = page.get_by_test_id("opinion-panel")
+    expect(panel).to_contain_text(f"v{version.version} · resnet20")
+    expect(page.get_by_test_id("opinion-score")).to_have_text("95%")
+    expect(panel).to_contain_text("The model says “cat” (95%); labelled “dog”.")
+    classes = page.get_by_test_id("opinion-class")
+    expect(classes.first).to_have_attribute("data-label", "cat")
+    expect(page.locator("[data-testid=opinion-class].given")).to_have_attribute("data-label", "dog")
+    screenshot(page, "labeller-label-error")
+
+    page.get_by_test_id("opinion-relabel").click()  # swaps the tag through the editor
+    expect(page.get_by_test_id("opinion-score")).to_have_text(
+        "5%", timeout=10_000
+    )  # (1 + 0.05 - 0.95) / 2
+    expect(panel).not_to_contain_text("The model says")
+    assert off_loop(tag_names, project, "astronaut.png") == ["cat"]
+
+    page.keyboard.press("ArrowRight")  # the next in the queue
+    expect(page.get_by_test_id("opinion-score")).to_have_text("88%")
+    expect(panel).to_contain_text("The model says “dog” (88%); labelled “cat”.")

@@ -160,8 +160,42 @@ def test_detector_with_five_fpn_levels() -> None:
 
 
 def test_embedder_checks_its_rows() -> None:
-    broken = Embedder("x", 3, "cosine", lambda images: np.zeros((len(images), 2), np.float32))
+    broken = Embedder(
+        "x", 3, "cosine", lambda images: (np.zeros((len(images), 2), np.float32), None)
+    )
     with pytest.raises(RuntimeError, match="shape"):
         broken.embed([Image.new("RGB", (4, 4))])
     with pytest.raises(ValueError):
         model_embedder(classifier("resnet20", 32), batch_size=0)
+
+
+def test_a_classifier_predicts_in_the_pass_that_embeds() -> None:
+    """The top classes come from the embedding pass itself, and match classify()'s."""
+    predictor = classifier("resnet20", 32)
+    predictor.model.eval()
+    images = list(samples().values())
+    rows, opinions = model_embedder(predictor).embed_and_predict(images)
+    assert rows.shape == (4, 64) and opinions is not None and len(opinions) == 4
+    for opinion, expected in zip(opinions, predictor.classify(images, top_k=3), strict=True):
+        assert [o["label"] for o in opinion] == [c.label for c in expected]
+        assert [o["confidence"] for o in opinion] == pytest.approx(
+            [c.confidence for c in expected], abs=1e-5
+        )
+        assert sum(o["confidence"] for o in opinion) == pytest.approx(1, abs=1e-4)  # all 3
+
+
+def test_a_detector_gives_its_boxes_and_the_hash_none() -> None:
+    torch.manual_seed(0)
+    model = build("fasterrcnn_mobilenet_v3_large_fpn", 2, image_size=64)
+    predictor = Predictor(model, "fasterrcnn_mobilenet_v3_large_fpn", ["x", "y"], 64, CPU)
+    predictor.model.eval()
+    images = [samples()["scene"], samples()["noise"]]
+    _, opinions = model_embedder(predictor).embed_and_predict(images)
+    expected = predictor.detect(images, score_threshold=0.05)
+    assert opinions is not None
+    for opinion, rows in zip(opinions, expected, strict=True):
+        assert [(o["label"], o["score"]) for o in opinion] == [
+            (d.label, pytest.approx(d.score, abs=1e-5)) for d in rows
+        ]
+        assert all(set(o["box"]) == {"x", "y", "w", "h"} for o in opinion)
+    assert hash_embedder().embed_and_predict(images)[1] is None

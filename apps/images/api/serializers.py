@@ -30,8 +30,8 @@ class ImageFilterSerializer(serializers.Serializer):
 class ImageListQuerySerializer(ImageFilterSerializer):
     has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
     excluded = serializers.BooleanField(required=False, allow_null=True, default=None)
-    order = serializers.ChoiceField(choices=["id", "uncertain", "uniqueness"], required=False,
-                                    default="id")  # fmt: skip
+    order = serializers.ChoiceField(choices=["id", "uncertain", "uniqueness", "mistakenness"],
+                                    required=False, default="id")  # fmt: skip
     after = serializers.IntegerField(required=False, min_value=0)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
 

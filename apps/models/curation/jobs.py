@@ -1,9 +1,11 @@
 """The `infer` queue job: embed a project's images that have no vector in the run's space
 yet (a model version's penultimate layer, or the perceptual hash), in batches with progress
-and cancel between them, then score every image's uniqueness. Safe to run twice: a second
-run finds nothing missing and only rescores."""
+and cancel between them, then score every image's uniqueness (and, with a model, how
+strongly its predictions disagree with the labels) and place it on the 2-D map. Safe to run
+twice: a second run finds nothing missing and only rescores."""
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -29,7 +31,7 @@ def _embedder(run: EmbeddingRun) -> Embedder:
     return model_embedder(predictor)  # type: ignore[arg-type]
 
 
-def _pixels(batch: list[Image], counts: dict[str, int]) -> tuple[list[int], list]:
+def _pixels(batch: list[Image], counts: dict[str, Any]) -> tuple[list[int], list]:
     ids, pixels = [], []
     for image in batch:
         try:
@@ -55,19 +57,24 @@ def _embed(run: EmbeddingRun) -> str:
         todo = list(curation.missing_images(project=run.project, space=run.space)
                     .order_by("id").values_list("pk", flat=True))  # fmt: skip
         EmbeddingRun.objects.filter(pk=run.pk).update(total=len(todo))
-        counts = {"computed": 0, "existing": run.project.images.count() - len(todo),
-                  "unreadable": 0, "scored": 0}  # fmt: skip
+        counts: dict[str, Any] = {"computed": 0, "unreadable": 0, "scored": 0,
+                                  "existing": run.project.images.count() - len(todo)}  # fmt: skip
         embedder = _embedder(run) if todo else None
         for lo in range(0, len(todo), curation.BATCH):
             batch = list(Image.objects.filter(pk__in=todo[lo : lo + curation.BATCH]).order_by("id"))
             ids, pixels = _pixels(batch, counts)
             if ids and embedder is not None:
-                counts["computed"] += curation.store(run=run, image_ids=ids,
-                                                     vectors=embedder.embed(pixels))  # fmt: skip
+                vectors, predictions = embedder.embed_and_predict(pixels)
+                counts["computed"] += curation.store(run=run, image_ids=ids, vectors=vectors,
+                                                     predictions=predictions)  # fmt: skip
             if curation.progress(run, lo + len(batch), counts) == RunStatus.CANCELLING:
                 curation.finish(run, RunStatus.CANCELLED)
                 return "cancelled"
         counts["scored"] = curation.uniqueness_update(project=run.project, space=run.space)
+        if run.model_version is not None:
+            counts["judged"] = curation.mistakenness_update(project=run.project,
+                                                            version=run.model_version)  # fmt: skip
+        counts["map"] = curation.map_update(project=run.project, space=run.space)
         curation.progress(run, len(todo), counts)
     except Exception as exc:  # the run records why, for the user
         log.exception("embeddings %s failed", run.pk)

@@ -1,5 +1,6 @@
 """Writes for curation: start an embeddings run (the `infer` queue), the job's steps
-(store a batch of vectors, score every image's uniqueness), and the curation actions on a
+(store a batch of vectors and predictions, score every image's uniqueness and likely label
+errors, place it on the 2-D map), and the curation actions on a
 set of images (set aside, take back, gold, move to a split, pick diverse ones), each
 answering what it changed so the page can undo it."""
 
@@ -16,17 +17,24 @@ from apps.core.broadcast import broadcast, broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError
 from apps.core.jobs import enqueue_on_commit
 from apps.images.models import Image, Split
-from apps.models.curation.selectors import embedding_matrix, metric_of
+from apps.models.curation.selectors import (
+    embedding_matrix,
+    judged_annotations,
+    labels_by_image,
+    metric_of,
+    verdict_of,
+)
 from apps.models.curation.serializers import embedding_run_payload
 from apps.models.models import (
     EmbeddingRun,
     ImageEmbedding,
+    ModelVersion,
     embedding_space,
 )
 from apps.models.registry.selectors import ready_version
 from apps.models.runs.lifecycle import run_claim, run_record_outcome, run_request_cancel, runs_reap
 from apps.projects.models import Project
-from ml.neighbours import farthest_points, uniqueness
+from ml.neighbours import farthest_points, project_2d, uniqueness
 
 JOB = "apps.models.curation.jobs.run_embeddings"
 BATCH = 32
@@ -39,8 +47,11 @@ def embeddings_broadcast(run: EmbeddingRun, *, on_commit: bool = True) -> None:
 
 
 def missing_images(*, project: Project, space: str) -> QuerySet[Image]:
-    """The project's images with no vector in `space` yet."""
+    """The project's images with no vector in `space` yet (in a model's space, or no
+    predictions: vectors stored before predictions were kept are done again)."""
     done = ImageEmbedding.objects.filter(space=space, image__project=project)
+    if space != "dhash":
+        done = done.filter(predictions__isnull=False)
     return project.images.exclude(pk__in=done.values("image_id"))
 
 
@@ -78,18 +89,23 @@ def claim(run_id: int) -> EmbeddingRun | None:
     return run
 
 
-def store(*, run: EmbeddingRun, image_ids: list[int], vectors: np.ndarray) -> int:
-    """One batch's vectors; an image already embedded in this space (a second run, a
-    concurrent one) keeps its vector. Returns how many were new."""
+def store(*, run: EmbeddingRun, image_ids: list[int], vectors: np.ndarray,
+          predictions: list[list[dict[str, Any]]] | None = None) -> int:  # fmt: skip
+    """One batch's vectors (and the model's predictions). The same model gives the same
+    rows, so an image a concurrent run stored first is simply written again. Returns how
+    many images were stored."""
+    opinions = predictions if predictions is not None else [None] * len(image_ids)
     rows = [
         ImageEmbedding(image_id=i, model_version_id=run.model_version_id, space=run.space,
-                       vector=np.ascontiguousarray(v, dtype=np.float32).tobytes(), dim=len(v))
-        for i, v in zip(image_ids, vectors, strict=True)
+                       vector=np.ascontiguousarray(v, dtype=np.float32).tobytes(), dim=len(v),
+                       predictions=p)
+        for i, v, p in zip(image_ids, vectors, opinions, strict=True)
     ]  # fmt: skip
-    before = ImageEmbedding.objects.filter(space=run.space, image_id__in=image_ids).count()
-    ImageEmbedding.objects.bulk_create(rows, ignore_conflicts=True)
-    after = ImageEmbedding.objects.filter(space=run.space, image_id__in=image_ids).count()
-    return after - before
+    ImageEmbedding.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["image", "space"],
+        update_fields=["vector", "dim", "predictions"],
+    )  # fmt: skip
+    return len(rows)
 
 
 def uniqueness_update(*, project: Project, space: str) -> int:
@@ -103,7 +119,41 @@ def uniqueness_update(*, project: Project, space: str) -> int:
     return len(images)
 
 
-def progress(run: EmbeddingRun, processed: int, counts: dict[str, int]) -> str:
+def mistakenness_update(*, project: Project, version: ModelVersion) -> int:
+    """Every image's likely-label-error score from `version`'s stored predictions against
+    its labels now; images it has not seen, or nobody labelled, get none. Returns how many
+    were scored."""
+    stored = dict(
+        ImageEmbedding.objects.filter(image__project=project, space=embedding_space(version.pk),
+                                      predictions__isnull=False)
+        .values_list("image_id", "predictions")
+    )  # fmt: skip
+    given = labels_by_image(judged_annotations(images=list(stored), task=version.task))
+    scores = {
+        pk: verdict_of(task=version.task, predictions=stored[pk], given=labels).score
+        for pk, labels in given.items()
+    }
+    images = [Image(pk=pk, mistakenness=scores.get(pk))
+              for pk in project.images.values_list("pk", flat=True)]  # fmt: skip
+    Image.objects.bulk_update(images, ["mistakenness"], batch_size=2000)
+    return len(scores)
+
+
+def map_update(*, project: Project, space: str) -> str:
+    """Place every embedded image on the space's 2-D map; answers the method (umap | pca)."""
+    ids, vectors = embedding_matrix(project=project, space=space)
+    if not len(ids):
+        return "pca"
+    coords, method = project_2d(vectors)
+    pks = dict(ImageEmbedding.objects.filter(space=space, image_id__in=ids.tolist())
+               .values_list("image_id", "pk"))  # fmt: skip
+    rows = [ImageEmbedding(pk=pks[int(i)], map_x=float(x), map_y=float(y))
+            for i, (x, y) in zip(ids, coords, strict=True)]  # fmt: skip
+    ImageEmbedding.objects.bulk_update(rows, ["map_x", "map_y"], batch_size=2000)
+    return method
+
+
+def progress(run: EmbeddingRun, processed: int, counts: dict[str, Any]) -> str:
     EmbeddingRun.objects.filter(pk=run.pk).update(processed=processed, counts=counts)
     run.refresh_from_db()
     embeddings_broadcast(run, on_commit=False)

@@ -1,5 +1,6 @@
-/** Curation: embeddings runs, the spaces images are embedded in, near-duplicate groups, and
- *  the actions on a set of images (each answers `before`, which "restore" puts back). */
+/** Curation: embeddings runs, the spaces images are embedded in, near-duplicate groups, the
+ *  actions on a set of images (each answers `before`, which "restore" puts back), a model's
+ *  opinion of an image (likely label errors) and the 2-D map. */
 import { get, post } from "./http";
 import { projectPath, type Page } from "./common";
 import type { Split } from "./images";
@@ -15,7 +16,7 @@ export interface EmbeddingRun {
   total: number;
   processed: number;
   progress: number;
-  counts: { computed?: number; existing?: number; unreadable?: number; scored?: number };
+  counts: { computed?: number; existing?: number; unreadable?: number; scored?: number; judged?: number; map?: "umap" | "pca" };
   error: string;
   created_by: string | null;
   created_at: string;
@@ -53,6 +54,45 @@ export interface Change {
   before: ImageState[];
 }
 
+export interface Box { x: number; y: number; w: number; h: number }
+
+/** Why the model doubts a label: another class, a box it found that nobody drew, a box it
+ *  does not see. `label` is the model's class, `given` the person's. */
+export interface Suspect {
+  kind: "wrong_label" | "missing" | "spurious";
+  score: number;
+  label: string | null;
+  given: string | null;
+  box: Box | null;
+}
+
+export interface Opinion {
+  image: number;
+  /** null: no model has looked at the image yet. */
+  model_version: { id: number; version: number; architecture: string; task: "classify" | "detect" } | null;
+  labelled: boolean;
+  score: number | null;
+  suspects: Suspect[];
+  predictions: ({ label: string; confidence: number } | { label: string; score: number; box: Box })[];
+}
+
+/** The 2-D map, column by column: point k is ids[k] at (x[k], y[k]), both 0..1. */
+export interface EmbeddingMap {
+  space: string;
+  method: "umap" | "pca";
+  count: number;
+  total: number;
+  ids: number[];
+  x: number[];
+  y: number[];
+  label: (number | null)[];
+  split: Split[];
+  uniqueness: (number | null)[];
+  mistakenness: (number | null)[];
+  excluded: boolean[];
+  labels: { id: number; name: string; color: string }[];
+}
+
 export type CurationAction = "exclude" | "include" | "gold" | "split";
 
 const q = (modelVersion: number | null, extra: Record<string, string> = {}): string =>
@@ -72,6 +112,10 @@ export const curation = {
     post<Change>(`${projectPath(projectId)}curation/`, { action: "restore", images }),
   diverse: (projectId: number, modelVersion: number | null, n: number, split: Split) =>
     post<Change>(`${projectPath(projectId)}curation/diverse/`, { model_version: modelVersion, n, split }),
+  map: (projectId: number, modelVersion: number | null) =>
+    get<EmbeddingMap>(`${projectPath(projectId)}embedding-map/${q(modelVersion)}`),
+  opinion: (imageId: number, modelVersion: number | null = null) =>
+    get<Opinion>(`/api/v1/images/${imageId}/opinion/${q(modelVersion)}`),
 };
 
 /** A space's value in a select: the version id, or "" for the perceptual hash. */

@@ -28,6 +28,8 @@ export interface Image {
   uncertainty?: number | null;
   /** 0..1 from the latest embeddings (1 = the most unlike the rest); null before any. */
   uniqueness?: number | null;
+  /** 0..1 from the latest model embeddings: how strongly it disagrees with the labels. */
+  mistakenness?: number | null;
   /** Set aside by curation: left out of training snapshots. */
   excluded?: boolean;
   /** Only in list responses; detail and websocket payloads leave it out. */

@@ -17,12 +17,13 @@ export interface ImageFilters {
   /** Set aside by curation (left out of training), or not. */
   excluded?: boolean;
   /** List order: "uncertain" = most uncertain first (active learning), "uniqueness" = the
-   *  most unlike the rest first (from embeddings); unset = upload order. */
+   *  most unlike the rest first (from embeddings), "mistakenness" = likely label errors first
+   *  (a model's embeddings run); unset = upload order. */
   order?: ImageOrder;
 }
 
-export type ImageOrder = "uncertain" | "uniqueness";
-const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness"];
+export type ImageOrder = "uncertain" | "uniqueness" | "mistakenness";
+const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness", "mistakenness"];
 
 const FILTER_KEYS = [
   "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded",

@@ -86,7 +86,13 @@ EXPECTED = [{"astronaut.png", "astronaut-copy.jpg"}, {"chelsea.png", "chelsea-sm
 
 def test_the_perceptual_hash_finds_every_copy_and_the_leak(world, scenes) -> None:
     run = _embed(world)
-    assert run.counts == {"computed": 11, "existing": 0, "unreadable": 0, "scored": 11}
+    assert run.counts == {
+        "computed": 11,
+        "existing": 0,
+        "unreadable": 0,
+        "scored": 11,
+        "map": "pca",
+    }
     report = _dups(world)
     assert (report["metric"], report["embedded"]) == ("hamming", 11)
     assert _names(scenes, report["groups"]) == EXPECTED

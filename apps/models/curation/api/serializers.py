@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.images.models import Split
+from apps.models.models import Task
 
 
 class EmbeddingsStartSerializer(serializers.Serializer):
@@ -76,3 +77,71 @@ class ChangeSerializer(serializers.Serializer):
 class DiverseSerializer(SpaceQuerySerializer):
     n = serializers.IntegerField(min_value=1, max_value=10000)
     split = serializers.ChoiceField(choices=[s for s in Split.values if s != "unassigned"])
+
+
+class OpinionVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    architecture = serializers.CharField()
+    task = serializers.ChoiceField(choices=Task.choices)
+
+
+class BoxSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    w = serializers.FloatField()
+    h = serializers.FloatField()
+
+
+class SuspectSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["wrong_label", "missing", "spurious"],
+        help_text="wrong_label: the model is sure of another class; missing: it found something "
+        "nobody labelled; spurious: it sees nothing where a box was drawn.",
+    )
+    score = serializers.FloatField()
+    label = serializers.CharField(allow_null=True, help_text="The model's class.")
+    given = serializers.CharField(allow_null=True, help_text="The label people gave.")
+    box = BoxSerializer(allow_null=True)
+
+
+class OpinionSerializer(serializers.Serializer):
+    image = serializers.IntegerField()
+    model_version = OpinionVersionSerializer(
+        allow_null=True, help_text="null: no model has looked at the image yet."
+    )
+    labelled = serializers.BooleanField(help_text="Whether people labelled the image.")
+    score = serializers.FloatField(
+        allow_null=True, help_text="Likely label error, 0..1 (null: nothing labelled to judge)."
+    )
+    suspects = SuspectSerializer(many=True)
+    predictions = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="classify: [{label, confidence}] top classes; detect: [{label, score, box}].",
+    )
+
+
+class MapLabelSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField()
+
+
+class EmbeddingMapSerializer(serializers.Serializer):
+    """Column by column: point k is (ids[k], x[k], y[k]) with label[k], split[k], ..."""
+
+    space = serializers.CharField()
+    method = serializers.ChoiceField(choices=["umap", "pca"])
+    count = serializers.IntegerField(help_text="Points on the map.")
+    total = serializers.IntegerField(help_text="Images in the project.")
+    ids = serializers.ListField(child=serializers.IntegerField())
+    x = serializers.ListField(child=serializers.FloatField(), help_text="0..1")
+    y = serializers.ListField(child=serializers.FloatField(), help_text="0..1")
+    label = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), help_text="Its first label's id."
+    )
+    split = serializers.ListField(child=serializers.ChoiceField(choices=Split.choices))
+    uniqueness = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    mistakenness = serializers.ListField(child=serializers.FloatField(allow_null=True))
+    excluded = serializers.ListField(child=serializers.BooleanField())
+    labels = MapLabelSerializer(many=True)

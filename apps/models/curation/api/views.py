@@ -1,5 +1,6 @@
 """Curation: embeddings runs (start, list, detail, cancel), the spaces, near-duplicate
-groups, and the actions on images (set aside, take back, gold, split, undo, diverse pick)."""
+groups, the actions on images (set aside, take back, gold, split, undo, diverse pick), a
+version's opinion of one image (likely label errors) and the 2-D map."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import JSONParser
@@ -9,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
+from apps.images.selectors import image_get_for_user
 from apps.models.curation import selectors, services
 from apps.models.curation.serializers import EmbeddingRunSerializer
 from apps.projects.models import Role
@@ -20,7 +22,10 @@ from .serializers import (
     DiverseSerializer,
     DuplicateReportSerializer,
     DuplicatesQuerySerializer,
+    EmbeddingMapSerializer,
     EmbeddingsStartSerializer,
+    OpinionSerializer,
+    SpaceQuerySerializer,
     SpaceSerializer,
 )
 
@@ -123,3 +128,27 @@ class DiverseView(APIView):
         change = services.curation_pick_diverse(project=project, space=space, n=body["n"],
                                                 split=body["split"])  # fmt: skip
         return Response(change.as_dict())
+
+
+class ImageOpinionView(APIView):
+    @extend_schema(parameters=[SpaceQuerySerializer],
+                   responses={200: OpinionSerializer, **error_responses(400)})  # fmt: skip
+    def get(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        query = SpaceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        version = query.validated_data["model_version"]
+        return Response(selectors.image_opinion(image=image, model_version=version))
+
+
+class EmbeddingMapView(APIView):
+    @extend_schema(parameters=[SpaceQuerySerializer],
+                   responses={200: EmbeddingMapSerializer, **error_responses(400)})  # fmt: skip
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get_for_user(project_id=project_id, user=request.user)
+        query = SpaceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        space = selectors.space_for(
+            project=project, model_version=query.validated_data["model_version"]
+        )
+        return Response(selectors.embedding_map(project=project, space=space))

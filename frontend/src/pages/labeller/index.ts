@@ -39,6 +39,7 @@ import { Toolbar } from "./toolbar";
 import { Veil } from "./veil";
 import { aspectPreview } from "./aspect-preview";
 import { CropPanel } from "./crop-panel";
+import { OpinionPanel } from "./opinion";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
 
 export function mountLabeller(): void {
@@ -91,6 +92,7 @@ export function mountLabeller(): void {
       opened: (meta) => {
         review.imageOpened();
         previewAspect?.(meta.id);
+        opinion?.show(meta.id);
         viewport.setImage(meta.width, meta.height);
         renderer.setImage(null);
         veil.set(null);
@@ -158,6 +160,12 @@ export function mountLabeller(): void {
     },
   });
   panel.el.insertBefore(review.el, panel.el.firstChild);
+
+  // ---- the queue of likely label errors (the grid's "Likely label errors first") ----
+  const opinion = filters.order === "mistakenness"
+    ? new OpinionPanel({ labels, interaction, hasTag: (id) => store.tagFor(id) !== undefined, toggleTag: (id) => toggleTag(id) })
+    : null;
+  if (opinion) panel.el.insertBefore(opinion.el, panel.el.firstChild);
 
   stage.appendChild(crop.el);
   const toolbar = new Toolbar({

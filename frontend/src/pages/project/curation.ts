@@ -1,7 +1,8 @@
 /**
  * The Curation tab: embeddings (a perceptual hash, or a ready model version's features)
  * computed as a job with live progress; near-duplicate groups with a distance slider and a
- * live count; "pick N diverse images" into a split. Actions are managers'; each can be undone
+ * live count; likely label errors (a model's confident disagreement) with the review queue;
+ * "pick N diverse images" into a split. Actions are managers'; each can be undone
  * from the line that reports it.
  */
 import { curation, type EmbeddingRun, type EmbeddingSpace, spaceVersion } from "../../api/curation";
@@ -15,6 +16,7 @@ import { progressBar } from "../widgets/run-ui";
 import type { ProjectContext } from "./context";
 import { changeLine } from "./curation-change";
 import { mountGroups } from "./curation-groups";
+import { mountMistakes } from "./curation-mistakes";
 
 function runText(r: EmbeddingRun): string {
   const c = r.counts;
@@ -49,6 +51,7 @@ export function mountCuration(root: HTMLElement, ctx: ProjectContext): void {
     if (r.finished && was && !was.finished) {
       toast(`Embeddings ${r.status}: ${runText(r)}`, r.status === "succeeded" ? "ok" : "error");
       void loadSpaces(r.model_version?.id ?? null);
+      mistakes.refresh();
     }
   };
 
@@ -81,6 +84,7 @@ export function mountCuration(root: HTMLElement, ctx: ProjectContext): void {
   const groups = mountGroups(ctx, () => spaceSel.value);
   onSpace.push(groups.setSpace);
   const diverse = diverseCard(ctx, () => spaceVersion(spaceSel.value));
+  const mistakes = mountMistakes(ctx);
 
   replaceChildren(root,
     h("section", { class: "card curation-embed", "aria-label": "Embeddings" },
@@ -90,6 +94,7 @@ export function mountCuration(root: HTMLElement, ctx: ProjectContext): void {
       ctx.canManage ? h("div", { class: "actions embed-actions" }, versionSel, start) : null,
       runsList),
     groups.el,
+    mistakes.el,
     ctx.canManage ? diverse : null);
 
   ctx.socket.on("embeddings.progress", (p) => add(p as EmbeddingRun));

@@ -13,6 +13,15 @@ function uncertaintyBar(u: number | null | undefined): HTMLElement | null {
     h("i", { style: `width:${w}%` }));
 }
 
+/** A corner badge once a model's predictions disagree more than they agree with the labels. */
+function mistakeBadge(m: number | null | undefined): HTMLElement | null {
+  if (m === null || m === undefined || m < MISTAKE_SHOWN) return null;
+  const pct = Math.round(m * 100);
+  return h("span", { class: "mistake-badge", "data-testid": "tile-mistake", "data-mistakenness": m.toFixed(3), title: `Likely label error: the model disagrees with the label (${pct}%)` }, `⚠ ${pct}%`);
+}
+
+const MISTAKE_SHOWN = 0.5;
+
 export type TileState = "ready" | "pending" | "failed";
 
 function thumb(image: Image, state: TileState): HTMLElement {
@@ -48,6 +57,7 @@ function renderTile(image: Image, state: TileState = image.thumbnail ? "ready" :
       ? h("span", { class: "count-badge", title: plural(n, "annotation") }, String(n))
       : null,
     uncertaintyBar(image.uncertainty),
+    mistakeBadge(image.mistakenness),
     image.excluded ? h("span", { class: "aside-badge", "data-testid": "tile-excluded", title: "Set aside on the Curation tab: left out of training" }, "set aside") : null,
     image.frame_time !== null && image.frame_time !== undefined
       ? h("span", { class: "frame-time", "data-testid": "frame-time", title: `${image.source_video} at ${formatTimestamp(image.frame_time)}` },

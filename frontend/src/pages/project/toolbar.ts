@@ -53,8 +53,8 @@ export function createToolbar(
     h("span", null, "Time"), range.frame_from, h("span", { class: "dash", "aria-hidden": "true" }, "–"), range.frame_to);
   let videos: Video[] = [];
   const order = h("select", { name: "order", "data-testid": "image-order", "aria-label": "Order",
-    title: "Most uncertain first: the images the model was least sure about (after pre-labelling). Most unique first: the images least like the rest (after computing embeddings on the Curation tab)" },
-  option("", "Upload order"), option("uncertain", "Most uncertain first"), option("uniqueness", "Most unique first"));
+    title: "Most uncertain first: the images the model was least sure about (after pre-labelling). Most unique first: the images least like the rest (after computing embeddings on the Curation tab). Likely label errors first: where a model confidently disagrees with the label (after computing embeddings with a model version)" },
+  option("", "Upload order"), option("uncertain", "Most uncertain first"), option("uniqueness", "Most unique first"), option("mistakenness", "Likely label errors first"));
   const count = h("span", { class: "count", "data-testid": "image-count", "aria-live": "polite" });
   const clear = h("button", { type: "button", class: "ghost small", hidden: true }, "Clear filters");
 
