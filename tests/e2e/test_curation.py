@@ -163,3 +163,57 @@ def test_review_likely_label_errors_in_the_labeller_and_fix_one(page: Page) -> N
     page.keyboard.press("ArrowRight")  # the next in the queue
     expect(page.get_by_test_id("opinion-score")).to_have_text("88%")
     expect(panel).to_contain_text("The model says “dog” (88%); labelled “cat”.")
+
+
+def test_the_embedding_map_colours_lassos_and_acts_on_a_selection(page: Page) -> None:
+    project, version = off_loop(judged_photos)
+    login(page, "ada", PASSWORD)
+    page.goto(f"/projects/{project.pk}/#curation")
+    expect(page.get_by_test_id("map-info")).to_contain_text("11 of 11 images · PCA")
+    legend = page.get_by_test_id("map-legend")
+    expect(legend).to_contain_text("cat 3")
+    expect(legend).to_contain_text("dog 3")
+    expect(legend).to_contain_text("No label 5")
+    page.get_by_test_id("map-colour-by").select_option("mistakenness")
+    expect(legend).to_contain_text("Not scored 5")
+    expect(legend).to_contain_text("83–100% 2")  # the astronaut (95%) and small Chelsea (88%)
+
+    canvas = page.get_by_test_id("map-canvas")
+    canvas.evaluate("el => el.scrollIntoView({block: 'center'})")  # all of it on screen
+    box = canvas.bounding_box()
+    assert box is not None
+    x0, y0, x1, y1 = (
+        box["x"] + 4,
+        box["y"] + 4,
+        box["x"] + box["width"] - 4,
+        box["y"] + box["height"] - 4,
+    )
+    page.keyboard.down("Shift")  # a lasso round the whole map (from the right: the toolbar
+    page.mouse.move(x1, y0)  # sits top left)
+    page.mouse.down()
+    for x, y in ((x1, y1), (x0, y1), (x0, y0), (x1 - 2, y0)):  # captured: over the toolbar too
+        page.mouse.move(x, y, steps=8)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    expect(page.get_by_test_id("map-selection-count")).to_have_text("11 images")
+    expect(page.get_by_test_id("map-selected-tile")).to_have_count(11)
+    screenshot(page, "curation-map")
+
+    selection = page.get_by_test_id("map-selection")
+    selection.get_by_test_id("map-gold").click()
+    expect(selection.get_by_test_id("curation-change")).to_contain_text("Marked gold: 11 images.")
+    assert off_loop(gold_count, project) == 11
+    selection.get_by_test_id("curation-undo").click()
+    expect(selection.get_by_test_id("curation-change")).to_contain_text(
+        "Undone: 11 images put back."
+    )
+    assert off_loop(gold_count, project) == 0
+
+    page.get_by_test_id("map-open-first").click()
+    page.wait_for_url(f"**/projects/{project.pk}/label/**")
+    expect(page.get_by_test_id("labeller-canvas")).to_be_visible()
+
+
+@in_thread
+def gold_count(project) -> int:
+    return Image.objects.filter(project=project, sample_weight__gt=1).count()

@@ -14,6 +14,7 @@ import type { ProjectContext } from "./context";
 import { changeLine } from "./curation-change";
 
 const SHOWN = 60; // groups drawn; the count covers all
+const TILES = 24; // thumbnails drawn per group (a static video scene can make one of thousands)
 const DEBOUNCE_MS = 200;
 const RANGE = { hamming: { max: 0.3, step: 1 / 64, start: 0.1 }, cosine: { max: 0.3, step: 0.005, start: 0.05 } };
 
@@ -47,7 +48,7 @@ export function mountGroups(ctx: ProjectContext, space: () => string): GroupsCar
   const groupEl = (ids: number[], i: number, r: DuplicateReport): HTMLElement => {
     const splits = r.splits[i]!;
     const leak = r.leaks[i]!;
-    const tiles = ids.map((id, k) => h("a", {
+    const tiles = ids.slice(0, TILES).map((id, k) => h("a", {
       class: `dup-tile${r.excluded[i]![k] ? " excluded" : ""}`, href: `/projects/${ctx.projectId}/label/${id}/`,
       title: `Image ${id} · ${humanize(splits[k]!)}${r.excluded[i]![k] ? " · set aside" : ""}`, "data-image-id": String(id),
     }, h("img", { src: `/api/v1/images/${id}/thumbnail/`, alt: `Image ${id}`, loading: "lazy" }),
@@ -65,7 +66,7 @@ export function mountGroups(ctx: ProjectContext, space: () => string): GroupsCar
       h("div", { class: "dup-head small" }, h("b", null, plural(ids.length, "image")),
         leak ? h("span", { class: "leak-badge", "data-testid": "dup-leak", title: "The same image in more than one split: held-out scores count images the model trained on" },
           `crosses splits: ${[...new Set(splits)].map(humanize).join(", ")}`) : null),
-      h("div", { class: "dup-tiles" }, tiles), actions);
+      h("div", { class: "dup-tiles" }, tiles, ids.length > TILES ? h("span", { class: "muted small dup-more" }, `+ ${formatCount(ids.length - TILES)} more`) : null), actions);
   };
 
   const paint = (r: DuplicateReport): void => {

@@ -1,7 +1,7 @@
 /**
  * The Curation tab: embeddings (a perceptual hash, or a ready model version's features)
  * computed as a job with live progress; near-duplicate groups with a distance slider and a
- * live count; likely label errors (a model's confident disagreement) with the review queue;
+ * live count; the embedding map with lasso selection; likely label errors (a model's confident disagreement) with the review queue;
  * "pick N diverse images" into a split. Actions are managers'; each can be undone
  * from the line that reports it.
  */
@@ -16,6 +16,7 @@ import { progressBar } from "../widgets/run-ui";
 import type { ProjectContext } from "./context";
 import { changeLine } from "./curation-change";
 import { mountGroups } from "./curation-groups";
+import { mountMap } from "./curation-map";
 import { mountMistakes } from "./curation-mistakes";
 
 function runText(r: EmbeddingRun): string {
@@ -85,6 +86,8 @@ export function mountCuration(root: HTMLElement, ctx: ProjectContext): void {
   onSpace.push(groups.setSpace);
   const diverse = diverseCard(ctx, () => spaceVersion(spaceSel.value));
   const mistakes = mountMistakes(ctx);
+  const map = mountMap(ctx);
+  onSpace.push(map.setSpace);
 
   replaceChildren(root,
     h("section", { class: "card curation-embed", "aria-label": "Embeddings" },
@@ -94,11 +97,12 @@ export function mountCuration(root: HTMLElement, ctx: ProjectContext): void {
       ctx.canManage ? h("div", { class: "actions embed-actions" }, versionSel, start) : null,
       runsList),
     groups.el,
+    map.el,
     mistakes.el,
     ctx.canManage ? diverse : null);
 
   ctx.socket.on("embeddings.progress", (p) => add(p as EmbeddingRun));
-  ctx.socket.on("images.curated", () => groups.refresh());
+  ctx.socket.on("images.curated", () => { groups.refresh(); map.refresh(); });
   void curation.runs(ctx.projectId).then((page) => { for (const r of page.results) runs.set(r.id, r); paintRuns(); }, () => paintRuns());
   void modelVersions.list(ctx.projectId).then((page) => {
     versions = page.results.filter((v) => v.status === "ready");
