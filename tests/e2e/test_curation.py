@@ -166,7 +166,7 @@ def test_review_likely_label_errors_in_the_labeller_and_fix_one(page: Page) -> N
 
 
 def test_the_embedding_map_colours_lassos_and_acts_on_a_selection(page: Page) -> None:
-    project, version = off_loop(judged_photos)
+    project, _ = off_loop(judged_photos)
     login(page, "ada", PASSWORD)
     page.goto(f"/projects/{project.pk}/#curation")
     expect(page.get_by_test_id("map-info")).to_contain_text("11 of 11 images · PCA")
@@ -176,7 +176,7 @@ def test_the_embedding_map_colours_lassos_and_acts_on_a_selection(page: Page) ->
     expect(legend).to_contain_text("No label 5")
     page.get_by_test_id("map-colour-by").select_option("mistakenness")
     expect(legend).to_contain_text("Not scored 5")
-    expect(legend).to_contain_text("83–100% 2")  # the astronaut (95%) and small Chelsea (88%)
+    expect(legend).to_contain_text("83–100% 2")  # the astronaut (95%) and small Chelsea (88%)  # noqa: RUF001 (the legend's en dash)
 
     canvas = page.get_by_test_id("map-canvas")
     canvas.evaluate("el => el.scrollIntoView({block: 'center'})")  # all of it on screen
