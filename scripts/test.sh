@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check and test: lint, migrations, frontend unit tests, Python + websocket + RQ +
-# browser tests against real PostgreSQL and Redis (started here unless DATABASE_URL is set).
+# browser tests against real PostgreSQL, Redis and S3 (SeaweedFS; each started here unless
+# DATABASE_URL / AWS_S3_ENDPOINT_URL is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -8,7 +9,8 @@ case "${DATABASE_URL:-}" in
   postgres*) ;;
   *) eval "$(scripts/services.sh start)" ;;
 esac
-export DATABASE_URL REDIS_URL
+[ -n "${AWS_S3_ENDPOINT_URL:-}" ] || eval "$(scripts/services.sh start-s3)"
+export DATABASE_URL REDIS_URL AWS_S3_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

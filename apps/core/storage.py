@@ -13,6 +13,13 @@ from django.core.files.storage import default_storage
 
 from apps.core.exceptions import ApplicationError
 
+try:  # an object store (LABELFORGE_STORAGE=s3) fails with botocore's errors, not OSError
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS: tuple[type[Exception], ...] = (OSError, BotoCoreError, ClientError)
+except ImportError:  # pragma: no cover - django-storages[s3] is a dependency
+    STORAGE_ERRORS = (OSError,)
+
 
 class StorageRefused(ApplicationError):
     """The disk or the object store refused a write (full, read-only, unreachable): 507, and
@@ -26,9 +33,10 @@ def storage_save(name: str, content: IO[bytes] | File) -> str:
     """default_storage.save, with a refused write as a clear 507 instead of a server error."""
     try:
         return default_storage.save(name, content)
-    except OSError as exc:
+    except STORAGE_ERRORS as exc:
+        reason = getattr(exc, "strerror", None) or exc
         raise StorageRefused(
-            f"The file store refused the write ({exc.strerror or exc}); nothing was stored."
+            f"The file store refused the write ({reason}); nothing was stored."
         ) from exc
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -150,6 +151,38 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+
+def s3_storage(bucket: str | None = None) -> dict:
+    """Media in an S3 bucket (AWS S3, MinIO, SeaweedFS) from django-storages' standard
+    variables. Private: no ACLs, nothing public; the app serves files after its permission
+    checks, and any URL the backend signs lives five minutes."""
+    endpoint = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket or os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": endpoint,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID"),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY"),
+            "region_name": os.environ.get("AWS_S3_REGION_NAME", "us-east-1"),
+            "addressing_style": "path" if endpoint else None,  # MinIO / SeaweedFS
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,  # a name taken gets a new one, as on the filesystem
+        },
+    }
+
+
+LABELFORGE_STORAGE = os.environ.get("LABELFORGE_STORAGE", "filesystem")
+if LABELFORGE_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("LABELFORGE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    STORAGES["default"] = s3_storage()
+elif LABELFORGE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"LABELFORGE_STORAGE={LABELFORGE_STORAGE!r}: filesystem or s3.")
 
 LOGIN_URL = "/accounts/login/"
 # Sign-in throttle (login page and POST /api/v1/auth/token/): attempts per username and
