@@ -228,3 +228,31 @@ def test_labeller_page_is_hidden_from_non_members(world, make_images, client, wh
     if who not in ("anonymous", "outsider"):
         # an image of another project through this project's URL
         assert client.get(f"/projects/{world.project.pk}/label/{theirs.pk}/").status_code == 404
+
+
+# Site-wide endpoints (no project in the path): who may read them, by what they are anywhere.
+SITE_ENDPOINTS = {
+    # the workers online: staff, and anyone who manages a project (the outsider owns "Other")
+    "/api/v1/workers/": {
+        "anonymous": 401,
+        "newbie": 403,
+        "annotator": 403,
+        "outsider": 200,
+        "manager": 200,
+        "owner": 200,
+        "staff": 200,
+    },  # fmt: skip
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", SITE_ENDPOINTS)
+def test_site_wide_permission_matrix(world, path: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    world.users["newbie"] = get_user_model().objects.create_user("newbie")  # a member of nothing
+    for who, status in SITE_ENDPOINTS[path].items():
+        response = world.client(who).get(path)
+        assert response.status_code == status, (who, response.status_code, response.content)
+        if status >= 400:
+            assert response.json()["code"] in {"not_authenticated", "permission_denied"}

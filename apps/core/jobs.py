@@ -13,6 +13,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rq import Queue
 
 from apps.core.exceptions import RETRY_AFTER_SECONDS
 
@@ -27,8 +28,12 @@ class QueueUnavailable(APIException):
 
 
 def enqueue_on_commit(queue: str, func: Callable[..., Any] | str, **kwargs: Any) -> None:
-    """`func` may be a dotted path, so web processes need not import heavy job modules."""
-    rq_queue = django_rq.get_queue(queue)
+    """`func` may be a dotted path, so web processes need not import heavy job modules.
+    `queue` may be pinned, `train@<host>` or `train@<host>/gpu<N>` (apps/core/worker.py)."""
+    base, _, pin = queue.partition("@")
+    rq_queue = django_rq.get_queue(base)
+    if pin:
+        rq_queue = Queue(queue, connection=rq_queue.connection)
     try:
         rq_queue.connection.ping()
     except RedisError as exc:

@@ -91,6 +91,10 @@ class TrainingRun(models.Model):
     # SHA-256 of the stored checkpoint: a host's copy is used only when it is that file.
     checkpoint_sha256 = models.CharField(max_length=64, blank=True, default="")
     weights = models.CharField(max_length=300, blank=True, default="")
+    worker_pin = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="Only a worker on this host (or host/gpuN) may take the run; empty: any.",
+    )  # fmt: skip
     error = models.TextField(blank=True, default="")
     init_from = models.ForeignKey(
         "ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",

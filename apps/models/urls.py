@@ -15,6 +15,7 @@ urlpatterns = [
         name="run-data-check",
     ),
     path("training-runs/<int:run_id>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("workers/", views.WorkersView.as_view(), name="workers"),
     path("training-runs/<int:run_id>/metrics/", views.RunMetricsView.as_view(), name="run-metrics"),
     path("training-runs/<int:run_id>/log/", views.RunLogView.as_view(), name="run-log"),
     path("training-runs/<int:run_id>/cancel/", views.RunCancelView.as_view(), name="run-cancel"),

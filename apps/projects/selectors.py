@@ -68,3 +68,10 @@ def membership_get(*, project: Project, membership_id: int) -> Membership:
     if membership is None:
         raise NotFound("Member not found in this project.")
     return membership
+
+
+def manages_a_project(*, user: AnyUser) -> bool:
+    return (
+        bool(user.is_authenticated)
+        and Membership.objects.filter(user_id=user.pk, role__gte=Role.MANAGER).exists()
+    )

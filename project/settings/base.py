@@ -172,6 +172,7 @@ def s3_storage(bucket: str | None = None) -> dict:
             "querystring_auth": True,
             "querystring_expire": 300,
             "file_overwrite": False,  # a name taken gets a new one, as on the filesystem
+            "location": os.environ.get("AWS_LOCATION", ""),  # a key prefix in a shared bucket
         },
     }
 

@@ -67,12 +67,16 @@ def s3_client():
                         aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY", "x"))  # fmt: skip
 
 
+def _bucket(client) -> str:
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+        client.create_bucket(Bucket=BUCKET)
+    return BUCKET
+
+
 @pytest.fixture
 def bucket(settings, tmp_path):
     client = s3_client()
-    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-        client.create_bucket(Bucket=BUCKET)
-    here = Bucket(client, BUCKET, f"t-{uuid.uuid4().hex[:12]}")
+    here = Bucket(client, _bucket(client), f"t-{uuid.uuid4().hex[:12]}")
     storage = s3_storage(BUCKET)
     storage["OPTIONS"]["location"] = here.prefix
     settings.STORAGES = {**settings.STORAGES, "default": storage}

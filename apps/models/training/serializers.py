@@ -38,7 +38,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
         model = TrainingRun
         fields = [
             "id", "project", "task", "architecture", "status", "finished", "progress", "step",
-            "total_steps", "epoch", "epochs", "device", "worker", "params", "best_metrics",
+            "total_steps", "epoch", "epochs", "device", "worker", "worker_pin", "params", "best_metrics",
             "latest", "eta_seconds", "warnings", "error", "snapshot", "created_by", "created_at",
             "started_at", "finished_at", "heartbeat_at", "attempts", "init_from",
             "model_version",

@@ -18,6 +18,7 @@ from apps.models.models import (
     VersionStatus,
 )
 from apps.models.runs.lifecycle import run_request_cancel, runs_reap
+from apps.models.runs.workers import train_queue_for
 from apps.models.training.anchors import data_anchors
 from apps.models.training.serializers import run_payload
 from apps.models.training.snapshots import snapshot_create
@@ -82,6 +83,8 @@ def run_create(
     scale_class: str = "",
 ) -> TrainingRun:
     params = dict(params)
+    pin = str(params.pop("worker", "") or "").strip()
+    queue = train_queue_for(pin)  # refused before anything is stored
     if params.get("anchors") in ("default", None):
         params.pop("anchors", None)
     elif params["anchors"] == "data":  # from the project's boxes at the run's image size
@@ -102,9 +105,10 @@ def run_create(
         architecture=architecture,
         params=config.to_dict(),
         init_from=start,
+        worker_pin=pin,
         created_by=user,
     )
-    enqueue_on_commit("train", TRAIN_JOB, run_id=run.pk)
+    enqueue_on_commit(queue, TRAIN_JOB, run_id=run.pk)
     run_broadcast_status(run=run)
     return run
 
@@ -120,8 +124,9 @@ def run_resume(*, run: TrainingRun) -> TrainingRun:
     run = TrainingRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in RESUMABLE_STATUSES:
         raise Conflict(f"A {run.status} run cannot be resumed.", code="not_resumable")
-    run.status, run.error, run.finished_at = RunStatus.QUEUED, "", None
-    run.save(update_fields=["status", "error", "finished_at", "updated_at"])
+    # any worker: a run interrupted on one host resumes on another (its checkpoint is stored)
+    run.status, run.error, run.finished_at, run.worker_pin = RunStatus.QUEUED, "", None, ""
+    run.save(update_fields=["status", "error", "finished_at", "worker_pin", "updated_at"])
     enqueue_on_commit("train", TRAIN_JOB, run_id=run.pk)
     run_broadcast_status(run=run)
     return run

@@ -90,6 +90,8 @@ export interface TrainingRun {
   epochs: number;
   device: string;
   worker: string;
+  /** Only a worker on this host (or host/gpuN) may take it; "" = any. */
+  worker_pin?: string;
   params: Record<string, ParamValue>;
   best_metrics: Record<string, number>;
   latest: Record<string, number | null>;
@@ -161,6 +163,26 @@ export interface RunLogPayload {
 }
 
 const R = (id: number): string => `/api/v1/training-runs/${id}/`;
+
+/** An RQ worker online (GET /api/v1/workers/: staff and project managers). */
+export interface WorkerInfo {
+  name: string;
+  host: string;
+  queues: string[];
+  device: string;
+  gpu_index: string | null;
+  gpu_name: string;
+  gpu_memory_mb: number;
+  /** Values a run's `worker` param may take to run here: its host, and host/gpuN. */
+  pins: string[];
+  state: string;
+  current_job: string | null;
+  last_heartbeat: string | null;
+}
+
+export const workers = {
+  list: () => get<Page<WorkerInfo>>("/api/v1/workers/"),
+};
 
 export const architectures = {
   list: () => get<ArchitectureList>("/api/v1/architectures/"),

@@ -2,12 +2,12 @@
 predictions in one action."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.annotations.services import predictions_revert
+from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
 from apps.models.autolabel import services as autoannotate
 from apps.models.autolabel.selectors import autoannotate_run_get_for_user, autoannotate_run_list
@@ -30,7 +30,9 @@ class AutoAnnotateView(APIView):
         run = autoannotate.autoannotate_create(
             project=project, user=request.user, **data.validated_data
         )
-        return Response(AutoAnnotationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(
+            AutoAnnotationRunSerializer(run).data, request, "autoannotate-detail", run.pk
+        )
 
 
 class AutoAnnotationRunListView(APIView):

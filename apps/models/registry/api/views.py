@@ -3,12 +3,12 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
+from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
 from apps.models.registry import services as versions
 from apps.models.registry.package import onnx_package
@@ -63,7 +63,9 @@ class VersionImportView(APIView):
             classes_preset=body.get("classes_preset") or None, image_size=body.get("image_size"),
             description=body.get("description", ""),
         )  # fmt: skip
-        return Response(ModelVersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(
+            ModelVersionSerializer(version).data, request, "version-detail", version.pk
+        )
 
 
 class VersionDetailView(APIView):

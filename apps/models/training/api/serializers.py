@@ -103,3 +103,20 @@ class ParamSerializer(serializers.Serializer):
 class ArchitectureListSerializer(serializers.Serializer):
     results = ArchitectureSerializer(many=True)
     params = ParamSerializer(many=True)
+
+
+class WorkerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    host = serializers.CharField()
+    queues = serializers.ListField(child=serializers.CharField())
+    device = serializers.CharField(help_text="cpu or cuda (train/infer workers); empty otherwise.")
+    gpu_index = serializers.CharField(allow_null=True)
+    gpu_name = serializers.CharField()
+    gpu_memory_mb = serializers.IntegerField()
+    pins = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Values a run's `worker` param may take to run here.",
+    )
+    state = serializers.CharField(help_text="busy, idle, suspended, ...")
+    current_job = serializers.CharField(allow_null=True)
+    last_heartbeat = serializers.DateTimeField(allow_null=True)

@@ -2,20 +2,22 @@ from dataclasses import fields
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.jobs import job_accepted
 from apps.core.schema import error_responses, page_of
+from apps.models.runs.workers import workers_online
 from apps.models.training import services
 from apps.models.training.package import run_package
 from apps.models.training.selectors import run_get_for_user, run_list, run_log, run_metrics
 from apps.models.training.serializers import TrainingRunSerializer
 from apps.models.training.snapshots import training_data_check
 from apps.projects.models import Role
-from apps.projects.selectors import project_get_for_user
+from apps.projects.selectors import manages_a_project, project_get_for_user
 from ml.architectures import ARCHITECTURES
 from ml.config import TrainConfig
 
@@ -28,6 +30,7 @@ from .serializers import (
     MetricPageSerializer,
     MetricQuerySerializer,
     RunCreateSerializer,
+    WorkerSerializer,
 )
 
 HIDDEN_PARAMS = {"task", "architecture"}
@@ -87,7 +90,7 @@ class RunListView(APIView):
         data = RunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = services.run_create(project=project, user=request.user, **data.validated_data)
-        return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(TrainingRunSerializer(run).data, request, "run-detail", run.pk)
 
 
 class TrainingDataCheckView(APIView):
@@ -151,7 +154,7 @@ class RunResumeView(APIView):
     def post(self, request: Request, run_id: int) -> Response:
         run = run_get_for_user(run_id=run_id, user=request.user, min_role=Role.MANAGER)
         run = services.run_resume(run=run)
-        return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return job_accepted(TrainingRunSerializer(run).data, request, "run-detail", run.pk)
 
 
 class RunPackageView(APIView):
@@ -162,3 +165,14 @@ class RunPackageView(APIView):
             run_package(run=run), as_attachment=True, filename=f"run-{run.pk}-{run.architecture}.zip",
             content_type="application/zip",
         )  # fmt: skip
+
+
+class WorkersView(APIView):
+    """The workers online: staff and anyone who manages a project (who pins runs)."""
+
+    @extend_schema(responses={200: page_of(WorkerSerializer), **error_responses(403)})
+    def get(self, request: Request) -> Response:
+        if not (request.user.is_staff or manages_a_project(user=request.user)):
+            raise PermissionDenied("Only site staff and project managers see the workers.")
+        rows = workers_online()
+        return Response({"results": WorkerSerializer(rows, many=True).data, "next": None})

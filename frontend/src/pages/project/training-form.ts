@@ -17,6 +17,7 @@ import {
 import type { ProjectContext } from "./context";
 import { initFromField } from "./init-from";
 import { sourceField } from "./train-source";
+import { workerField } from "./train-worker";
 
 type Raw = Record<string, string | boolean>;
 
@@ -40,6 +41,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
   const initFrom = initFromField(ctx.projectId);
   const source = sourceField(ctx.projectId, () => checkData());
   const dataCheck = dataCheckPanel(ctx.projectId);
+  const runOn = workerField();
   let dataOk = true;
   const checkData = (): void => {
     void dataCheck.load(taskSel.value as TrainTask, source.value()).then((ok) => {
@@ -54,7 +56,7 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
       h("label", { class: "field-v" }, h("span", null, "Task"), taskSel),
       h("label", { class: "field-v" }, h("span", null, "Architecture"), archSel)),
     source.el,
-    dataCheck.el, archNote, initFrom.el, grid, advanced, msg.el,
+    dataCheck.el, archNote, initFrom.el, grid, runOn.el, advanced, msg.el,
     h("div", { class: "actions new-run-actions" }, summary, submit));
 
   let archs: Architecture[] = [];
@@ -229,7 +231,8 @@ export function trainingForm(ctx: ProjectContext): HTMLElement {
     submit.disabled = true;
     submit.textContent = "Starting…";
     try {
-      const run = await trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params: diff.params, init_from: initFrom.value(), ...source.value() });
+      const params = runOn.value() ? { ...diff.params, worker: runOn.value() } : diff.params;
+      const run = await trainingRuns.create(ctx.projectId, { task: arch.task, architecture: arch.name, params, init_from: initFrom.value(), ...source.value() });
       window.location.href = runUrl(ctx.projectId, run.id);
     } catch (err) {
       msg.show(errorMessage(err));

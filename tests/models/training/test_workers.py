@@ -1,0 +1,103 @@
+"""Workers and pinning: a train worker records its device in its RQ entry and listens on its
+host's pinned queue as well as `train`; GET /api/v1/workers/ lists it; a run pinned to that
+host (params.worker) is queued where only that worker looks, an unknown pin is refused before
+anything is stored, and resume lets any worker take the run."""
+
+import socket
+
+import django_rq
+import pytest
+from rq import Queue, SimpleWorker
+from rq.timeouts import TimerDeathPenalty
+
+from apps.core.worker import PreloadingWorker, gpu_index, pin_names
+from apps.models.models import RunStatus, TrainingRun
+from tests.helpers.training import FAST
+
+pytestmark = pytest.mark.django_db(transaction=True)
+HOST = socket.gethostname()
+
+
+class InProcess(PreloadingWorker, SimpleWorker):
+    """The app's worker class, running jobs in this process (it sees the test's database)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+
+@pytest.fixture
+def train_worker():
+    """The app's worker for `train`, registered in Redis as a started one is."""
+    connection = django_rq.get_connection("train")
+    worker = InProcess([django_rq.get_queue("train")], connection=connection)
+    worker.register_birth()
+    yield worker
+    worker.register_death()
+
+
+def _run(world, **params):
+    return world.client("manager").post(
+        f"/api/v1/projects/{world.project.pk}/training-runs/",
+        {"task": "classify", "architecture": "resnet20", "params": {**FAST, "epochs": 1, **params}},
+        format="json",
+    )
+
+
+def test_a_worker_records_its_device_and_listens_on_its_pins(world, train_worker) -> None:
+    assert train_worker.queue_names() == ["train", f"train@{HOST}"]  # no GPU on this host
+    response = world.client("manager").get("/api/v1/workers/")
+    assert response.status_code == 200, response.json()
+    [row] = [w for w in response.json()["results"] if w["name"] == train_worker.name]
+    assert row["host"] == HOST and row["device"] == "cpu" and row["pins"] == [HOST]
+    assert row["gpu_name"] == "" and row["gpu_memory_mb"] == 0 and row["state"]
+
+
+def test_a_gpu_index_pins_the_worker_to_its_gpu(monkeypatch) -> None:
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # recorded first: restored afterwards
+    monkeypatch.setenv("LABELFORGE_GPU", "3")
+    assert gpu_index() == "3"
+    import os
+
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "3"  # torch then sees only that GPU
+    assert pin_names("gpu-box", "3") == ["gpu-box", "gpu-box/gpu3"]
+    monkeypatch.delenv("LABELFORGE_GPU")
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1,2")
+    assert gpu_index() is None  # several visible: not one GPU's worker
+
+
+def test_a_pinned_run_waits_in_its_hosts_queue(world, tagged_images, train_worker) -> None:
+    response = _run(world, worker=HOST)
+    assert response.status_code == 202, response.json()
+    run = TrainingRun.objects.get(pk=response.json()["id"])
+    assert run.worker_pin == HOST and "worker" not in run.params
+    pinned = Queue(f"train@{HOST}", connection=django_rq.get_connection("train"))
+    assert pinned.count == 1 and django_rq.get_queue("train").count == 0
+    # the worker for that host takes it (its own queue is one it listens on)
+    train_worker.register_death()  # work() registers it again
+    train_worker.work(burst=True)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED, run.error
+
+
+def test_an_unknown_pin_is_refused_and_stores_nothing(world, tagged_images, train_worker) -> None:
+    response = _run(world, worker="elsewhere/gpu7")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "unknown_worker" and HOST in body["detail"]
+    assert not TrainingRun.objects.exists()
+
+
+def test_workers_are_for_managers_and_staff(world) -> None:
+    assert world.client("annotator").get("/api/v1/workers/").status_code == 403
+    assert world.client("anonymous").get("/api/v1/workers/").status_code == 401
+
+
+def test_a_worker_forgotten_by_redis_registers_again_on_its_heartbeat(train_worker) -> None:
+    connection = train_worker.connection
+    connection.delete(train_worker.key)  # what a Redis restart without persistence leaves
+    connection.srem("rq:workers", train_worker.key)
+    from apps.models.runs.workers import workers_online
+
+    assert train_worker.name not in [w["name"] for w in workers_online()]
+    train_worker.heartbeat()
+    [row] = [w for w in workers_online() if w["name"] == train_worker.name]
+    assert row["device"] == "cpu" and row["pins"] == [HOST]
