@@ -241,7 +241,7 @@ SITE_ENDPOINTS = {
         "manager": 200,
         "owner": 200,
         "staff": 200,
-    },  # fmt: skip
+    },
 }
 
 

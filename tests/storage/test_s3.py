@@ -174,3 +174,20 @@ def test_an_unreachable_store_is_a_507_and_stores_nothing(world, settings) -> No
     assert response.status_code == 507, response.content
     assert response.json()["code"] == "storage_refused"
     assert not Image.objects.filter(project=world.project).exists()
+
+
+def test_ensure_bucket_creates_a_missing_bucket_once(settings) -> None:
+    from django.core.management import call_command
+
+    client = s3_client()
+    name = f"lf-new-{uuid.uuid4().hex[:10]}"
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage(name)}
+    out = io.StringIO()
+    call_command("ensure_bucket", stdout=out)
+    assert f"Bucket '{name}' created; writes work." in out.getvalue()
+    client.head_bucket(Bucket=name)  # it is there now
+    out = io.StringIO()
+    call_command("ensure_bucket", stdout=out)  # safe to run on every start
+    assert "is there" in out.getvalue()
+    assert client.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0  # the probe is gone
+    client.delete_bucket(Bucket=name)
