@@ -191,3 +191,51 @@ def test_ensure_bucket_creates_a_missing_bucket_once(settings) -> None:
     assert "is there" in out.getvalue()
     assert client.list_objects_v2(Bucket=name).get("KeyCount", 0) == 0  # the probe is gone
     client.delete_bucket(Bucket=name)
+
+
+def test_a_run_stopped_on_one_host_resumes_on_another_from_the_bucket(
+    world, bucket, tagged_images, settings, tmp_path
+) -> None:
+    import threading
+    import time
+
+    from django.db import connection
+
+    settings.LABELFORGE_WORK_DIR = tmp_path / "host-a"
+    response = world.client("manager").post(
+        f"/api/v1/projects/{world.project.pk}/training-runs/",
+        {"task": "classify", "architecture": "resnet20", "params": {**FAST, "epochs": 6}},
+        format="json",
+    )
+    run_id = response.json()["id"]
+
+    def host_a() -> None:
+        try:
+            run_worker("train")
+        finally:
+            connection.close()  # the thread's own connection
+
+    worker = threading.Thread(target=host_a)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while TrainingRun.objects.get(pk=run_id).step < 3:
+        assert time.monotonic() < deadline and worker.is_alive()
+        time.sleep(0.05)
+    world.client("manager").post(f"/api/v1/training-runs/{run_id}/cancel/")
+    worker.join(60)
+    run = TrainingRun.objects.get(pk=run_id)
+    assert run.status == RunStatus.CANCELLED and 3 <= run.step < run.total_steps
+    assert run.checkpoint in bucket.stored()
+
+    # host A is gone with its disk; host B has only the bucket
+    shutil.rmtree(tmp_path / "host-a")
+    settings.LABELFORGE_WORK_DIR = tmp_path / "host-b"
+    resumed = world.client("manager").post(f"/api/v1/training-runs/{run_id}/resume/")
+    assert resumed.status_code == 202, resumed.json()
+    run_worker("train")
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and run.step == run.total_steps == 24, run.error
+    steps = list(
+        run.metrics.filter(name="train_loss").order_by("step").values_list("step", flat=True)
+    )
+    assert steps == list(range(1, 25))  # every step once: it continued, not restarted
