@@ -76,3 +76,25 @@ def login(page, url: str, username: str, password: str) -> None:
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+PASSWORD = "bench-pass"
+
+
+def bench_user(username: str):
+    """A staff user the browser benches log in as (password PASSWORD)."""
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": True})
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def report_fps(name: str, result: dict) -> float:
+    """A scripted animation's {frames, ms, stamps} as fps and frame-interval percentiles."""
+    fps = result["frames"] / (result["ms"] / 1000)
+    intervals = [b - a for a, b in zip(result["stamps"], result["stamps"][1:], strict=False)]
+    p50, p95 = percentiles(intervals)
+    print(f"{name:44s} {fps:7.1f} fps   frame interval p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
+    return fps

@@ -12,8 +12,7 @@ import io
 import random
 import sys
 
-from _stack import chromium, live_server, login, percentiles
-from django.contrib.auth import get_user_model
+from _stack import PASSWORD, bench_user, chromium, live_server, login, report_fps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from PIL import ImageDraw
@@ -85,20 +84,8 @@ def big_jpeg() -> bytes:
     return buf.getvalue()
 
 
-def report(name: str, result: dict) -> float:
-    fps = result["frames"] / (result["ms"] / 1000)
-    intervals = [b - a for a, b in zip(result["stamps"], result["stamps"][1:], strict=False)]
-    p50, p95 = percentiles(intervals)
-    print(f"{name:44s} {fps:7.1f} fps   frame interval p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
-    return fps
-
-
 def main() -> None:
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-fps", defaults={"is_staff": True}
-    )
-    user.set_password("bench-pass")
-    user.save()
+    user = bench_user("bench-fps")
     project = project_create(name="bench: canvas fps", user=user)
     try:
         label = label_create(project=project, name="thing")
@@ -118,7 +105,7 @@ def main() -> None:
         with live_server() as url, chromium() as browser:
             context = browser.new_context(viewport={"width": 1600, "height": 1000})
             page = context.new_page()
-            login(page, url, "bench-fps", "bench-pass")
+            login(page, url, "bench-fps", PASSWORD)
             page.goto(f"{url}/projects/{project.pk}/label/{image.pk}/")
             page.wait_for_function(
                 "() => window.__labeller && window.__labeller.ready", timeout=60_000
@@ -127,12 +114,12 @@ def main() -> None:
             print(
                 f"{WIDTH}x{HEIGHT} image, {BOXES} boxes, {SECONDS:.0f} s of scripted pan/zoom, 1600x1000 viewport"
             )
-            app = report("labeller (pan + zoom)", page.evaluate(SCRIPTED, [SECONDS]))
+            app = report_fps("labeller (pan + zoom)", page.evaluate(SCRIPTED, [SECONDS]))
             raw = context.new_page()
             raw.goto(f"{url}/healthz")
             raw.set_viewport_size({"width": 1600, "height": 1000})
             src = f"{url}/api/v1/images/{image.pk}/file/"
-            base = report(
+            base = report_fps(
                 "baseline: bare Canvas 2D loop", raw.evaluate(BASELINE, [src, rects, SECONDS])
             )
             print(

@@ -20,8 +20,7 @@ import sys
 import time
 
 import numpy as np
-from _stack import chromium, live_server, login, percentiles
-from django.contrib.auth import get_user_model
+from _stack import PASSWORD, bench_user, chromium, live_server, login, report_fps
 from PIL import Image as PILImage
 
 from apps.annotations.models import Annotation
@@ -74,14 +73,6 @@ BASELINE = """async ([xs, ys, colours, palette, seconds]) => {
 }"""
 
 
-def report(name: str, result: dict) -> float:
-    fps = result["frames"] / (result["ms"] / 1000)
-    intervals = [b - a for a, b in zip(result["stamps"], result["stamps"][1:], strict=False)]
-    p50, p95 = percentiles(intervals)
-    print(f"{name:44s} {fps:7.1f} fps   frame interval p50 {p50:5.1f} ms  p95 {p95:5.1f} ms")
-    return fps
-
-
 def fill(project, user, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     labels = [label_create(project=project, name=f"class {k}") for k in range(LABELS)]
@@ -113,11 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=50_000)
     args = parser.parse_args()
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-map", defaults={"is_staff": True}
-    )
-    user.set_password("bench-pass")
-    user.save()
+    user = bench_user("bench-map")
     project = project_create(name="bench: embedding map", user=user)
     try:
         t = time.perf_counter()
@@ -128,7 +115,7 @@ def main() -> None:
         with live_server() as url, chromium() as browser:
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
-            login(page, url, "bench-map", "bench-pass")
+            login(page, url, "bench-map", PASSWORD)
             t0 = time.perf_counter()
             page.goto(f"{url}/projects/{project.pk}/#curation")
             page.wait_for_function(
@@ -139,7 +126,7 @@ def main() -> None:
             print(f"open the tab -> {args.points:,} points drawn: {time.perf_counter() - t0:.2f} s")
             canvas = page.get_by_test_id("map-canvas")
             canvas.evaluate("el => el.scrollIntoView({block: 'center'})")
-            app = report("embedding map (pan + zoom)", page.evaluate(SCRIPTED, [SECONDS]))
+            app = report_fps("embedding map (pan + zoom)", page.evaluate(SCRIPTED, [SECONDS]))
 
             page.evaluate("() => window.__embeddingMap.resetView()")
             box = canvas.bounding_box()
@@ -173,7 +160,7 @@ def main() -> None:
                 "#c084fc",
                 "#5d6675",
             ]
-            base = report(
+            base = report_fps(
                 "baseline: fillRect per point, per frame",
                 raw.evaluate(
                     BASELINE, [xs.tolist(), ys.tolist(), which.tolist(), palette, SECONDS]

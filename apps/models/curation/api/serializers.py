@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.annotations.serializers import BoxSerializer
 from apps.images.models import Split
 from apps.models.models import Task
 
@@ -84,13 +85,6 @@ class OpinionVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     architecture = serializers.CharField()
     task = serializers.ChoiceField(choices=Task.choices)
-
-
-class BoxSerializer(serializers.Serializer):
-    x = serializers.FloatField()
-    y = serializers.FloatField()
-    w = serializers.FloatField()
-    h = serializers.FloatField()
 
 
 class SuspectSerializer(serializers.Serializer):

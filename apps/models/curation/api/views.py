@@ -2,6 +2,8 @@
 groups, the actions on images (set aside, take back, gold, split, undo, diverse pick), a
 version's opinion of one image (likely label errors) and the 2-D map."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -13,7 +15,7 @@ from apps.core.schema import error_responses, page_of
 from apps.images.selectors import image_get_for_user
 from apps.models.curation import selectors, services
 from apps.models.curation.serializers import EmbeddingRunSerializer
-from apps.projects.models import Role
+from apps.projects.models import Project, Role
 from apps.projects.selectors import project_get_for_user
 
 from .serializers import (
@@ -30,6 +32,15 @@ from .serializers import (
 )
 
 DEFAULT_THRESHOLD = {"hamming": 0.1, "cosine": 0.05}
+
+
+def _space_query(request: Request, project: Project,
+                 serializer: type[SpaceQuerySerializer]) -> tuple[dict[str, Any], str]:  # fmt: skip
+    """The query string, validated, and the embedding space its `model_version` names."""
+    query = serializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    version = query.validated_data["model_version"]
+    return query.validated_data, selectors.space_for(project=project, model_version=version)
 
 
 class EmbeddingsView(APIView):
@@ -80,12 +91,8 @@ class DuplicatesView(APIView):
                    responses={200: DuplicateReportSerializer, **error_responses(400)})  # fmt: skip
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
-        query = DuplicatesQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        space = selectors.space_for(
-            project=project, model_version=query.validated_data["model_version"]
-        )
-        threshold = query.validated_data["threshold"]
+        query, space = _space_query(request, project, DuplicatesQuerySerializer)
+        threshold = query["threshold"]
         if threshold is None:
             threshold = DEFAULT_THRESHOLD[selectors.metric_of(space)]
         return Response(
@@ -146,9 +153,5 @@ class EmbeddingMapView(APIView):
                    responses={200: EmbeddingMapSerializer, **error_responses(400)})  # fmt: skip
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user)
-        query = SpaceQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        space = selectors.space_for(
-            project=project, model_version=query.validated_data["model_version"]
-        )
+        _, space = _space_query(request, project, SpaceQuerySerializer)
         return Response(selectors.embedding_map(project=project, space=space))
