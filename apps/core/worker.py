@@ -73,7 +73,8 @@ class PreloadingWorker(Worker):
             name = q.name if isinstance(q, Queue) else q
             if name in HEAVY_QUEUES:
                 for pin in self.pins:
-                    extra.append(Queue(pinned_queue(name, pin), connection=q.connection)
+                    # the same class as the given queues (django-rq's DjangoRQ): RQ checks
+                    extra.append(type(q)(pinned_queue(name, pin), connection=q.connection)
                                  if isinstance(q, Queue) else pinned_queue(name, pin))  # fmt: skip
         super().__init__([*listed, *extra], *args, **kwargs)
 

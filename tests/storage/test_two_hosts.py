@@ -1,12 +1,15 @@
 """The distributed shape on one machine: a web process and an RQ worker started as if on two
 hosts, each with its own MEDIA_ROOT and work directory (neither sees the other's files), that
 share only PostgreSQL, Redis and an S3 bucket (SeaweedFS). Through the web process's HTTP API
-alone: upload a folder-per-class zip, split, train (on the worker), register and prepare the
+alone: upload a folder-per-class zip, split, see the worker listed, train pinned to its host,
+register and prepare the
 version, predict (on the web host, the model fetched from the bucket), pre-label and export.
-Neither host's MEDIA_ROOT ever holds a file: everything went through the bucket."""
+Neither host's MEDIA_ROOT ever holds a file: everything went through the bucket. The worker
+is the app's own (`manage.py rqworker` with settings.RQ's class), as on a GPU host."""
 
 import io
 import json
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -95,8 +98,7 @@ def test_web_and_worker_on_two_hosts_share_only_the_database_redis_and_the_bucke
     logs = tmp_path / "logs"
     logs.mkdir()
     web = app_processes({"web": web_server_command("127.0.0.1", port)[1:]}, env["web-host"], logs)
-    worker = app_processes({"worker": ["manage.py", "rqworker", "default", "train", "infer",
-                                       "--worker-class", "rq.SimpleWorker"]},
+    worker = app_processes({"worker": ["manage.py", "rqworker", "default", "train", "infer"]},
                            env["gpu-host"], logs)  # fmt: skip
     with web as procs, worker:
         url = f"http://127.0.0.1:{port}"
@@ -112,8 +114,14 @@ def test_web_and_worker_on_two_hosts_share_only_the_database_redis_and_the_bucke
                                 {"train": 0.75, "val": 0.25, "test": 0, "seed": 0})  # fmt: skip
         assert status == 200, body
 
+        # the GPU host's worker is listed, and the run is pinned to its host
+        listed = api.until("/api/v1/workers/", lambda r: any("train" in w["queues"]
+                           for w in r["results"]), "the worker starting")["results"]  # fmt: skip
+        [trainer] = [w for w in listed if "train" in w["queues"]]
+        assert trainer["device"] == "cpu" and trainer["pins"] == [socket.gethostname()]
         status, run = api.call("POST", f"/api/v1/projects/{p}/training-runs/", {
-            "task": "classify", "architecture": "resnet20", "params": {**FAST, "epochs": 1}})  # fmt: skip
+            "task": "classify", "architecture": "resnet20",
+            "params": {**FAST, "epochs": 1, "worker": trainer["pins"][0]}})  # fmt: skip
         assert status == 202, run
         run = api.until(run["url"], lambda r: r["status"] in ("succeeded", "failed"), "training")
         assert run["status"] == "succeeded", (run, (logs / "worker.log").read_text()[-3000:])

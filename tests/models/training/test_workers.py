@@ -51,6 +51,16 @@ def test_a_worker_records_its_device_and_listens_on_its_pins(world, train_worker
     assert row["gpu_name"] == "" and row["gpu_memory_mb"] == 0 and row["state"]
 
 
+def test_the_worker_rqworker_builds_takes_its_pinned_queues() -> None:
+    """As `manage.py rqworker train infer` makes it (django-rq's queue class and settings)."""
+    from django_rq.workers import get_worker
+
+    worker = get_worker("train", "infer")
+    assert isinstance(worker, PreloadingWorker)
+    assert worker.queue_names() == ["train", "infer", f"train@{HOST}", f"infer@{HOST}"]
+    assert {type(q) for q in worker.queues} == {type(django_rq.get_queue("train"))}
+
+
 def test_a_gpu_index_pins_the_worker_to_its_gpu(monkeypatch) -> None:
     monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")  # recorded first: restored afterwards
     monkeypatch.setenv("LABELFORGE_GPU", "3")
