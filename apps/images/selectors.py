@@ -35,6 +35,7 @@ class ImageFilters:
     frame_from: float | None = None  # and at or after this many seconds into it
     frame_to: float | None = None  # and at or before
     excluded: bool | None = None  # set aside by curation (left out of training)
+    ids: tuple[int, ...] | None = None  # only these images (a selection)
     # "id", or a score highest first, then by id: "uncertain" (active learning) or
     # "uniqueness" (the most unlike the rest, from the latest embeddings) or "mistakenness"
     # (likely label errors first, from the latest model embeddings)
@@ -55,6 +56,8 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(frame_time__lte=filters.frame_to)
     if filters.excluded is not None:
         qs = qs.filter(excluded=filters.excluded)
+    if filters.ids is not None:
+        qs = qs.filter(pk__in=filters.ids)
     annotations = Annotation.objects.filter(image_id=OuterRef("pk"))
     if filters.label is not None:
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))

@@ -209,9 +209,12 @@ def test_the_embedding_map_colours_lassos_and_acts_on_a_selection(page: Page) ->
     )
     assert off_loop(gold_count, project) == 0
 
-    page.get_by_test_id("map-open-first").click()
-    page.wait_for_url(f"**/projects/{project.pk}/label/**")
-    expect(page.get_by_test_id("labeller-canvas")).to_be_visible()
+    selection.get_by_test_id("map-show-grid").click()  # the image list, filtered to them
+    expect(page.get_by_test_id("ids-filter-count")).to_have_text("11 on the map")
+    expect(page.get_by_test_id("image-tile")).to_have_count(11)
+    screenshot(page, "images-chosen-on-the-map")
+    page.get_by_test_id("ids-filter-clear").click()
+    expect(page.get_by_test_id("ids-filter-count")).to_be_hidden()
 
 
 @in_thread

@@ -77,3 +77,15 @@ def test_images_of_another_project_are_not_listed_or_readable(world, make_images
     assert client.get(f"/api/v1/projects/{world.project.pk}/images/").json()["results"] == []
     for suffix in ("", "file/", "thumbnail/", "annotations/"):
         assert client.get(f"/api/v1/images/{theirs.pk}/{suffix}").status_code == 404
+
+
+def test_ids_filter_lists_only_those_of_this_project(world, make_images) -> None:
+    a, b, c = make_images(3)
+    [theirs] = make_images(1, project=world.other_project)
+    client = world.client("annotator")
+    url = f"/api/v1/projects/{world.project.pk}/images/"
+    assert ids(client.get(url, {"ids": f"{c.pk},{a.pk},{theirs.pk}"})) == [a.pk, c.pk]
+    assert ids(client.get(url, {"ids": f"{b.pk}", "status": "done"})) == []  # with the others
+    for bad in ("1,x", ",1", "1,,2", ",".join(["1"] * 1001)):
+        response = client.get(url, {"ids": bad})
+        assert response.status_code == 400, bad

@@ -25,6 +25,14 @@ class ImageFilterSerializer(serializers.Serializer):
     excluded = serializers.BooleanField(
         required=False, allow_null=True, help_text="Set aside by curation (left out of training)."
     )
+    ids = serializers.RegexField(
+        r"^\d{1,12}(,\d{1,12}){0,999}$", required=False, max_length=13_000,
+        help_text="Only these images: comma-separated ids, at most 1,000 (a selection, e.g. a "
+        "lasso on the embedding map).",
+    )  # fmt: skip
+
+    def validate_ids(self, value: str) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(int(v) for v in value.split(",")))
 
 
 class ImageListQuerySerializer(ImageFilterSerializer):

@@ -50,6 +50,7 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         frame_from=params.get("frame_from"),
         frame_to=params.get("frame_to"),
         excluded=params.get("excluded"),
+        ids=params.get("ids"),
         order=params.get("order", "id"),
     )
     return filters, params

@@ -88,3 +88,13 @@ describe("order", () => {
     expect(mergeSearch("?x=1", { order: "uncertain" })).toBe("?x=1&order=uncertain");
   });
 });
+
+describe("the ids filter", () => {
+  it("reads and writes a selection, capped at the API's limit", () => {
+    expect(parseFilters("?ids=3,1,2").ids).toEqual([3, 1, 2]);
+    expect(parseFilters("?ids=3,x").ids).toBeUndefined();
+    expect(parseFilters(`?ids=${Array.from({ length: 1500 }, (_, i) => i + 1).join(",")}`).ids).toHaveLength(1000);
+    expect(mergeSearch("", { ids: [5, 6], order: "mistakenness" })).toBe("?ids=5%2C6&order=mistakenness");
+    expect(countActive({ ids: [5] })).toBe(1);
+  });
+});

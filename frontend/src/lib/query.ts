@@ -16,6 +16,8 @@ export interface ImageFilters {
   frame_to?: number;
   /** Set aside by curation (left out of training), or not. */
   excluded?: boolean;
+  /** Only these images (a lasso on the embedding map): at most MAX_IDS. */
+  ids?: number[];
   /** List order: "uncertain" = most uncertain first (active learning), "uniqueness" = the
    *  most unlike the rest first (from embeddings), "mistakenness" = likely label errors first
    *  (a model's embeddings run); unset = upload order. */
@@ -26,8 +28,10 @@ export type ImageOrder = "uncertain" | "uniqueness" | "mistakenness";
 const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness", "mistakenness"];
 
 const FILTER_KEYS = [
-  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded",
+  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded", "ids",
 ] as const;
+/** The most ids an image list takes as a filter (the API's limit). */
+export const MAX_IDS = 1000;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 function oneOf<T extends string>(allowed: readonly T[], value: string | null): T | undefined {
@@ -57,6 +61,8 @@ export function parseFilters(search: string): ImageFilters {
     const seconds = q.get(key);
     if (seconds !== null && /^\d+(\.\d+)?$/.test(seconds)) out[key] = Number(seconds);
   }
+  const ids = q.get("ids");
+  if (ids && /^\d+(,\d+)*$/.test(ids)) out.ids = ids.split(",").slice(0, MAX_IDS).map(Number);
   const order = oneOf(ORDERS, q.get("order"));
   if (order) out.order = order;
   return out;
@@ -68,7 +74,7 @@ export function filterParams(filters: ImageFilters): URLSearchParams {
   for (const key of FILTER_KEYS) {
     const value = filters[key];
     if (value === undefined || value === null) continue;
-    q.set(key, String(value));
+    q.set(key, Array.isArray(value) ? value.join(",") : String(value));
   }
   if (filters.order) q.set("order", filters.order);
   return q;

@@ -1,8 +1,8 @@
 /**
  * Curation: the embedding map. Every embedded image as a point of the space's 2-D map (UMAP
  * or PCA, placed by the embeddings job), coloured by label, split or a score; zoom in and the
- * points become thumbnails. Lasso some (Shift+drag, or L) and the selection lists them, opens
- * them in the labeller, or (managers) sets them aside, marks them gold or moves them to a
+ * points become thumbnails. Lasso some (Shift+drag, or L) and the selection lists them, filters
+ * the image grid to them (`?ids=`), opens them in the labeller (‹ › walk them), or (managers) sets them aside, marks them gold or moves them to a
  * split, each with an undo. A click on a point opens it in the labeller.
  *
  * `window.__embeddingMap` (the widget) is there for the browser tests and the frame-rate bench.
@@ -12,7 +12,8 @@ import { errorMessage } from "../../api/http";
 import type { Split } from "../../api/images";
 import { h, option, replaceChildren } from "../../lib/dom";
 import { formatCount, humanize, plural } from "../../lib/format";
-import { labellerUrl } from "../../lib/urls";
+import { MAX_IDS } from "../../lib/query";
+import { labellerUrl, projectUrl } from "../../lib/urls";
 import { toast } from "../../ui/toast";
 import { ScatterMap } from "../widgets/scatter-map";
 import type { ProjectContext } from "./context";
@@ -82,7 +83,10 @@ export function mountMap(ctx: ProjectContext): { el: HTMLElement; setSpace: (ver
       h("div", { class: "map-selection-head" },
         h("b", { "data-testid": "map-selection-count" }, plural(ids.length, "image")), " selected",
         h("span", { class: "spacer" }),
-        h("a", { class: "button primary small", href: labellerUrl(ctx.projectId, first), "data-testid": "map-open-first" }, "Open in the labeller ›"),
+        ids.length <= MAX_IDS
+          ? h("a", { class: "button secondary small", href: `${projectUrl(ctx.projectId)}?ids=${ids.join(",")}#images`, "data-testid": "map-show-grid", title: "The image list, filtered to these images" }, "Show in the grid")
+          : h("span", { class: "muted small", title: `The grid takes at most ${formatCount(MAX_IDS)} chosen images` }, "Too many for the grid"),
+        h("a", { class: "button primary small", href: labellerUrl(ctx.projectId, first, `?ids=${ids.slice(0, MAX_IDS).join(",")}`), "data-testid": "map-open-first", title: "‹ › walk the chosen images" }, "Open in the labeller ›"),
         ...manage,
         button("Clear", "map-clear", () => { scatter.clearSelection(); paintSelection([]); }, "ghost small")),
       h("ul", { class: "map-thumbs" }, ids.slice(0, SHOWN).map((id) =>

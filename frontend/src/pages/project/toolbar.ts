@@ -16,7 +16,7 @@ export interface Toolbar {
   setVideos: (videos: Video[]) => void;
 }
 
-type SelectKey = Exclude<FilterKey, "frame_from" | "frame_to">;
+type SelectKey = Exclude<FilterKey, "frame_from" | "frame_to" | "ids">;
 
 function filterSelect(key: SelectKey, title: string, options: [string, string][]): HTMLSelectElement {
   return h("select", { name: key, "data-filter": key, "aria-label": `Filter by ${title.toLowerCase()}` },
@@ -56,6 +56,13 @@ export function createToolbar(
     title: "Most uncertain first: the images the model was least sure about (after pre-labelling). Most unique first: the images least like the rest (after computing embeddings on the Curation tab). Likely label errors first: where a model confidently disagrees with the label (after computing embeddings with a model version)" },
   option("", "Upload order"), option("uncertain", "Most uncertain first"), option("uniqueness", "Most unique first"), option("mistakenness", "Likely label errors first"));
   const count = h("span", { class: "count", "data-testid": "image-count", "aria-live": "polite" });
+  // A selection made elsewhere (a lasso on the embedding map): shown as a chip to take off.
+  let ids: number[] | undefined = initial.ids;
+  const idsText = h("span", { "data-testid": "ids-filter-count" });
+  const idsChip = h("span", { class: "filter active ids-chip", hidden: true, title: "Only the images chosen on the Curation tab's map" },
+    h("span", null, "Chosen"), idsText,
+    h("button", { type: "button", class: "ghost small", "aria-label": "Show every image again", "data-testid": "ids-filter-clear",
+      onclick: () => { ids = undefined; paint(); onChange(current()); } }, "×"));
   const clear = h("button", { type: "button", class: "ghost small", hidden: true }, "Clear filters");
 
   const current = (): ImageFilters => {
@@ -63,6 +70,7 @@ export function createToolbar(
     for (const [k, sel] of Object.entries(selects)) if (sel.value) q.set(k, sel.value);
     if (selects.video.value) for (const [k, input] of Object.entries(range)) if (input.value) q.set(k, input.value);
     if (order.value) q.set("order", order.value);
+    if (ids?.length) q.set("ids", ids.join(","));
     return parseFilters(q.toString());
   };
   const paint = (): void => {
@@ -76,6 +84,8 @@ export function createToolbar(
     rangeBox.classList.toggle("active", Boolean(range.frame_from.value || range.frame_to.value));
     range.frame_from.placeholder = chosen ? formatTimestamp(chosen.start) : "from s";
     range.frame_to.placeholder = chosen ? formatTimestamp(chosen.end) : "to s";
+    idsChip.hidden = !ids?.length;
+    idsText.textContent = ids?.length ? `${ids.length} on the map` : "";
     clear.hidden = countActive(current()) === 0;
     order.parentElement?.classList.toggle("active", order.value !== "");
   };
@@ -93,6 +103,7 @@ export function createToolbar(
       input.value = f[k] === undefined ? "" : String(f[k]);
     }
     order.value = f.order ?? "";
+    ids = f.ids;
     paint();
   };
 
@@ -135,6 +146,7 @@ export function createToolbar(
         h("label", { class: "filter" }, h("span", null, titles[k]), selects[k]),
       ),
       rangeBox,
+      idsChip,
       clear,
     ),
     h("label", { class: "filter order-filter" }, h("span", null, "Order"), order),
