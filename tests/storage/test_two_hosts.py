@@ -2,10 +2,10 @@
 hosts, each with its own MEDIA_ROOT and work directory (neither sees the other's files), that
 share only PostgreSQL, Redis and an S3 bucket (SeaweedFS). Through the web process's HTTP API
 alone: upload a folder-per-class zip, split, see the worker listed, train pinned to its host,
-register and prepare the
-version, predict (on the web host, the model fetched from the bucket), pre-label and export.
-Neither host's MEDIA_ROOT ever holds a file: everything went through the bucket. The worker
-is the app's own (`manage.py rqworker` with settings.RQ's class), as on a GPU host."""
+register and prepare the version, predict (on the web host, the model fetched from the
+bucket), pre-label and export. Neither host's MEDIA_ROOT ever holds a file: everything went
+through the bucket. The worker is the app's own (`manage.py rqworker` with settings.RQ's
+class), as on a GPU host."""
 
 import io
 import json
