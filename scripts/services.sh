@@ -35,7 +35,10 @@ start_redis() {
   fi
 }
 
-s3_up() { curl -s -o /dev/null -m 2 "http://127.0.0.1:$S3_PORT/" ; }
+s3_up() {  # the S3 port answers HTTP (curl where installed, else bash's /dev/tcp)
+  if command -v curl >/dev/null; then curl -s -o /dev/null -m 2 "http://127.0.0.1:$S3_PORT/"
+  else (exec 3<>"/dev/tcp/127.0.0.1/$S3_PORT") 2>/dev/null; fi
+}
 
 start_s3() {
   mkdir -p "$DIR/s3"

@@ -9,6 +9,7 @@ import contextlib
 import io
 import os
 import shutil
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
@@ -68,9 +70,18 @@ def s3_client():
 
 
 def _bucket(client) -> str:
-    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
-        client.create_bucket(Bucket=BUCKET)
-    return BUCKET
+    """The shared test bucket, made on first use (a SeaweedFS just started may need a few
+    seconds before its filer takes writes)."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
+                client.create_bucket(Bucket=BUCKET)
+            return BUCKET
+        except ClientError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture
@@ -197,7 +208,6 @@ def test_a_run_stopped_on_one_host_resumes_on_another_from_the_bucket(
     world, bucket, tagged_images, settings, tmp_path
 ) -> None:
     import threading
-    import time
 
     from django.db import connection
 
