@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 HOST = socket.gethostname()
 
 
-class InProcess(PreloadingWorker, SimpleWorker):
-    """The app's worker class, running jobs in this process (it sees the test's database)."""
+class InProcess(SimpleWorker, PreloadingWorker):
+    """The app's worker class, running jobs in this process (it sees the test's database):
+    SimpleWorker first, so its in-process execute_job wins over Worker's fork."""
 
     death_penalty_class = TimerDeathPenalty
 
