@@ -10,20 +10,23 @@ transaction included): the job does not touch the database while train() runs, a
 heartbeat thread has a connection of its own. A write that fails (the database restarting)
 is logged and retried with the next batch; the run goes on training."""
 
+import contextlib
 import hashlib
 import logging
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import connections
 from django.utils import timezone
 
 from apps.core.broadcast import broadcast, project_group
-from apps.core.storage import storage_replace
+from apps.core.storage import STORAGE_ERRORS, storage_save
 from apps.models.models import RunMetric, RunStatus, TrainingRun
 from apps.models.runs.lifecycle import run_status
 from apps.models.training.serializers import eta_seconds, run_payload
@@ -221,14 +224,22 @@ class RunReporter(Callbacks):
     def sync_checkpoint(self) -> None:
         """Store this host's checkpoint as the run's, with its SHA-256 (what a later attempt
         on this host checks its copy against before trusting it). ml replaces the file
-        atomically, so the open file is one whole checkpoint."""
+        atomically, so the open file is one whole checkpoint. The store is not atomic (a
+        filesystem write, an upload): each checkpoint goes under a new name, the row points
+        at it only once it is whole, and the previous one is deleted after, so a worker
+        killed mid-write leaves the run on its last whole checkpoint."""
         local = self.work_dir / "checkpoint.pt"
         if local.is_file():
             with open(local, "rb") as fh:  # one open file: hashed and stored are the same bytes
                 sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
                 fh.seek(0)
-                path = storage_replace(f"{self.run.storage_dir}/checkpoint.pt", fh)
+                name = f"{self.run.storage_dir}/checkpoint-{uuid.uuid4().hex[:12]}.pt"
+                path = storage_save(name, fh)
+            previous = self.run.checkpoint
             self.run.checkpoint, self.run.checkpoint_sha256 = path, sha256
             TrainingRun.objects.filter(pk=self.run.pk).update(
                 checkpoint=path, checkpoint_sha256=sha256
             )
+            if previous and previous != path:
+                with contextlib.suppress(*STORAGE_ERRORS):
+                    default_storage.delete(previous)

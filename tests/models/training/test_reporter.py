@@ -2,6 +2,7 @@
 its callbacks record into memory, a writer thread writes, nothing recorded is lost, a
 failed write is retried, and a cancel is still seen within seconds."""
 
+import io
 import threading
 import time
 from pathlib import Path
@@ -110,3 +111,44 @@ def test_the_writer_sees_a_cancel_within_seconds(world, tagged_images, tmp_path:
         while not reporter.should_stop() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert reporter.should_stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_is_stored_whole_before_the_run_points_at_it(
+    world, tagged_images, tmp_path: Path, monkeypatch
+) -> None:
+    """A worker killed while storing a checkpoint (a partial file) leaves the run on the last
+    whole one; a whole new one replaces it, and the old file goes."""
+    from django.core.files.storage import default_storage
+
+    run = _run(world)
+    reporter = RunReporter(run, tmp_path)
+    (tmp_path / "checkpoint.pt").write_bytes(b"first checkpoint")
+    reporter.sync_checkpoint()
+    first = run.checkpoint
+    assert default_storage.open(first).read() == b"first checkpoint"
+
+    (tmp_path / "checkpoint.pt").write_bytes(b"second checkpoint, cut short")
+    from apps.models.training import reporter as module
+
+    real_save = module.storage_save
+
+    def killed_mid_write(name, content):
+        real_save(name, io.BytesIO(content.read()[:6]))  # what a SIGKILL leaves
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(module, "storage_save", killed_mid_write)
+    with pytest.raises(SystemExit):
+        reporter.sync_checkpoint()
+    run.refresh_from_db()
+    assert run.checkpoint == first and default_storage.open(first).read() == b"first checkpoint"
+
+    monkeypatch.setattr(module, "storage_save", real_save)
+    (tmp_path / "checkpoint.pt").write_bytes(b"third checkpoint")
+    reporter.sync_checkpoint()
+    run.refresh_from_db()
+    assert (
+        run.checkpoint != first
+        and default_storage.open(run.checkpoint).read() == b"third checkpoint"
+    )
+    assert not default_storage.exists(first)
