@@ -163,7 +163,15 @@ export function mountLabeller(): void {
 
   // ---- the queue of likely label errors (the grid's "Likely label errors first") ----
   const opinion = filters.order === "mistakenness"
-    ? new OpinionPanel({ labels, interaction, hasTag: (id) => store.tagFor(id) !== undefined, toggleTag: (id) => toggleTag(id) })
+    ? new OpinionPanel({
+      labels, interaction,
+      hasTag: (id) => store.tagFor(id) !== undefined,
+      toggleTag: (id) => toggleTag(id),
+      onChange: (fn) => {
+        labels.on(fn);
+        store.on(fn);
+      },
+    })
     : null;
   if (opinion) panel.el.insertBefore(opinion.el, panel.el.firstChild);
 

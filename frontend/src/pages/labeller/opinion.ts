@@ -20,6 +20,8 @@ export interface OpinionDeps {
   /** Whether the image has a tag of this label (people's or accepted). */
   hasTag: (labelId: number) => boolean;
   toggleTag: (labelId: number) => void;
+  /** Calls back when the labels or the image's annotations change (the panel paints again). */
+  onChange: (fn: () => void) => void;
 }
 
 const KIND_TEXT: Record<Suspect["kind"], string> = {
@@ -35,15 +37,28 @@ export class OpinionPanel {
   private readonly body = h("div", { class: "opinion-body", "data-testid": "opinion-body" });
   private readonly score = h("b", { class: "opinion-score", "data-testid": "opinion-score" });
   private current = 0;
+  private shown: Opinion | null = null;
+  private repaintQueued = false;
 
   constructor(private readonly d: OpinionDeps) {
     this.el = h("section", { class: "lab-section opinion-section", "data-testid": "opinion-panel" },
       h("h3", null, "Model's opinion ", this.score, h("span", { class: "muted small" }, "‹ › next likely error")),
       this.body);
+    // The opinion can arrive before the project's labels or the image's tags have loaded:
+    // the marks and the "Relabel" button depend on both, so paint again once they change.
+    d.onChange(() => {
+      if (this.repaintQueued || !this.shown) return;
+      this.repaintQueued = true;
+      requestAnimationFrame(() => {
+        this.repaintQueued = false;
+        if (this.shown?.image === this.current) this.paint(this.shown);
+      });
+    });
   }
 
   show(imageId: number): void {
     this.current = imageId;
+    this.shown = null;
     this.d.interaction.setGhosts([]);
     replaceChildren(this.body, h("p", { class: "muted small" }, "Asking the model…"));
     curation.opinion(imageId).then((o) => {
@@ -60,6 +75,7 @@ export class OpinionPanel {
   }
 
   private paint(o: Opinion): void {
+    this.shown = o;
     const v = o.model_version;
     if (!v) {
       this.score.textContent = "";
