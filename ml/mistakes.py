@@ -10,11 +10,15 @@ say why, for the labeller to show next to the label.
 Classification: m = (1 + p(best other class) - p(given)) / 2 for the given label the model
 disagrees with most: 1 when the model is sure of another class, 0 when it is sure of the
 label, 0.5 when it is torn between them. A class missing from the stored top-k counts as 0.
+On a multi-label image the other given labels are not "another class": only a class nobody
+gave can be the model's counter-opinion.
 
 Detection: predictions are matched to the labelled boxes greedily, most confident first, at
 IoU >= 0.5 whatever their class. Each disagreement becomes a suspect:
 - `wrong_label`: a prediction matched a box of another class; score = the prediction's score;
-- `missing`: a prediction matched no box (a box may be missing); score = its score;
+- `missing`: a prediction matched no box (a box may be missing); score = its score. A
+  prediction overlapping an already matched box at IoU >= 0.5 is a second guess at that same
+  object (the model's duplicate or runner-up class), not a missing box, and is passed over;
 - `spurious`: a box no prediction matched (it may not be there); score = 0.5 x (1 - the best
   score among predictions overlapping it at IoU >= 0.1): a model that saw nothing anywhere
   near it suspects it most, though never as much as a confident prediction.
@@ -70,11 +74,12 @@ def classification_mistakenness(probabilities: Mapping[str, float],
     if not given:
         return Verdict(0.0, [])
     worst: tuple[float, Suspect | None] = (-1.0, None)
+    labelled = set(given)
+    others = [(float(p), c) for c, p in probabilities.items() if c not in labelled]
+    p_other, other = max(others, default=(0.0, None))
     for label in dict.fromkeys(given):
         p_given = float(probabilities.get(label, 0.0))
-        others = [(p, c) for c, p in probabilities.items() if c != label]
-        p_other, other = max(others, default=(0.0, None))
-        m = min(1.0, max(0.0, (1.0 + float(p_other) - p_given) / 2.0))
+        m = min(1.0, max(0.0, (1.0 + p_other - p_given) / 2.0))
         suspect = Suspect("wrong_label", m, other, label) if p_other > p_given else None
         if m > worst[0]:
             worst = (m, suspect)
@@ -104,6 +109,8 @@ def detection_mistakenness(predictions: Sequence[Predicted],
             if k not in matched and overlap >= best_iou:
                 best, best_iou = k, overlap
         if best < 0:
+            if any(iou(pred.box, boxes[k][1]) >= IOU_MATCH for k in matched):
+                continue  # a second guess at an object already matched
             suspects.append(Suspect("missing", pred.score, pred.label, None, pred.box))
             continue
         matched[best] = pred

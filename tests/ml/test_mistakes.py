@@ -35,10 +35,18 @@ def test_a_label_outside_the_top_k_counts_as_zero_and_no_label_no_score() -> Non
     assert classification_mistakenness({"cat": 0.6}, []).score == 0.0
 
 
-def test_several_labels_take_the_worst() -> None:
+def test_several_labels_take_the_worst_against_a_class_nobody_gave() -> None:
     verdict = classification_mistakenness({"cat": 0.7, "dog": 0.25, "fox": 0.05}, ["cat", "fox"])
-    assert verdict.score == pytest.approx((1 + 0.7 - 0.05) / 2)
-    assert verdict.suspects[0].given == "fox"
+    # cat is given too, so it is not fox's rival: dog is
+    assert verdict.score == pytest.approx((1 + 0.25 - 0.05) / 2)
+    [suspect] = verdict.suspects
+    assert (suspect.label, suspect.given) == ("dog", "fox")
+
+
+def test_a_multi_label_image_the_model_agrees_with_is_not_suspect() -> None:
+    verdict = classification_mistakenness({"cat": 0.55, "dog": 0.44, "fox": 0.01}, ["cat", "dog"])
+    assert verdict.suspects == []
+    assert verdict.score == pytest.approx((1 + 0.01 - 0.44) / 2)
 
 
 def test_iou() -> None:
@@ -99,6 +107,14 @@ def test_each_prediction_matches_one_box() -> None:
     )
     assert [s.kind for s in verdict.suspects] == []  # the second scores 0.5 * 0.1 < shown
     assert verdict.score == pytest.approx(0.5 * (1 - 0.9))
+
+
+def test_a_second_guess_at_a_matched_object_is_not_a_missing_box() -> None:
+    verdict = detection_mistakenness(
+        [Predicted("car", 0.9, CAR), Predicted("truck", 0.6, (11, 10, 50, 30))],
+        [("car", CAR)],
+    )
+    assert verdict.score == 0.0 and verdict.suspects == []
 
 
 def test_suspects_serialise_for_the_api() -> None:
