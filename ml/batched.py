@@ -206,10 +206,11 @@ class BatchedPipeline:
         flips_d = flips.to(self.device, non_blocking=True) if self.augment > 0 else None
         bs = self.batch_size
         for b in range(start_batch, self.steps_per_epoch):
+            part = self.sampler.part  # this rank's share of the global batch
             sl = slice(b * bs, (b + 1) * bs)
-            idx = order_d[sl]
-            fl = flips_d[sl] if flips_d is not None else None
-            yield self._crop(self.train, idx, boxes_d[sl], fl), self.train.labels[idx]
+            idx = part(order_d[sl])
+            fl = part(flips_d[sl]) if flips_d is not None else None
+            yield self._crop(self.train, idx, part(boxes_d[sl]), fl), self.train.labels[idx]
 
     def _pad_crop_batches(
         self, order: torch.Tensor, g: torch.Generator, start_batch: int
@@ -221,9 +222,10 @@ class BatchedPipeline:
                                        for t in (order, offsets, flips))  # fmt: skip
         bs = self.batch_size
         for b in range(start_batch, self.steps_per_epoch):
+            part = self.sampler.part  # this rank's share of the global batch
             sl = slice(b * bs, (b + 1) * bs)
-            idx = order_d[sl]
-            crops = self._crop(self.train, idx, None, flips_d[sl], offsets_d[sl])
+            idx = part(order_d[sl])
+            crops = self._crop(self.train, idx, None, part(flips_d[sl]), part(offsets_d[sl]))
             yield crops, self.train.labels[idx]
 
     def val_batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, None]]:

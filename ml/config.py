@@ -29,6 +29,12 @@ class TrainConfig:
     augment: float = 0.5  # 0 = none .. 1 = strong
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | cuda:N
+    # data-parallel processes, one per device (ml/distributed.py: DDP, NCCL on CUDA, gloo on
+    # the CPU). batch_size stays the batch of one optimizer step: each step's batch is split
+    # across the processes (batch_size / gpus per device, the last ones one fewer when it
+    # does not divide), so the steps, the learning-rate schedule and the result are those of
+    # a single-device run; raise batch_size (and lr) to use more devices' memory.
+    gpus: int = 1
     amp: bool = True  # bf16 autocast on CUDA
     channels_last: bool = True  # on CUDA
     compile: bool = False  # torch.compile on CUDA
@@ -51,6 +57,7 @@ class TrainConfig:
     ANCHOR_SIZE_FACTOR = 4  # an anchor side may be up to this many times image_size
     RANGES = {
         "epochs": (1, 10_000),
+        "gpus": (1, 64),
         "batch_size": (1, 4096),
         "image_size": (16, 2048),
         "lr": (1e-8, 10.0),
@@ -120,6 +127,13 @@ class TrainConfig:
                 raise ValueError(f"{name}: {value} is outside {low}..{high}.")
         if not (self.device in ("auto", "cpu", "cuda") or self.device.startswith("cuda:")):
             raise ValueError("device: must be auto, cpu, cuda or cuda:N.")
+        if self.batch_size < self.gpus:
+            raise ValueError(
+                f"batch_size: {self.batch_size} is smaller than gpus ({self.gpus}); each "
+                "step's batch is split across the processes, one image at least for each."
+            )
+        if self.gpus > 1 and self.device.startswith("cuda:"):
+            raise ValueError("device: with gpus > 1 use auto or cuda (rank r uses cuda:r).")
         if self.anchors is not None:
             self._validate_anchors()
 

@@ -134,8 +134,11 @@ def resolve_cache(mode: str, samples: list[Sample], config: TrainConfig,
 
 
 def build_pipeline(manifest: Manifest, splits: data.Splits, config: TrainConfig,
-                   device: torch.device, log: Callable[[str], None]) -> Pipeline:  # fmt: skip
-    sampler = EpochSampler([s.weight for s in splits.train], seed=config.seed)
+                   device: torch.device, log: Callable[[str], None],
+                   rank: int = 0, world: int = 1) -> Pipeline:  # fmt: skip
+    """Training batches are this rank's part of each global batch (ml/sampler.py, shard);
+    steps_per_epoch is the global count, the same on every rank."""
+    sampler = EpochSampler([s.weight for s in splits.train], seed=config.seed).shard(rank, world)
     if not sampler.uniform:
         log("weighted sampling: images are drawn with replacement in proportion to their weight")
     cache, why = resolve_cache(config.cache, splits.train + splits.val, config, device)

@@ -5,9 +5,15 @@ Epoch e draws `torch.multinomial(weights, n, replacement=True)` from a generator
 equal it is a seeded `randperm` instead (each image exactly once per epoch). Each drawn
 position also gets its own augmentation seed, so the random crops and flips depend only on
 (seed, epoch, position): the same with 0 or 8 workers, and the same after a resume.
+
+Data-parallel runs (ml/distributed.py): every rank draws the same global sequence and
+batches; `shard(rank, world)` makes batches() yield only the rank's part of each global
+batch (batch[rank::world]), so the steps per epoch, and which images with which
+augmentation seeds make up each step, are those of a single-process run.
 """
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import torch
 
@@ -24,6 +30,20 @@ class EpochSampler:
         self.weights = w
         self.seed = int(seed)
         self.uniform = bool((w == w[0]).all())
+        self.rank, self.world = 0, 1
+
+    def shard(self, rank: int, world: int) -> "EpochSampler":
+        if not 0 <= rank < world:
+            raise ValueError(f"shard: rank {rank} is not in 0..{world - 1}.")
+        self.rank, self.world = rank, world
+        return self
+
+    def part(self, batch: Sequence | torch.Tensor) -> Any:
+        """This rank's part of one global batch (all of it in a world of one)."""
+        if self.world == 1:
+            return batch
+        part = batch[self.rank :: self.world]
+        return part if len(part) else batch[:1]  # weighted 0: see ml.distributed.share
 
     def __len__(self) -> int:
         return len(self.weights)
@@ -51,12 +71,12 @@ class EpochSampler:
         self, epoch: int, batch_size: int, start_batch: int = 0
     ) -> Iterator[list[tuple[int, int]]]:
         """Batches of (dataset index, augmentation seed), from batch `start_batch` on; the last
-        batch may be short (no sample is dropped)."""
+        batch may be short (no sample is dropped). Sharded: this rank's part of each."""
         order = self.indices(epoch).tolist()
         seeds = self.aug_seeds(epoch).tolist()
         for b in range(start_batch, self.num_batches(batch_size)):
             lo, hi = b * batch_size, min((b + 1) * batch_size, len(order))
-            yield list(zip(order[lo:hi], seeds[lo:hi], strict=True))
+            yield self.part(list(zip(order[lo:hi], seeds[lo:hi], strict=True)))
 
 
 class EpochBatchSampler:

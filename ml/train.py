@@ -12,6 +12,20 @@ the CPU with num_workers=0 it ends with the same weights as a run never interrup
 On CUDA: autocast (config.amp; bf16 for classifiers, fp16 + GradScaler for detectors),
 channels_last (config.channels_last), optional torch.compile (config.compile, classifiers)
 and cudnn autotuning for fixed-size inputs.
+
+Data parallel (config.gpus = N > 1, ml/distributed.py): N processes, rank 0 in the caller's
+process (its callbacks, log.txt, metrics.csv, model.pt and checkpoint.pt: the other ranks
+write and report nothing), ranks 1..N-1 spawned; the model is wrapped in
+DistributedDataParallel (NCCL on CUDA, rank r on cuda:r; gloo on the CPU). batch_size is
+the global batch of one step: every rank draws the same weighted sample sequence and takes
+its part of each batch (batch[rank::N], ml/sampler.py), each rank's mean loss is weighted so
+the averaged gradient is the whole batch's. So steps_per_epoch, total_steps, the schedule
+and which images (with which augmentation) make up each step are those of a single-device
+run; the per-process batch is ceil(batch_size / N) (info["batch_per_process"]). What differs:
+BatchNorm statistics come from each process's part (running stats: rank 0's, broadcast) and
+floating-point sums. Rank 0 validates (the others wait) and asks should_stop() before every
+step, and the answer is shared, so a cancel stops every rank at the same step. Checkpoints
+hold the unwrapped model and the global step, so they resume with any gpus, 1 included.
 """
 
 import contextlib
@@ -26,6 +40,7 @@ import torch
 from torch import nn
 
 from . import checkpoint as ckpt_io
+from . import distributed
 from .callbacks import Callbacks
 from .config import TrainConfig
 from .data import training_splits
@@ -40,7 +55,7 @@ from .timing import Stopwatch
 
 DETECTOR_CLIP_NORM = 10.0
 THROUGHPUT_WINDOW = 20
-HOST_FIELDS = ("device", "num_workers", "cache", "compile")  # may differ on resume
+HOST_FIELDS = ("device", "num_workers", "cache", "compile", "gpus")  # may differ on resume
 # a run's wall time: setup (model, pipeline, decoded cache), data (waiting for batches: decode
 # and augmentation when they are not done up front), step (forward, backward, update; on CUDA
 # it includes waiting for the device), report (metrics and callbacks), validation, checkpoint
@@ -75,6 +90,27 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
+def rank_device(device: torch.device, rank: int, world: int) -> torch.device:
+    """Rank r of a data-parallel run on CUDA trains on cuda:r; on the CPU every rank does."""
+    if device.type != "cuda" or world == 1:
+        return device
+    return torch.device("cuda", rank)
+
+
+class _Silent:
+    """The Recorder of ranks other than 0: they write and report nothing."""
+
+    log_path = metrics_path = None
+
+    def log(self, line: str) -> None: ...
+
+    def metrics(self, step: int, epoch: float, values: dict[str, float]) -> None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def _score(task: str, metrics: dict[str, float]) -> tuple[float, float]:
     if task == "classify":
         return (metrics.get("val_accuracy", 0.0), -metrics.get("val_loss", 0.0))
@@ -97,7 +133,9 @@ class _Run:
         self.clock = Stopwatch(TRAIN_PHASES)
         self.manifest, self.config, self.out_dir, self.cb = manifest, config, out_dir, callbacks
         self.rec = rec
-        self.device = resolve_device(config.device)
+        self.rank, self.world = distributed.rank(), distributed.world()
+        self.main = self.rank == 0
+        self.device = rank_device(resolve_device(config.device), self.rank, self.world)
         self.cuda = self.device.type == "cuda"
         self.detect = config.task == "detect"
         torch.manual_seed(config.seed)
@@ -117,14 +155,18 @@ class _Run:
             torch.set_float32_matmul_precision("high")
             if config.channels_last:
                 self.model.to(memory_format=torch.channels_last)
-        self.pipeline = build_pipeline(manifest, splits, config, self.device, self.rec.log)
+        self.pipeline = build_pipeline(manifest, splits, config, self.device, self.rec.log,
+                                       self.rank, self.world)  # fmt: skip
         cores = usable_cores()
+        if not self.cuda:
+            cores = max(1, cores // self.world)  # the ranks share this host's cores
         threads = training_threads(self.device, self.pipeline.workers, cores)
         if threads is not None and threads != torch.get_num_threads():
             torch.set_num_threads(threads)  # train() puts the caller's number back
         self.rec.log(f"host: {cores} cores, {self.pipeline.workers} loader workers, "
                      f"{torch.get_num_threads()} torch threads")  # fmt: skip
         self.spe = self.pipeline.steps_per_epoch
+        self.n_train = len(splits.train)
         self.total = config.epochs * self.spe
         self.optimizer = make_optimizer(self.model, config)
         self.scheduler = make_scheduler(self.optimizer, config, self.spe, self.total)
@@ -144,12 +186,19 @@ class _Run:
             if self.detect:
                 self.scaler = torch.amp.GradScaler("cuda")
         if resume is None:
-            self.weights_path.unlink(missing_ok=True)
+            if self.main:
+                self.weights_path.unlink(missing_ok=True)
         else:
             self._restore(resume)
-        self.net: nn.Module = self.model
-        if self.cuda and config.compile and not self.detect:
-            self.net = torch.compile(self.model)  # type: ignore[assignment]
+        self.compiled = self.cuda and config.compile and not self.detect
+        # eval_net: validation, on rank 0 alone (no DDP collectives); net: training steps
+        self.eval_net: nn.Module = self.model
+        if self.compiled:
+            self.eval_net = torch.compile(self.model)  # type: ignore[assignment]
+        self.net: nn.Module = self.eval_net
+        if self.world > 1:
+            ids = [self.device.index] if self.cuda else None
+            self.net = nn.parallel.DistributedDataParallel(self.eval_net, device_ids=ids)
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
         self.window: deque[tuple[float, int]] = deque(maxlen=THROUGHPUT_WINDOW)
         self.t_last = time.perf_counter()
@@ -173,6 +222,8 @@ class _Run:
         self.rec.log(f"resumed from step {self.step} (epoch {self.epoch + 1}, batch {self.batch})")
 
     def save_checkpoint(self, epoch: int, batch: int) -> None:
+        if not self.main:
+            return
         state = {
             "version": 1,
             "model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()},
@@ -191,6 +242,8 @@ class _Run:
         self.rec.flush()
 
     def save_weights(self, metrics: dict[str, float], epoch: int) -> None:
+        if not self.main:
+            return
         weights = {k: v.detach().cpu() for k, v in self.model.state_dict().items()}
         ckpt_io.save_atomic(weights, self.weights_path)
         meta = {
@@ -205,19 +258,28 @@ class _Run:
 
     # ---- steps ---------------------------------------------------------------------------
 
-    def train_step(self, images: Any, targets: Any) -> tuple[torch.Tensor, float, int]:
+    def train_step(
+        self, images: Any, targets: Any, batch: int = 0
+    ) -> tuple[torch.Tensor, float, int]:
+        """One optimizer step on batch number `batch` of the epoch; returns the batch's mean
+        loss, the learning rate and the number of images (over all ranks)."""
         lr = self.optimizer.param_groups[0]["lr"]
         with self.autocast:
             if self.detect:
                 loss = sum(self.net(images, targets).values())
             else:
                 loss = self.criterion(self.net(images), targets)
+        weight = 1.0
+        if self.world > 1:  # DDP averages gradients: weight this rank's share of the batch
+            batch_len = min(self.config.batch_size, self.n_train - batch * self.config.batch_size)
+            weight = distributed.share(batch_len, self.rank, self.world)
+        scaled = loss if weight == 1.0 else loss * weight
         self.optimizer.zero_grad(set_to_none=True)
         if self.scaler is not None:
-            self.scaler.scale(loss).backward()  # type: ignore[arg-type]
+            self.scaler.scale(scaled).backward()  # type: ignore[arg-type]
             self.scaler.unscale_(self.optimizer)
         else:
-            loss.backward()  # type: ignore[union-attr]
+            scaled.backward()  # type: ignore[union-attr]
         if self.detect:
             nn.utils.clip_grad_norm_(self.model.parameters(), DETECTOR_CLIP_NORM)
         if self.scaler is not None:
@@ -227,9 +289,19 @@ class _Run:
             self.optimizer.step()
         self.scheduler.step()
         n = len(images) if self.detect else images.shape[0]
-        return loss.detach(), lr, n  # type: ignore[union-attr]
+        if self.world == 1:
+            return loss.detach(), lr, n  # type: ignore[union-attr]
+        # the whole batch's mean loss, for rank 0's report: sum of (weight x mean) / world
+        total = distributed.all_reduce_sum(scaled.detach().float().clone())  # type: ignore[union-attr]
+        return total / self.world, lr, batch_len
+
+    def should_stop(self) -> bool:
+        """Rank 0's callbacks decide (the others' say no); every rank gets the answer."""
+        return distributed.any_flag(self.cb.should_stop())
 
     def report(self, step: int, loss: torch.Tensor, lr: float, n: int) -> None:
+        if not self.main:
+            return
         value = float(loss.item())
         if value != value or value in (float("inf"), float("-inf")):
             raise FloatingPointError(f"The training loss is not finite at step {step}.")
@@ -246,12 +318,13 @@ class _Run:
         self.cb.on_step(step, step / self.spe, metrics)
 
     def evaluate(self) -> dict[str, float]:
-        if not self.splits.val:
+        if not self.splits.val or not self.main:
             return {}
+        net = self.eval_net
         if not self.detect:
-            return evaluate_classify(self.net, self.pipeline.val_batches(), self.autocast)
+            return evaluate_classify(net, self.pipeline.val_batches(), self.autocast)
         offset = label_offset(self.config.architecture)
-        predictions = predict_detect(self.net, self.pipeline.val_batches(), offset, self.autocast)
+        predictions = predict_detect(net, self.pipeline.val_batches(), offset, self.autocast)
         return coco_map(self.splits.val, predictions, len(self.manifest.classes),
                         self.config.score_threshold)  # fmt: skip
 
@@ -272,12 +345,36 @@ def train(
     if manifest.task != config.task:
         raise ValueError(f"The manifest is for {manifest.task}, the config for {config.task}.")
     callbacks = callbacks or Callbacks()
-    rec = Recorder(out_dir, callbacks, resume["step"] if resume else None)
+    if config.gpus > 1 and not distributed.active():
+        cuda = resolve_device(config.device).type == "cuda"
+        resume_path = str(resume_from) if resume_from else None
+        return distributed.launch(_train_rank, config.gpus, manifest, config.to_dict(),
+                                  str(out_dir), resume_path, cuda=cuda,
+                                  main_kwargs={"callbacks": callbacks})  # fmt: skip
+    return _train_here(manifest, config, out_dir, callbacks, resume)
+
+
+def _train_rank(rank: int, world: int, manifest: Manifest, config: dict[str, Any], out_dir: str,
+                resume_from: str | None, callbacks: Callbacks | None = None) -> TrainResult:  # fmt: skip
+    """One rank of a data-parallel run (ml/distributed.py launch): plain, picklable inputs;
+    rank 0 (in the caller's process) also gets the caller's callbacks."""
+    resume = ckpt_io.load(Path(resume_from)) if resume_from else None
+    cfg = TrainConfig(**config)
+    return _train_here(manifest, cfg, Path(out_dir), callbacks or Callbacks(), resume)
+
+
+def _train_here(manifest: Manifest, config: TrainConfig, out_dir: Path, callbacks: Callbacks,
+                resume: dict[str, Any] | None) -> TrainResult:  # fmt: skip
+    main = distributed.is_main()
+    step = resume["step"] if resume else None
+    rec: Any = Recorder(out_dir, callbacks, step) if main else _Silent()
     threads = torch.get_num_threads()
     try:
         run = _Run(manifest, config, out_dir, callbacks, resume, rec)
         run.clock.lap("setup")
-        return _loop(run)
+        result = _loop(run)
+        distributed.barrier()  # the others wait for rank 0's last validation and checkpoint
+        return result
     except Exception as exc:
         rec.log(f"failed: {type(exc).__name__}: {exc}")
         raise
@@ -308,13 +405,18 @@ def _loop(run: _Run) -> TrainResult:
         "architecture": cfg.architecture, "classes": list(run.manifest.classes),
         "start_step": run.step, "data": run.pipeline.description,
         "amp": run.cuda and cfg.amp, "channels_last": run.cuda and cfg.channels_last,
-        "compile": run.net is not run.model,
+        "compile": run.compiled, "gpus": run.world,
+        "batch_per_process": -(-cfg.batch_size // run.world),
     }  # fmt: skip
     rec.log(
         f"training {cfg.architecture} on {name}: {info['train_size']} train / "
         f"{info['val_size']} val images, {run.spe} steps/epoch, {run.total} steps; "
         f"data {run.pipeline.description}"
     )
+    if run.world > 1:
+        backend = "nccl" if run.cuda else "gloo"
+        rec.log(f"data parallel: {run.world} processes ({backend}), each step's batch of "
+                f"{cfg.batch_size} split {info['batch_per_process']} per process")  # fmt: skip
     cb.on_start(info)
     run.t_last = time.perf_counter()
     pending: tuple | None = None  # on CUDA a step is reported once the next one is queued
@@ -339,9 +441,9 @@ def _loop(run: _Run) -> TrainResult:
         run.net.train()
         for images, targets in run.pipeline.train_batches(epoch, start):
             clock.lap("data")
-            if cb.should_stop():
+            if run.should_stop():
                 return stop(epoch, batch)
-            loss, lr, n = run.train_step(images, targets)
+            loss, lr, n = run.train_step(images, targets, batch)
             run.step += 1
             batch += 1
             clock.lap("step")
@@ -359,7 +461,7 @@ def _loop(run: _Run) -> TrainResult:
         clock.lap("data")
         flush()
         clock.lap("report")
-        if cb.should_stop():
+        if run.should_stop():
             return stop(epoch, run.spe)
         metrics = run.evaluate()
         clock.lap("validation")
