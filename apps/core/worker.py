@@ -48,10 +48,11 @@ def device_info() -> dict[str, str]:
     import torch
 
     if not torch.cuda.is_available():
-        return {"lf_device": "cpu", "lf_gpu_name": "", "lf_gpu_memory_mb": "0"}
+        return {"lf_device": "cpu", "lf_gpu_name": "", "lf_gpu_memory_mb": "0", "lf_gpu_count": "0"}
     props = torch.cuda.get_device_properties(0)  # the one visible device (or the first)
     return {"lf_device": "cuda", "lf_gpu_name": props.name,
-            "lf_gpu_memory_mb": str(props.total_memory // 2**20)}  # fmt: skip
+            "lf_gpu_memory_mb": str(props.total_memory // 2**20),
+            "lf_gpu_count": str(torch.cuda.device_count())}  # fmt: skip
 
 
 def pin_names(host: str, gpu: str | None) -> list[str]:

@@ -44,6 +44,7 @@ def test_start_a_run_and_watch_the_chart_update(page: Page) -> None:
     # (the live stack's worker registered before this test flushed Redis: it is not listed)
     expect(form.get_by_test_id("workers-online")).to_contain_text("training worker")
     expect(form.get_by_test_id("run-worker")).to_have_value("")  # any worker
+    expect(form.locator("input[name=gpus]")).to_have_value("1")  # one process unless asked
     screenshot(page, "training-new-run-form")
     form.get_by_role("button", name="Start training").click()
     page.wait_for_url(f"**/projects/{project.pk}/runs/*/")

@@ -1,7 +1,8 @@
 """The distributed shape on one machine: a web process and an RQ worker started as if on two
 hosts, each with its own MEDIA_ROOT and work directory (neither sees the other's files), that
 share only PostgreSQL, Redis and an S3 bucket (SeaweedFS). Through the web process's HTTP API
-alone: upload a folder-per-class zip, split, see the worker listed, train pinned to its host,
+alone: upload a folder-per-class zip, split, see the worker listed, train pinned to its host
+(two data-parallel processes),
 register and prepare the version, predict (on the web host, the model fetched from the
 bucket), pre-label and export. Neither host's MEDIA_ROOT ever holds a file: everything went
 through the bucket. The worker is the app's own (`manage.py rqworker` with settings.RQ's
@@ -121,10 +122,14 @@ def test_web_and_worker_on_two_hosts_share_only_the_database_redis_and_the_bucke
         assert trainer["device"] == "cpu" and trainer["pins"] == [socket.gethostname()]
         status, run = api.call("POST", f"/api/v1/projects/{p}/training-runs/", {
             "task": "classify", "architecture": "resnet20",
-            "params": {**FAST, "epochs": 1, "worker": trainer["pins"][0]}})  # fmt: skip
+            "params": {**FAST, "epochs": 1, "worker": trainer["pins"][0], "gpus": 2}})  # fmt: skip
         assert status == 202, run
         run = api.until(run["url"], lambda r: r["status"] in ("succeeded", "failed"), "training")
         assert run["status"] == "succeeded", (run, (logs / "worker.log").read_text()[-3000:])
+        # data parallel in the worker's forked work horse: 2 gloo processes, rank 0 reporting
+        status, log = api.call("GET", f"/api/v1/training-runs/{run['id']}/log/")
+        assert "data parallel: 2 processes (gloo)" in log["text"], log
+        assert run["step"] == run["total_steps"] == -(-30 // FAST["batch_size"])  # as one process
         version = api.until(f"/api/v1/model-versions/{run['model_version']['id']}/",
                             lambda v: v["status"] != "pending", "preparing the version")  # fmt: skip
         assert version["status"] == "ready", version

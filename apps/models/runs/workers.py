@@ -30,6 +30,7 @@ def workers_online() -> list[dict[str, Any]]:
             "gpu_index": extra.get("lf_gpu_index") or None,
             "gpu_name": extra.get("lf_gpu_name", ""),
             "gpu_memory_mb": int(extra.get("lf_gpu_memory_mb") or 0),
+            "gpu_count": int(extra.get("lf_gpu_count") or 0),
             "pins": [p for p in extra.get("lf_pins", "").split(",") if p],
             "state": str(worker.get_state()),
             "current_job": job.description if job else None,
@@ -50,3 +51,17 @@ def train_queue_for(pin: str) -> str:
         raise ApplicationError(f"worker: no training worker online answers to {pin!r} "
                                f"(online: {listed}).", code="unknown_worker")  # fmt: skip
     return pinned_queue("train", pin)
+
+
+def check_gpus(pin: str, gpus: int) -> None:
+    """A data-parallel run (gpus > 1) pinned to a host or GPU is refused when no training
+    worker there sees that many GPUs (a CPU worker runs gloo processes: any number works).
+    Unpinned, the run waits for whichever worker takes it and fails there with the reason."""
+    if gpus <= 1 or not pin:
+        return
+    there = [w for w in workers_online() if "train" in w["queues"] and pin in w["pins"]]
+    if there and not any(w["device"] == "cpu" or w["gpu_count"] >= gpus for w in there):
+        most = max(w["gpu_count"] for w in there)
+        raise ApplicationError(f"gpus: {gpus} asked for, but the workers on {pin!r} see at "
+                               f"most {most}; start one without LABELFORGE_GPU to use all of a "
+                               "host's GPUs.", code="invalid_params")  # fmt: skip

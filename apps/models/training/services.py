@@ -18,7 +18,7 @@ from apps.models.models import (
     VersionStatus,
 )
 from apps.models.runs.lifecycle import run_request_cancel, runs_reap
-from apps.models.runs.workers import train_queue_for
+from apps.models.runs.workers import check_gpus, train_queue_for
 from apps.models.training.anchors import data_anchors
 from apps.models.training.serializers import run_payload
 from apps.models.training.snapshots import snapshot_create
@@ -95,6 +95,7 @@ def run_create(
                                    "and Faster R-CNN do).", code="invalid_params")  # fmt: skip
         params["anchors"] = data_anchors(project=project, image_size=size)
     config = _resolve_config(task, architecture, params)
+    check_gpus(pin, config.gpus)
     start = _init_version(project, architecture, init_from) if init_from else None
     snapshot = snapshot_create(project=project, task=task, user=user, source=source,
                                scale_class=scale_class)  # fmt: skip

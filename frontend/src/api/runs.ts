@@ -173,6 +173,7 @@ export interface WorkerInfo {
   gpu_index: string | null;
   gpu_name: string;
   gpu_memory_mb: number;
+  gpu_count: number;
   /** Values a run's `worker` param may take to run here: its host, and host/gpuN. */
   pins: string[];
   state: string;

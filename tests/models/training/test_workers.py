@@ -49,7 +49,8 @@ def test_a_worker_records_its_device_and_listens_on_its_pins(world, train_worker
     assert response.status_code == 200, response.json()
     [row] = [w for w in response.json()["results"] if w["name"] == train_worker.name]
     assert row["host"] == HOST and row["device"] == "cpu" and row["pins"] == [HOST]
-    assert row["gpu_name"] == "" and row["gpu_memory_mb"] == 0 and row["state"]
+    assert row["gpu_name"] == "" and row["gpu_memory_mb"] == 0 and row["gpu_count"] == 0
+    assert row["state"]
 
 
 def test_the_worker_rqworker_builds_takes_its_pinned_queues() -> None:
@@ -87,6 +88,36 @@ def test_a_pinned_run_waits_in_its_hosts_queue(world, tagged_images, train_worke
     train_worker.work(burst=True)
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED, run.error
+
+
+def test_a_two_process_run_trains_through_the_worker(world, tagged_images, train_worker) -> None:
+    """gpus: 2 on a CPU worker: two gloo processes, rank 0 in the worker reporting; the run
+    has the steps a single-process run has, and its log says how the batch was split."""
+    response = _run(world, worker=HOST, gpus=2)
+    assert response.status_code == 202, response.json()
+    train_worker.register_death()
+    train_worker.work(burst=True)
+    run = TrainingRun.objects.get(pk=response.json()["id"])
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert run.params["gpus"] == 2
+    n_train = run.snapshot.splits["train"]
+    assert run.total_steps == run.step == -(-n_train // FAST["batch_size"])  # one epoch
+    log = world.client("manager").get(f"/api/v1/training-runs/{run.pk}/log/").json()["text"]
+    assert "data parallel: 2 processes (gloo), each step's batch of 8 split 4 per process" in log
+    steps = run.metrics.filter(name="train_loss").values_list("step", flat=True)
+    assert sorted(steps) == list(range(1, run.total_steps + 1))  # rank 0 alone reported
+
+
+def test_more_gpus_than_the_pinned_worker_sees_is_refused(
+    world, tagged_images, train_worker
+) -> None:
+    connection = django_rq.get_connection("train")
+    connection.hset(train_worker.key, mapping={"lf_device": "cuda", "lf_gpu_count": "1"})
+    response = _run(world, worker=HOST, gpus=2)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_params" and "see at most 1" in body["detail"]
+    assert not TrainingRun.objects.exists()
 
 
 def test_an_unknown_pin_is_refused_and_stores_nothing(world, tagged_images, train_worker) -> None:

@@ -113,6 +113,9 @@ class WorkerSerializer(serializers.Serializer):
     gpu_index = serializers.CharField(allow_null=True)
     gpu_name = serializers.CharField()
     gpu_memory_mb = serializers.IntegerField()
+    gpu_count = serializers.IntegerField(
+        help_text="GPUs this worker sees: the most a run here may ask for with `gpus`."
+    )
     pins = serializers.ListField(
         child=serializers.CharField(),
         help_text="Values a run's `worker` param may take to run here.",

@@ -9,11 +9,12 @@ import { formatCount } from "../../lib/format";
 
 const REFRESH_MS = 10_000; // workers come and go: the list follows their heartbeats
 
-/** "gpu-box/gpu1 · NVIDIA H200 (139 GiB) · busy" */
+/** "gpu-box/gpu1 · NVIDIA H200 (139 GiB) · busy"; a worker seeing several: "4 × NVIDIA H200 …" */
 export function pinLabel(pin: string, on: WorkerInfo[]): string {
   const here = on.filter((w) => w.pins.includes(pin));
   const gpu = here.find((w) => w.gpu_name);
-  const what = gpu ? `${gpu.gpu_name} (${Math.round(gpu.gpu_memory_mb / 1024)} GiB)` : "CPU";
+  const count = gpu && gpu.gpu_count > 1 ? `${gpu.gpu_count} × ` : "";
+  const what = gpu ? `${count}${gpu.gpu_name} (${Math.round(gpu.gpu_memory_mb / 1024)} GiB)` : "CPU";
   const busy = here.filter((w) => w.state === "busy").length;
   const state = here.length > 1 ? `${busy} of ${here.length} busy` : busy ? "busy" : "idle";
   return `${pin} · ${what} · ${state}`;

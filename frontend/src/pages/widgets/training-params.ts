@@ -9,7 +9,7 @@ import type { Architecture, ParamSpec } from "../../api/runs";
 /** Shown in the main grid, in this order; every other param goes under "Advanced". */
 const PRIMARY_PARAMS = [
   "epochs", "batch_size", "image_size", "optimizer", "lr", "weight_decay", "schedule",
-  "warmup_epochs", "label_smoothing", "augment", "seed", "device", "pretrained",
+  "warmup_epochs", "label_smoothing", "augment", "seed", "device", "gpus", "pretrained",
 ] as const;
 
 const PARAM_LABELS: Record<string, string> = {
@@ -29,6 +29,7 @@ const PARAM_LABELS: Record<string, string> = {
   augment: "Augmentation",
   seed: "Seed",
   device: "Device",
+  gpus: "GPUs (processes)",
   amp: "Mixed precision (bf16)",
   channels_last: "Channels-last memory",
   compile: "torch.compile",
@@ -41,6 +42,7 @@ const PARAM_LABELS: Record<string, string> = {
 
 export const PARAM_HINTS: Record<string, string> = {
   device: "auto, cpu, cuda or cuda:N",
+  gpus: "one process per GPU; each step's batch is split across them",
   augment: "0 = none … 1 = strong",
   checkpoint_every: "0 = at the end of each epoch",
   cache: "decoded images kept in memory",
