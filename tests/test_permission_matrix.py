@@ -13,6 +13,7 @@ from apps.annotations.models import AnnotationEvent
 from apps.annotations.services import annotation_create
 from apps.core.storage import storage_replace
 from apps.datasets.models import DatasetExport, DatasetImport, DatasetOperation
+from apps.images.models import Batch
 from apps.images.services import image_thumbnail_make
 from apps.models.models import EmbeddingRun, ImageEmbedding
 from apps.projects.models import Membership
@@ -91,6 +92,12 @@ ENDPOINTS = [
     Endpoint("post", "/api/v1/projects/{p}/curation/diverse/", "manager", "diverse"),
     Endpoint("get", "/api/v1/projects/{p}/embedding-map/", "annotator"),
     Endpoint("get", "/api/v1/images/{i}/opinion/", "annotator"),
+    Endpoint("get", "/api/v1/projects/{p}/batches/", "annotator"),
+    Endpoint("post", "/api/v1/projects/{p}/batches/", "manager", "batch"),
+    Endpoint("post", "/api/v1/projects/{p}/batches/split/", "manager", "batch_split"),
+    Endpoint("get", "/api/v1/batches/{b}/", "annotator"),  # the annotator's own batch
+    Endpoint("patch", "/api/v1/batches/{b}/", "manager", "label"),
+    Endpoint("delete", "/api/v1/batches/{b}/", "manager"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -128,6 +135,8 @@ def body_for(key: str | None, world, image=None):
         "embed": {"model_version": None},
         "curate": {"action": "gold", "image_ids": [image.pk if image else 1]},
         "diverse": {"n": 1, "split": "val"},
+        "batch": {"image_ids": [image.pk if image else 1], "assignee": "annotator"},
+        "batch_split": {"assignees": ["annotator"]},
     }
     return bodies.get(key) if key else None
 
@@ -162,6 +171,7 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
     exported.save()
     operation = DatasetOperation.objects.create(project=world.project, kind="remove_small_boxes")
     embedding_run = EmbeddingRun.objects.create(project=world.project)
+    batch = Batch.objects.create(project=world.project, name="b", assignee=world.users["annotator"])
     ImageEmbedding.objects.create(image=image, space="dhash", dim=64,
                                   vector=np.zeros(64, dtype=np.float32).tobytes())  # fmt: skip
     if "opinion" in endpoint.path:  # a version's predictions for the image
@@ -181,6 +191,7 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         exp=exported.pk,
         op=operation.pk,
         emb=embedding_run.pk,
+        b=batch.pk,
     )
     client = world.client(who)
     body = body_for(endpoint.body, world, image)
@@ -237,6 +248,16 @@ SITE_ENDPOINTS = {
         "anonymous": 401,
         "newbie": 403,
         "annotator": 403,
+        "outsider": 200,
+        "manager": 200,
+        "owner": 200,
+        "staff": 200,
+    },
+    # batches: everyone signed in gets a list, of what they may see (tests/images/test_batches.py)
+    "/api/v1/batches/": {
+        "anonymous": 401,
+        "newbie": 200,
+        "annotator": 200,
         "outsider": 200,
         "manager": 200,
         "owner": 200,

@@ -6,6 +6,31 @@ from apps.projects.models import Project
 GOLD_SAMPLE_WEIGHT = 4.0
 
 
+class Batch(models.Model):
+    """A set of a project's images handed to one annotator (or to nobody yet), with an
+    optional due date. An image is in at most one batch; moving it keeps its labels."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="batches")
+    name = models.CharField(max_length=100)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="batches",
+    )  # fmt: skip
+    due = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["assignee", "id"], name="batch_assignee")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ImageStatus(models.TextChoices):
     NEW = "new"
     IN_PROGRESS = "in_progress"
@@ -66,6 +91,10 @@ class Image(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="images",
+        help_text="The batch (assignment) the image is in, if any.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

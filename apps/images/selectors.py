@@ -10,7 +10,7 @@ from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import Image, Split
+from .models import Batch, Image, ImageStatus, Split
 
 
 def image_get_for_user(
@@ -36,6 +36,7 @@ class ImageFilters:
     frame_to: float | None = None  # and at or before
     excluded: bool | None = None  # set aside by curation (left out of training)
     ids: tuple[int, ...] | None = None  # only these images (a selection)
+    batch: int | None = None  # only this batch's images (an assignment)
     # "id", or a score highest first, then by id: "uncertain" (active learning) or
     # "uniqueness" (the most unlike the rest, from the latest embeddings) or "mistakenness"
     # (likely label errors first, from the latest model embeddings)
@@ -58,6 +59,8 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(excluded=filters.excluded)
     if filters.ids is not None:
         qs = qs.filter(pk__in=filters.ids)
+    if filters.batch is not None:
+        qs = qs.filter(batch_id=filters.batch)
     annotations = Annotation.objects.filter(image_id=OuterRef("pk"))
     if filters.label is not None:
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))
@@ -153,3 +156,59 @@ def image_videos(*, project: Project) -> list[dict[str, object]]:
     )
     return [{"video": r["source_video"], "frames": r["frames"], "start": r["start"],
              "end": r["end"]} for r in rows]  # fmt: skip
+
+
+# ---- batches (assignments) ---------------------------------------------------------------
+
+FINISHED = (ImageStatus.DONE, ImageStatus.REVIEWED)
+
+
+def _batch_counts(qs: QuerySet[Batch]) -> QuerySet[Batch]:
+    open_images = Image.objects.filter(batch_id=OuterRef("pk")).exclude(status__in=FINISHED)
+    return qs.select_related("assignee", "project").annotate(
+        image_count=Count("images", distinct=True),
+        done_count=Count("images", filter=Q(images__status__in=FINISHED), distinct=True),
+        next_image=Coalesce(
+            open_images.order_by("id").values("id")[:1],
+            Image.objects.filter(batch_id=OuterRef("pk")).order_by("id").values("id")[:1],
+        ),
+    )
+
+
+def batch_list_for_user(
+    *, user: AnyUser, assignee: str | None = None, project_id: int | None = None
+) -> QuerySet[Batch]:
+    """Batches the user may see: all of a project's for its managers (and staff), only
+    their own for annotators. `assignee`: "me", a username, or "none" (unassigned)."""
+    qs = Batch.objects.all()
+    if not user.is_staff:
+        managed = Q(project__memberships__user_id=user.pk,
+                    project__memberships__role__gte=Role.MANAGER)  # fmt: skip
+        qs = qs.filter(managed | Q(assignee_id=user.pk, project__memberships__user_id=user.pk))
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
+    if assignee == "me":
+        qs = qs.filter(assignee_id=user.pk)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee__username=assignee)
+    return _batch_counts(qs.distinct()).order_by("due", "id")
+
+
+def batch_get(*, batch_id: int) -> Batch | None:
+    """A batch with its counts (image_count, done_count, next_image), unchecked."""
+    return _batch_counts(Batch.objects.filter(pk=batch_id)).first()
+
+
+def batch_get_for_user(*, batch_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR) -> Batch:
+    """A batch its project's managers may see, and its assignee; anyone else: not found."""
+    batch = batch_get(batch_id=batch_id)
+    if batch is None:
+        raise NotFound("Batch not found.")
+    role = require_role(project_id=batch.project_id, user=user, min_role=Role.ANNOTATOR)
+    if role < Role.MANAGER and batch.assignee_id != user.pk:
+        raise NotFound("Batch not found.")
+    if role < min_role:
+        require_role(project_id=batch.project_id, user=user, min_role=min_role)
+    return batch

@@ -4,7 +4,8 @@ from django.db import models
 from apps.core.crypto import decrypt, encrypt
 from apps.projects.models import Project
 
-EVENTS = ("run.succeeded", "run.failed", "model.promoted", "autoannotate.finished", "image.done")
+EVENTS = ("run.succeeded", "run.failed", "model.promoted", "autoannotate.finished", "image.done",
+          "batch.assigned")  # fmt: skip
 
 
 class Webhook(models.Model):

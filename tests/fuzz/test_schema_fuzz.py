@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 from apps.annotations.models import Annotation, AnnotationEvent
-from apps.images.models import Image
+from apps.images.models import Batch, Image
 from apps.models.models import AutoAnnotationRun, ModelVersion, ServiceToken, TrainingRun
 from apps.projects.models import Label, Membership
 from apps.projects.services import project_create
@@ -61,6 +61,8 @@ def _seed(world, images) -> None:
     post("manager", f"/api/v1/projects/{project}/webhooks/",
          {"url": "https://hooks.example.com/labelforge", "events": ["run.succeeded"]})  # fmt: skip
     post("owner", f"/api/v1/projects/{project}/service-tokens/", {"name": "fuzz"})
+    post("manager", f"/api/v1/projects/{project}/batches/",
+         {"image_ids": [i.pk for i in images[:2]], "assignee": "annotator"})  # fmt: skip
 
 
 def _ids(project_id: int) -> dict[str, list[int]]:
@@ -82,6 +84,7 @@ def _ids(project_id: int) -> dict[str, list[int]]:
         "version_id": pks(ModelVersion.objects.filter(**p)),
         "token_id": pks(ServiceToken.objects.filter(**p)),
         "webhook_id": pks(Webhook.objects.filter(**p)),
+        "batch_id": pks(Batch.objects.filter(**p)),
     }
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from apps.annotations.models import Source
 from apps.images.models import ImageStatus, Split
 
 
@@ -16,7 +17,7 @@ class ImageFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ImageStatus.choices, required=False)
     split = serializers.ChoiceField(choices=Split.choices, required=False)
     label = serializers.IntegerField(required=False)
-    source = serializers.ChoiceField(choices=["human", "model"], required=False)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
     has_annotations = serializers.BooleanField(required=False, allow_null=True)
     review = serializers.ChoiceField(choices=["pending"], required=False)
     video = serializers.CharField(required=False, max_length=255, help_text="Frames of this video.")
@@ -26,13 +27,27 @@ class ImageFilterSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="Set aside by curation (left out of training)."
     )
     ids = serializers.RegexField(
-        r"^\d{1,12}(,\d{1,12}){0,999}$", required=False, max_length=13_000,
-        help_text="Only these images: comma-separated ids, at most 1,000 (a selection, e.g. a "
-        "lasso on the embedding map).",
+        r"^\d{1,12}(,\d{1,12}){0,999}$", required=False, max_length=9_000,
+        help_text="Only these images: comma-separated ids, at most 1,000 in 9,000 characters "
+        "(a selection, e.g. a lasso on the embedding map); the whole URL must stay under "
+        "uvicorn's 64 KiB.",
     )  # fmt: skip
+
+    batch = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only this batch's images."
+    )
 
     def validate_ids(self, value: str) -> tuple[int, ...]:
         return tuple(dict.fromkeys(int(v) for v in value.split(",")))
+
+
+class FiltersBodySerializer(ImageFilterSerializer):
+    """The filters as a JSON object in a request body: an unknown key is an error."""
+
+    def to_internal_value(self, data: object) -> dict:
+        if isinstance(data, dict) and (unknown := set(data) - set(self.fields)):
+            raise serializers.ValidationError(f"unknown keys {sorted(unknown)}", "invalid_filters")
+        return super().to_internal_value(data)
 
 
 class ImageListQuerySerializer(ImageFilterSerializer):
@@ -71,3 +86,52 @@ class NeighborsSerializer(serializers.Serializer):
     previous = serializers.IntegerField(allow_null=True)
     next = serializers.IntegerField(allow_null=True)
     next_unlabelled = serializers.IntegerField(allow_null=True)
+
+
+class BatchCreateSerializer(serializers.Serializer):
+    image_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=10_000
+    )
+    assignee = serializers.CharField(
+        allow_null=True, max_length=150, help_text="A member's username; null: nobody yet."
+    )
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    due = serializers.DateField(required=False, allow_null=True, default=None)
+    move = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Move images already in another batch here (else 409 already_batched).",
+    )  # fmt: skip
+
+
+class BatchSplitSerializer(serializers.Serializer):
+    filter = ImageFilterSerializer(
+        required=False,
+        default=dict,
+        help_text="Which images (the image list's filters); only those in no batch are taken.",
+    )
+    assignees = serializers.ListField(
+        child=serializers.CharField(max_length=150), min_length=1, max_length=100
+    )
+    size = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=10_000,
+        help_text="Images per batch, dealt round-robin; none: one even batch each.",
+    )
+    limit = serializers.IntegerField(required=False, default=10_000, min_value=1, max_value=10_000)
+    due = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class BatchPatchSerializer(serializers.Serializer):
+    assignee = serializers.CharField(required=False, allow_null=True, max_length=150)
+    name = serializers.CharField(required=False, max_length=100)
+    due = serializers.DateField(required=False, allow_null=True)
+
+
+class BatchListQuerySerializer(serializers.Serializer):
+    assignee = serializers.CharField(
+        required=False, max_length=150, help_text='"me", a username, or "none".'
+    )
+    project = serializers.IntegerField(required=False, min_value=1)

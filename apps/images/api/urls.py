@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import batches, views
 
 urlpatterns = [
     path("projects/<int:project_id>/images/", views.ImageListView.as_view(), name="image-list"),
@@ -12,6 +12,18 @@ urlpatterns = [
         views.ProjectVideosView.as_view(),
         name="project-videos",
     ),
+    path(
+        "projects/<int:project_id>/batches/",
+        batches.ProjectBatchesView.as_view(),
+        name="project-batches",
+    ),
+    path(
+        "projects/<int:project_id>/batches/split/",
+        batches.ProjectBatchSplitView.as_view(),
+        name="project-batch-split",
+    ),
+    path("batches/", batches.BatchListView.as_view(), name="batch-list"),
+    path("batches/<int:batch_id>/", batches.BatchDetailView.as_view(), name="batch-detail"),
     path("images/<int:image_id>/", views.ImageDetailView.as_view(), name="image-detail"),
     path(
         "images/<int:image_id>/neighbors/",

@@ -51,8 +51,11 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         frame_to=params.get("frame_to"),
         excluded=params.get("excluded"),
         ids=params.get("ids"),
+        batch=params.get("batch"),
         order=params.get("order", "id"),
     )
+    if filters.batch is not None and not project.batches.filter(pk=filters.batch).exists():
+        raise ApplicationError("Unknown batch for this project.", code="unknown_batch")
     return filters, params
 
 

@@ -2,15 +2,8 @@
 
 from rest_framework import serializers
 
-from apps.images.api.serializers import ImageFilterSerializer
+from apps.images.api.serializers import FiltersBodySerializer
 from apps.models.models import AutoAnnotateMode, AutoAnnotateScope
-
-
-class _FiltersSerializer(ImageFilterSerializer):
-    def to_internal_value(self, data: object) -> dict:
-        if isinstance(data, dict) and (unknown := set(data) - set(self.fields)):
-            raise serializers.ValidationError(f"unknown keys {sorted(unknown)}", "invalid_filters")
-        return super().to_internal_value(data)
 
 
 class AutoAnnotateSerializer(serializers.Serializer):
@@ -28,5 +21,5 @@ class AutoAnnotateSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(
         choices=AutoAnnotateScope.choices, default=AutoAnnotateScope.UNLABELLED
     )
-    filters = _FiltersSerializer(required=False, default=dict)
+    filters = FiltersBodySerializer(required=False, default=dict)
     threshold = serializers.FloatField(default=0.5, min_value=0.0, max_value=1.0)

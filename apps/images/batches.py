@@ -1,0 +1,146 @@
+"""Assignments: a manager hands sets of a project's images (batches) to annotators.
+
+An image is in at most one batch. Creating a batch from images already in another one is
+refused (409 already_batched) unless `move` says so; splitting a filter's images among
+annotators takes only images in no batch yet. Moving, reassigning, unassigning or deleting
+a batch never touches an image's labels or status: only which batch it is in and who is
+asked to label it. Each change is broadcast (`batch.changed`, `batch.deleted`) and an
+assignment is a webhook event (`batch.assigned`).
+"""
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from apps.core.broadcast import broadcast_on_commit, project_group
+from apps.core.exceptions import ApplicationError, Conflict
+from apps.projects.models import Project
+from apps.webhooks.services import webhook_emit
+
+from .models import Batch, Image
+from .selectors import ImageFilters, batch_get, image_queryset
+from .serializers import batch_payload
+
+MAX_IMAGES = 10_000  # per request: a batch is a day's work, not a dataset
+
+
+def _member(project: Project, username: str | None) -> AbstractBaseUser | None:
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, memberships__project=project).first()
+    if user is None:
+        raise ApplicationError(
+            f"assignee: {username!r} is not a member of this project.", code="not_a_member"
+        )
+    return user
+
+
+def _changed(batch: Batch, *, assigned: bool) -> None:
+    """Broadcast the batch as it is now (counts included), and emit the assignment."""
+    payload = batch_payload(batch_get(batch_id=batch.pk) or batch)
+    broadcast_on_commit(project_group(batch.project_id), "batch.changed", payload)
+    if assigned and batch.assignee_id is not None:
+        webhook_emit(project_id=batch.project_id, event="batch.assigned", data=payload)
+
+
+def _next_name(project: Project) -> str:
+    return f"Batch {project.batches.count() + 1}"
+
+
+@transaction.atomic
+def batch_create(*, project: Project, user: AbstractBaseUser, image_ids: list[int],
+                 assignee: str | None, name: str = "", due: datetime.date | None = None,
+                 move: bool = False) -> Batch:  # fmt: skip
+    ids = list(dict.fromkeys(image_ids))
+    if not ids:
+        raise ApplicationError("image_ids: give at least one image.", code="invalid")
+    if len(ids) > MAX_IMAGES:
+        raise ApplicationError(f"image_ids: at most {MAX_IMAGES:,} per batch.", code="invalid")
+    person = _member(project, assignee)
+    images = Image.objects.select_for_update().filter(project=project, pk__in=ids)
+    found = dict(images.values_list("id", "batch_id"))
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        shown = ", ".join(map(str, unknown[:10]))
+        raise ApplicationError(f"image_ids: not images of this project: {shown}.",
+                               code="unknown_images")  # fmt: skip
+    taken = [i for i in ids if found[i] is not None]
+    if taken and not move:
+        raise Conflict(f"{len(taken)} of these images are in another batch already; send "
+                       "move: true to move them here (their labels stay).",
+                       code="already_batched")  # fmt: skip
+    batch = Batch.objects.create(project=project, name=name or _next_name(project),
+                                 assignee=person, due=due, created_by=user)  # fmt: skip
+    previous = set(found.values()) - {None}
+    Image.objects.filter(pk__in=ids).update(batch=batch)
+    for old in Batch.objects.filter(pk__in=previous):
+        _changed(old, assigned=False)
+    _changed(batch, assigned=True)
+    return batch
+
+
+@transaction.atomic
+def batch_split(*, project: Project, user: AbstractBaseUser, filters: ImageFilters,
+                assignees: list[str | None], size: int | None = None,
+                due: datetime.date | None = None, limit: int = MAX_IMAGES) -> list[Batch]:  # fmt: skip
+    """The images matching `filters` that are in no batch yet (in list order, at most
+    `limit`), split among `assignees`: in batches of `size` dealt round-robin, or without a
+    size into one even batch each."""
+    if not assignees:
+        raise ApplicationError("assignees: name at least one annotator.", code="invalid")
+    people = [_member(project, a) for a in assignees]
+    free = image_queryset(project=project, filters=filters).filter(batch__isnull=True)
+    ids = list(free.order_by("id").values_list("id", flat=True)[: min(limit, MAX_IMAGES)])
+    if not ids:
+        raise ApplicationError("No image matching the filter is left unassigned.",
+                               code="nothing_to_assign")  # fmt: skip
+    if size is None:
+        per = -(-len(ids) // len(people))
+        chunks = [ids[i : i + per] for i in range(0, len(ids), per)]
+    else:
+        chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    batches = []
+    for k, chunk in enumerate(chunks):
+        batch = Batch.objects.create(project=project, name=_next_name(project),
+                                     assignee=people[k % len(people)], due=due,
+                                     created_by=user)  # fmt: skip
+        moved = Image.objects.filter(pk__in=chunk, batch__isnull=True).update(batch=batch)
+        if moved != len(chunk):  # another manager assigned some meanwhile
+            raise Conflict("Some of these images were assigned meanwhile: try again.",
+                           code="already_batched")  # fmt: skip
+        batches.append(batch)
+    for batch in batches:
+        _changed(batch, assigned=True)
+    return batches
+
+
+@transaction.atomic
+def batch_update(*, batch: Batch, data: dict[str, Any]) -> Batch:
+    """Rename, set the due date, reassign (a member's username) or unassign (null)."""
+    fields = []
+    reassigned = False
+    if "assignee" in data:
+        person = _member(batch.project, data["assignee"])
+        reassigned = (person.pk if person else None) != batch.assignee_id
+        batch.assignee = person
+        fields.append("assignee")
+    for name in ("name", "due"):
+        if name in data:
+            setattr(batch, name, data[name])
+            fields.append(name)
+    if fields:
+        batch.save(update_fields=[*fields, "updated_at"])
+        _changed(batch, assigned=reassigned)
+    return batch
+
+
+@transaction.atomic
+def batch_delete(*, batch: Batch) -> None:
+    """The batch goes; its images stay as they are, in no batch."""
+    project_id, pk = batch.project_id, batch.pk
+    Image.objects.filter(batch=batch).update(batch=None)
+    batch.delete()
+    broadcast_on_commit(project_group(project_id), "batch.deleted", {"id": pk})
