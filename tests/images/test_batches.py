@@ -81,9 +81,12 @@ def test_split_a_filter_among_annotators(world, make_images) -> None:
     assert even.status_code == 201, even.json()
     made = even.json()["results"]
     assert [(b["assignee"], b["images"]) for b in made] == [("annotator", 3), ("manager", 3)]
-    assert world.client("manager").post(url, {"assignees": ["annotator"]}, format="json").json()[
-        "code"
-    ] == "nothing_to_assign"
+    assert (
+        world.client("manager")
+        .post(url, {"assignees": ["annotator"]}, format="json")
+        .json()["code"]
+        == "nothing_to_assign"
+    )
     Image.objects.update(batch=None)
     Batch.objects.all().delete()
     sized = world.client("manager").post(

@@ -18,6 +18,8 @@ export interface ImageFilters {
   excluded?: boolean;
   /** Only these images (a lasso on the embedding map): at most MAX_IDS. */
   ids?: number[];
+  /** Only this batch's images (an assignment: the labeller's Next stays inside it). */
+  batch?: number;
   /** List order: "uncertain" = most uncertain first (active learning), "uniqueness" = the
    *  most unlike the rest first (from embeddings), "mistakenness" = likely label errors first
    *  (a model's embeddings run); unset = upload order. */
@@ -28,7 +30,7 @@ export type ImageOrder = "uncertain" | "uniqueness" | "mistakenness";
 const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness", "mistakenness"];
 
 const FILTER_KEYS = [
-  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded", "ids",
+  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded", "ids", "batch",
 ] as const;
 /** The most ids an image list takes as a filter (the API's limit). */
 export const MAX_IDS = 1000;
@@ -63,6 +65,8 @@ export function parseFilters(search: string): ImageFilters {
   }
   const ids = q.get("ids");
   if (ids && /^\d+(,\d+)*$/.test(ids)) out.ids = ids.split(",").slice(0, MAX_IDS).map(Number);
+  const batch = q.get("batch");
+  if (batch !== null && /^[1-9]\d{0,11}$/.test(batch)) out.batch = Number(batch);
   const order = oneOf(ORDERS, q.get("order"));
   if (order) out.order = order;
   return out;

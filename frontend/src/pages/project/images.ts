@@ -8,6 +8,7 @@ import { countActive, imageListUrl, mergeSearch, parseFilters, type ImageFilters
 import type { ProjectContext } from "./context";
 import { ImageGrid } from "./grid";
 import { ImagePanel } from "./panel";
+import { AssignPanel } from "./assign";
 import { createToolbar } from "./toolbar";
 
 const PAGE_SIZE = 100;
@@ -61,7 +62,13 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   const sentinel = h("div", { class: "sentinel", "aria-hidden": "true" });
   const footer = h("div", { class: "grid-footer" }, status, moreBtn, sentinel);
   const empty = h("div", { class: "empty", hidden: true });
-  replaceChildren(root, toolbar.el, h("div", { class: "grid-wrap" }, grid.el, empty, footer), panel.el);
+  const assign = ctx.canManage ? new AssignPanel(ctx, () => filters) : null;
+  if (assign) {
+    toolbar.el.insertBefore(h("button", { type: "button", class: "secondary small", "data-testid": "assign-open",
+      title: "Hand the images matching these filters to annotators, in batches", onclick: () => assign.toggle() }, "Assign…"),
+    toolbar.el.querySelector(".spacer"));
+  }
+  replaceChildren(root, toolbar.el, assign?.el ?? null, h("div", { class: "grid-wrap" }, grid.el, empty, footer), panel.el);
 
   const paint = (): void => {
     toolbar.setCount(grid.size, pager.done, pager.loading || (pager.error !== null && grid.size === 0));

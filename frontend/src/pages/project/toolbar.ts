@@ -16,7 +16,7 @@ export interface Toolbar {
   setVideos: (videos: Video[]) => void;
 }
 
-type SelectKey = Exclude<FilterKey, "frame_from" | "frame_to" | "ids">;
+type SelectKey = Exclude<FilterKey, "frame_from" | "frame_to" | "ids" | "batch">;
 
 function filterSelect(key: SelectKey, title: string, options: [string, string][]): HTMLSelectElement {
   return h("select", { name: key, "data-filter": key, "aria-label": `Filter by ${title.toLowerCase()}` },
@@ -63,6 +63,13 @@ export function createToolbar(
     h("span", null, "Chosen"), idsText,
     h("button", { type: "button", class: "ghost small", "aria-label": "Show every image again", "data-testid": "ids-filter-clear",
       onclick: () => { ids = undefined; paint(); onChange(current()); } }, "×"));
+  // One batch's images (from "My work" or the Assign panel's Open): a chip to take off.
+  let batch: number | undefined = initial.batch;
+  const batchText = h("span", { "data-testid": "batch-filter" });
+  const batchChip = h("span", { class: "filter active ids-chip", hidden: true, title: "Only the images of one batch (an assignment)" },
+    h("span", null, "Batch"), batchText,
+    h("button", { type: "button", class: "ghost small", "aria-label": "Show every image again", "data-testid": "batch-filter-clear",
+      onclick: () => { batch = undefined; paint(); onChange(current()); } }, "×"));
   const clear = h("button", { type: "button", class: "ghost small", hidden: true }, "Clear filters");
 
   const current = (): ImageFilters => {
@@ -71,6 +78,7 @@ export function createToolbar(
     if (selects.video.value) for (const [k, input] of Object.entries(range)) if (input.value) q.set(k, input.value);
     if (order.value) q.set("order", order.value);
     if (ids?.length) q.set("ids", ids.join(","));
+    if (batch !== undefined) q.set("batch", String(batch));
     return parseFilters(q.toString());
   };
   const paint = (): void => {
@@ -86,6 +94,8 @@ export function createToolbar(
     range.frame_to.placeholder = chosen ? formatTimestamp(chosen.end) : "to s";
     idsChip.hidden = !ids?.length;
     idsText.textContent = ids?.length ? `${ids.length} on the map` : "";
+    batchChip.hidden = batch === undefined;
+    batchText.textContent = batch === undefined ? "" : `#${batch}`;
     clear.hidden = countActive(current()) === 0;
     order.parentElement?.classList.toggle("active", order.value !== "");
   };
@@ -104,6 +114,7 @@ export function createToolbar(
     }
     order.value = f.order ?? "";
     ids = f.ids;
+    batch = f.batch;
     paint();
   };
 
@@ -147,6 +158,7 @@ export function createToolbar(
       ),
       rangeBox,
       idsChip,
+      batchChip,
       clear,
     ),
     h("label", { class: "filter order-filter" }, h("span", null, "Order"), order),

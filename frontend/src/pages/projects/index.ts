@@ -4,6 +4,7 @@ import { type Project, projects } from "../../api/projects";
 import { byId, h, replaceChildren } from "../../lib/dom";
 import { humanize, plural, relativeTime } from "../../lib/format";
 import { projectUrl } from "../../lib/urls";
+import { loadMyWork } from "./my-work";
 
 function projectCard(p: Project): HTMLElement {
   return h(
@@ -72,4 +73,6 @@ export function mountProjects(): void {
   const form = byId<HTMLFormElement>("new-project-form");
   if (form) bindForm(form);
   if (list) void loadList(list, byId("project-count"));
+  const work = byId("my-work");
+  if (work) void loadMyWork(work);
 }
