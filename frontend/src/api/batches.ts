@@ -27,6 +27,7 @@ export interface SplitBody {
 }
 
 export const batches = {
+  get: (id: number) => get<Batch>(`/api/v1/batches/${id}/`),
   mine: () => get<Page<Batch>>("/api/v1/batches/?assignee=me"),
   ofProject: (projectId: number) => get<Page<Batch>>(`${projectPath(projectId)}batches/`),
   split: (projectId: number, body: SplitBody) => post<Page<Batch>>(`${projectPath(projectId)}batches/split/`, body),

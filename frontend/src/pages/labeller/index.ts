@@ -39,6 +39,7 @@ import { Toolbar } from "./toolbar";
 import { Veil } from "./veil";
 import { aspectPreview } from "./aspect-preview";
 import { CropPanel } from "./crop-panel";
+import { batchChip } from "./batch-chip";
 import { OpinionPanel } from "./opinion";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
 
@@ -186,7 +187,9 @@ export function mountLabeller(): void {
     redo: () => redo(),
   });
 
+  const inBatch = filters.batch !== undefined ? batchChip(filters.batch) : null;
   header.el.insertBefore(review.button, header.el.querySelector(".spacer"));
+  if (inBatch) header.el.insertBefore(inBatch.el, header.el.querySelector(".spacer"));
   replaceChildren(app, header.el, h("div", { class: "lab-body" }, toolbar.el, stage, panel.el), statusbar.el, overlay.el);
 
   const sizeStage = (): void => {
@@ -248,6 +251,7 @@ export function mountLabeller(): void {
       const fresh = await images.update(image.id, body);
       cache.setMeta(fresh);
       session.merge(fresh);
+      if (body.status) inBatch?.refresh();
       return fresh;
     } catch (err) {
       notices.show(`Not saved: ${errorMessage(err)}`, "error");
