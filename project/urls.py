@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("apps.annotations.api.urls")),
     path("", include("apps.models.urls")),
     path("", include("apps.datasets.urls")),
+    path("", include("apps.team.api.urls")),
     path("", include("apps.webhooks.urls")),
 ]
 

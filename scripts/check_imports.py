@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("apps", "ml", "project")
 APP_ORDER = [  # the order migrations depend in; docs/ARCHITECTURE.md
-    "core", "projects", "webhooks", "images", "annotations", "models", "datasets", "realtime",
+    "core", "projects", "webhooks", "images", "annotations", "models", "datasets", "team",
+    "realtime",
     "demo",
     "backup",
 ]  # fmt: skip

@@ -54,7 +54,7 @@ def world(db) -> World:
         for name in ROLES[1:]
     }
     project = project_create(name="Birds", description="", user=users["owner"])
-    for role in ("annotator", "manager"):
+    for role in ("annotator", "reviewer", "manager"):
         Membership.objects.create(project=project, user=users[role], role=Role.from_name(role))
     labels = [label_create(project=project, name=n) for n in ("sparrow", "robin")]
     other = project_create(name="Other", user=users["outsider"])

@@ -13,7 +13,7 @@ from apps.annotations.models import AnnotationEvent
 from apps.annotations.services import annotation_create
 from apps.core.storage import storage_replace
 from apps.datasets.models import DatasetExport, DatasetImport, DatasetOperation
-from apps.images.models import Batch
+from apps.images.models import Batch, Image, Issue
 from apps.images.services import image_thumbnail_make
 from apps.models.models import EmbeddingRun, ImageEmbedding
 from apps.projects.models import Membership
@@ -98,6 +98,14 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/batches/{b}/", "annotator"),  # the annotator's own batch
     Endpoint("patch", "/api/v1/batches/{b}/", "manager", "label"),
     Endpoint("delete", "/api/v1/batches/{b}/", "manager"),
+    Endpoint("post", "/api/v1/images/{r}/decision/", "reviewer", "decision"),  # waits for review
+    Endpoint("get", "/api/v1/images/{i}/issues/", "annotator"),
+    Endpoint("get", "/api/v1/images/{i}/events/", "annotator"),
+    Endpoint("patch", "/api/v1/issues/{iss}/", "annotator", "resolve"),
+    Endpoint("get", "/api/v1/projects/{p}/team-stats/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/team-stats/daily/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/team-stats/csv/", "manager"),
+    Endpoint("post", "/api/v1/projects/{p}/activity/", "annotator", "activity"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -137,6 +145,9 @@ def body_for(key: str | None, world, image=None):
         "diverse": {"n": 1, "split": "val"},
         "batch": {"image_ids": [image.pk if image else 1], "assignee": "annotator"},
         "batch_split": {"assignees": ["annotator"]},
+        "decision": {"decision": "accept"},
+        "resolve": {"resolved": True},
+        "activity": {"seconds": 5},
     }
     return bodies.get(key) if key else None
 
@@ -172,6 +183,9 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
     operation = DatasetOperation.objects.create(project=world.project, kind="remove_small_boxes")
     embedding_run = EmbeddingRun.objects.create(project=world.project)
     batch = Batch.objects.create(project=world.project, name="b", assignee=world.users["annotator"])
+    in_review = make_images(1)[0]
+    Image.objects.filter(pk=in_review.pk).update(status="done")
+    issue = Issue.objects.create(project=world.project, image=image, x=1, y=1, comment="here")
     ImageEmbedding.objects.create(image=image, space="dhash", dim=64,
                                   vector=np.zeros(64, dtype=np.float32).tobytes())  # fmt: skip
     if "opinion" in endpoint.path:  # a version's predictions for the image
@@ -192,6 +206,8 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         op=operation.pk,
         emb=embedding_run.pk,
         b=batch.pk,
+        r=in_review.pk,
+        iss=issue.pk,
     )
     client = world.client(who)
     body = body_for(endpoint.body, world, image)
@@ -248,6 +264,7 @@ SITE_ENDPOINTS = {
         "anonymous": 401,
         "newbie": 403,
         "annotator": 403,
+        "reviewer": 403,
         "outsider": 200,
         "manager": 200,
         "owner": 200,
@@ -258,6 +275,18 @@ SITE_ENDPOINTS = {
         "anonymous": 401,
         "newbie": 200,
         "annotator": 200,
+        "reviewer": 200,
+        "outsider": 200,
+        "manager": 200,
+        "owner": 200,
+        "staff": 200,
+    },
+    # the inbox: one's own, anywhere
+    "/api/v1/notifications/": {
+        "anonymous": 401,
+        "newbie": 200,
+        "annotator": 200,
+        "reviewer": 200,
         "outsider": 200,
         "manager": 200,
         "owner": 200,

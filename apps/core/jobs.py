@@ -3,6 +3,7 @@ Redis is asked first, inside the transaction: when it does not answer, the reque
 a 503 and the transaction rolls back, so no row waits for a job that was never queued."""
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import django_rq
@@ -27,9 +28,12 @@ class QueueUnavailable(APIException):
     default_code = "unavailable"
 
 
-def enqueue_on_commit(queue: str, func: Callable[..., Any] | str, **kwargs: Any) -> None:
+def enqueue_on_commit(
+    queue: str, func: Callable[..., Any] | str, *, at: datetime | None = None, **kwargs: Any
+) -> None:
     """`func` may be a dotted path, so web processes need not import heavy job modules.
-    `queue` may be pinned, `train@<host>` or `train@<host>/gpu<N>` (apps/core/worker.py)."""
+    `queue` may be pinned, `train@<host>` or `train@<host>/gpu<N>` (apps/core/worker.py).
+    `at`: not before then (RQ's scheduler, which `runstack`'s worker runs)."""
     base, _, pin = queue.partition("@")
     rq_queue = django_rq.get_queue(base)
     if pin:
@@ -38,7 +42,10 @@ def enqueue_on_commit(queue: str, func: Callable[..., Any] | str, **kwargs: Any)
         rq_queue.connection.ping()
     except RedisError as exc:
         raise QueueUnavailable() from exc
-    transaction.on_commit(lambda: rq_queue.enqueue(func, **kwargs))
+    if at is not None:
+        transaction.on_commit(lambda: rq_queue.enqueue_at(at, func, **kwargs))
+    else:
+        transaction.on_commit(lambda: rq_queue.enqueue(func, **kwargs))
 
 
 def job_accepted(data: dict, request: Request, detail_name: str, pk: int) -> Response:

@@ -14,10 +14,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError, Conflict
+from apps.core.jobs import enqueue_on_commit
 from apps.projects.models import Project
+from apps.projects.notifications import notify
 from apps.webhooks.services import webhook_emit
 
 from .models import Batch, Image
@@ -42,8 +45,48 @@ def _changed(batch: Batch, *, assigned: bool) -> None:
     """Broadcast the batch as it is now (counts included), and emit the assignment."""
     payload = batch_payload(batch_get(batch_id=batch.pk) or batch)
     broadcast_on_commit(project_group(batch.project_id), "batch.changed", payload)
+    if assigned:
+        _schedule_due(batch)
     if assigned and batch.assignee_id is not None:
         webhook_emit(project_id=batch.project_id, event="batch.assigned", data=payload)
+        notify(
+            user_id=batch.assignee_id, project_id=batch.project_id, kind="batch.assigned",
+            key=f"{batch.pk}:{batch.assignee_id}", url="/#my-work",
+            text=f"{batch.project.name}: {batch.name} ({payload['images']} images) is yours"
+            + (f", due {batch.due:%d %b}" if batch.due else ""),
+        )  # fmt: skip
+
+
+DUE_JOB = "apps.images.jobs.batch_due_check"
+
+
+def _schedule_due(batch: Batch) -> None:
+    """On the morning of the due day (server time), remind the assignee if work is left."""
+    if batch.due is None or batch.assignee_id is None:
+        return
+    at = timezone.make_aware(datetime.datetime.combine(batch.due, datetime.time.min))
+    enqueue_on_commit("default", DUE_JOB, at=max(at, timezone.now()),
+                      batch_id=batch.pk, due=batch.due.isoformat())  # fmt: skip
+
+
+def batch_due_notify(*, batch_id: int, due: str) -> bool:
+    """The due-day reminder (`batch.due` webhook and inbox), once per batch and date; nothing
+    if the batch went, its date moved, or every image in it is done. True if sent."""
+    batch = batch_get(batch_id=batch_id)
+    if batch is None or batch.due is None or batch.due.isoformat() != due:
+        return False
+    if batch.assignee_id is None or batch.done_count >= batch.image_count:
+        return False
+    payload = batch_payload(batch)
+    sent = notify(
+        user_id=batch.assignee_id, project_id=batch.project_id, kind="batch.due",
+        key=f"{batch.pk}:{due}:{batch.assignee_id}", url="/#my-work",
+        text=f"{batch.project.name}: {batch.name} is due today "
+        f"({batch.image_count - batch.done_count} of {batch.image_count} images left)",
+    )  # fmt: skip
+    if sent:
+        webhook_emit(project_id=batch.project_id, event="batch.due", data=payload)
+    return sent
 
 
 def _next_name(project: Project) -> str:
@@ -134,6 +177,8 @@ def batch_update(*, batch: Batch, data: dict[str, Any]) -> Batch:
     if fields:
         batch.save(update_fields=[*fields, "updated_at"])
         _changed(batch, assigned=reassigned)
+        if "due" in fields and not reassigned:
+            _schedule_due(batch)
     return batch
 
 

@@ -2,6 +2,7 @@
 
 import logging
 
+from .batches import batch_due_notify
 from .models import Image
 from .services import image_thumbnail_make
 
@@ -16,3 +17,7 @@ def image_thumbnails_make(*, image_ids: list[int]) -> int:
         except OSError:
             log.exception("thumbnail failed for image %s", image.pk)
     return made
+
+
+def batch_due_check(*, batch_id: int, due: str) -> bool:
+    return batch_due_notify(batch_id=batch_id, due=due)

@@ -38,6 +38,22 @@ class ImageStatus(models.TextChoices):
     REVIEWED = "reviewed"
 
 
+class Stage(models.TextChoices):
+    """Where an image is in the team's workflow, read from its status: being labelled, waiting
+    for a reviewer (marked done), accepted by one (reviewed)."""
+
+    ANNOTATION = "annotation"
+    REVIEW = "review"
+    DONE = "done"
+
+
+STAGE_STATUSES = {
+    Stage.ANNOTATION: (ImageStatus.NEW, ImageStatus.IN_PROGRESS),
+    Stage.REVIEW: (ImageStatus.DONE,),
+    Stage.DONE: (ImageStatus.REVIEWED,),
+}
+
+
 class Split(models.TextChoices):
     UNASSIGNED = "unassigned"
     TRAIN = "train"
@@ -125,3 +141,77 @@ class Image(models.Model):
     @property
     def is_gold(self) -> bool:
         return self.sample_weight > 1.0
+
+    @property
+    def stage(self) -> Stage:
+        return next(stage for stage, statuses in STAGE_STATUSES.items() if self.status in statuses)
+
+
+class ImageAction(models.TextChoices):
+    STATUS = "status"  # a member changed the status (done: sent to review)
+    ACCEPTED = "accepted"  # a reviewer's decisions
+    REJECTED = "rejected"
+    RESOLVED = "resolved"  # an issue marked fixed (or open again: reopened)
+    REOPENED = "reopened"
+
+
+class ImageEvent(models.Model):
+    """Append-only history of an image's workflow: status changes, reviewers' decisions and
+    issues resolved, each with who did it; a decision names the annotator whose work it judged."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=ImageAction.choices)
+    status_before = models.CharField(max_length=16, choices=ImageStatus.choices)
+    status_after = models.CharField(max_length=16, choices=ImageStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text="A decision's: who had sent the image to review.",
+    )  # fmt: skip
+    issue = models.ForeignKey(
+        "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["image", "-id"], name="image_event_image"),
+            models.Index(fields=["project", "action", "created_at"], name="image_event_project"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} image {self.image_id}"
+
+
+class Issue(models.Model):
+    """A reviewer's note pinned to a point of an image (and, when about a box, that box):
+    "missing person here". Open until the annotator (or anyone) resolves it."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="issues")
+    x = models.FloatField(help_text="Image pixels.")
+    y = models.FloatField()
+    annotation_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The box it is about, if any (outlives a delete)."
+    )
+    comment = models.CharField(max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["image", "resolved_at"], name="issue_image_open")]
+
+    def __str__(self) -> str:
+        return self.comment[:40]

@@ -10,7 +10,7 @@ from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
 
-from .models import Batch, Image, ImageStatus, Split
+from .models import STAGE_STATUSES, Batch, Image, ImageEvent, ImageStatus, Issue, Split, Stage
 
 
 def image_get_for_user(
@@ -26,6 +26,8 @@ def image_get_for_user(
 @dataclass(frozen=True)
 class ImageFilters:
     status: str | None = None
+    stage: str | None = None  # annotation, review (the review queue), done
+    open_issues: bool | None = None  # with (or without) issues a reviewer raised, unresolved
     split: str | None = None
     label: int | None = None
     source: str | None = None
@@ -47,6 +49,11 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
     qs = Image.objects.filter(project=project)
     if filters.status:
         qs = qs.filter(status=filters.status)
+    if filters.stage:
+        qs = qs.filter(status__in=STAGE_STATUSES[Stage(filters.stage)])
+    if filters.open_issues is not None:
+        unresolved = Issue.objects.filter(image_id=OuterRef("pk"), resolved_at__isnull=True)
+        qs = qs.filter(Exists(unresolved) if filters.open_issues else ~Exists(unresolved))
     if filters.split:
         qs = qs.filter(split=filters.split)
     if filters.video is not None:
@@ -178,12 +185,12 @@ def _batch_counts(qs: QuerySet[Batch]) -> QuerySet[Batch]:
 def batch_list_for_user(
     *, user: AnyUser, assignee: str | None = None, project_id: int | None = None
 ) -> QuerySet[Batch]:
-    """Batches the user may see: all of a project's for its managers (and staff), only
-    their own for annotators. `assignee`: "me", a username, or "none" (unassigned)."""
+    """Batches the user may see: all of a project's for its reviewers and managers (and
+    staff), only their own for annotators. `assignee`: "me", a username, or "none"."""
     qs = Batch.objects.all()
     if not user.is_staff:
         managed = Q(project__memberships__user_id=user.pk,
-                    project__memberships__role__gte=Role.MANAGER)  # fmt: skip
+                    project__memberships__role__gte=Role.REVIEWER)  # fmt: skip
         qs = qs.filter(managed | Q(assignee_id=user.pk, project__memberships__user_id=user.pk))
     if project_id is not None:
         qs = qs.filter(project_id=project_id)
@@ -202,13 +209,30 @@ def batch_get(*, batch_id: int) -> Batch | None:
 
 
 def batch_get_for_user(*, batch_id: int, user: AnyUser, min_role: Role = Role.ANNOTATOR) -> Batch:
-    """A batch its project's managers may see, and its assignee; anyone else: not found."""
+    """A batch its project's reviewers and managers may see, and its assignee; anyone else:
+    not found."""
     batch = batch_get(batch_id=batch_id)
     if batch is None:
         raise NotFound("Batch not found.")
     role = require_role(project_id=batch.project_id, user=user, min_role=Role.ANNOTATOR)
-    if role < Role.MANAGER and batch.assignee_id != user.pk:
+    if role < Role.REVIEWER and batch.assignee_id != user.pk:
         raise NotFound("Batch not found.")
     if role < min_role:
         require_role(project_id=batch.project_id, user=user, min_role=min_role)
     return batch
+
+
+def image_issues(*, image: Image) -> QuerySet[Issue]:
+    return Issue.objects.filter(image=image).select_related("created_by", "resolved_by")
+
+
+def issue_get_for_user(*, issue_id: int, user: AnyUser) -> Issue:
+    issue = Issue.objects.filter(pk=issue_id).first()
+    if issue is None:
+        raise NotFound("Issue not found.")
+    require_role(project_id=issue.project_id, user=user, min_role=Role.ANNOTATOR)
+    return issue
+
+
+def image_events(*, image: Image) -> QuerySet[ImageEvent]:
+    return ImageEvent.objects.filter(image=image).select_related("actor", "annotator")

@@ -5,11 +5,15 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from .models import Batch, Image
+from .models import Batch, Image, ImageEvent, Issue, Stage
 
 
 class ImageSerializer(serializers.ModelSerializer):
     gold = serializers.BooleanField(source="is_gold", read_only=True)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices, read_only=True,
+        help_text="annotation (new, in progress), review (marked done), done (accepted).",
+    )  # fmt: skip
     file = serializers.SerializerMethodField()
     thumbnail = serializers.SerializerMethodField()
     # only lists count them: not read_only, so the schema does not mark it required
@@ -19,7 +23,7 @@ class ImageSerializer(serializers.ModelSerializer):
         model = Image
         fields = [
             "id", "project", "filename", "width", "height", "format", "size_bytes", "sha256",
-            "status", "split", "sample_weight", "gold", "uncertainty", "uniqueness", "mistakenness", "excluded", "file", "thumbnail",
+            "status", "stage", "split", "sample_weight", "gold", "uncertainty", "uniqueness", "mistakenness", "excluded", "file", "thumbnail",
             "annotation_count", "source_video", "frame_time", "source_image", "crop", "batch",
             "created_at", "updated_at",
         ]  # fmt: skip
@@ -64,3 +68,45 @@ class BatchSerializer(serializers.ModelSerializer):
 
 def batch_payload(batch: Batch) -> dict[str, Any]:
     return dict(BatchSerializer(batch).data)
+
+
+def _username(user: Any) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+    resolved_by = serializers.SerializerMethodField()
+    resolved = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Issue
+        fields = ["id", "image", "x", "y", "annotation_id", "comment", "created_by",
+                  "created_at", "resolved", "resolved_by", "resolved_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_created_by(self, issue: Issue) -> str | None:
+        return _username(issue.created_by)
+
+    def get_resolved_by(self, issue: Issue) -> str | None:
+        return _username(issue.resolved_by)
+
+    def get_resolved(self, issue: Issue) -> bool:
+        return issue.resolved_at is not None
+
+
+class ImageEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    annotator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImageEvent
+        fields = ["id", "image", "action", "status_before", "status_after", "actor",
+                  "annotator", "issue", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_actor(self, event: ImageEvent) -> str | None:
+        return _username(event.actor)
+
+    def get_annotator(self, event: ImageEvent) -> str | None:
+        return _username(event.annotator)

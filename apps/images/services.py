@@ -23,7 +23,7 @@ from apps.webhooks.services import webhook_emit
 
 from .archives import ArchiveLimits, InvalidArchive, Layout, is_zip, iter_entries, open_zip
 from .imaging import DecodedImage, InvalidImage, decode_image, make_thumbnail
-from .models import Image, ImageStatus, Split
+from .models import Image, ImageAction, ImageEvent, ImageStatus, Split
 from .serializers import image_event_payload
 
 # (image, its labels, the uploader): writes the image's tags, in the image's transaction
@@ -267,16 +267,30 @@ def image_upload(
 IMAGE_FIELD_ROLES = {"status": Role.ANNOTATOR, "split": Role.MANAGER, "sample_weight": Role.MANAGER}
 
 
-def image_update(*, image: Image, role: Role, data: dict[str, Any]) -> Image:
+def image_update(
+    *, image: Image, role: Role, data: dict[str, Any], user: AbstractBaseUser | None = None
+) -> Image:
+    """Change status, split or weight. Accepting (`reviewed`) or moving an accepted image
+    back is a reviewer's; each status change goes into the image's history."""
     changed = [name for name in IMAGE_FIELD_ROLES if name in data]
     for name in changed:
         if role < IMAGE_FIELD_ROLES[name]:
             raise Forbidden(f"Changing '{name}' needs the {IMAGE_FIELD_ROLES[name].label} role.")
+    before = image.status
+    after = data.get("status", before)
+    if after != before and ImageStatus.REVIEWED in (before, after) and role < Role.REVIEWER:
+        raise Forbidden("Accepting an image, or reopening an accepted one, is a reviewer's.")
+    for name in changed:
         setattr(image, name, data[name])
     if changed:
         with transaction.atomic():
             image.save(update_fields=[*changed, "updated_at"])
             image_broadcast_updated(image=image)
+            if after != before:
+                ImageEvent.objects.create(
+                    project_id=image.project_id, image=image, action=ImageAction.STATUS,
+                    status_before=before, status_after=after, actor=user,
+                )  # fmt: skip
             if "status" in changed and image.status == ImageStatus.DONE:
                 webhook_emit(project_id=image.project_id, event="image.done",
                              data={"image": image.pk, "filename": image.filename})  # fmt: skip

@@ -7,8 +7,9 @@ class Role(models.IntegerChoices):
     """Ordered: a higher role can do everything a lower one can."""
 
     ANNOTATOR = 1, "annotator"
-    MANAGER = 2, "manager"
-    OWNER = 3, "owner"
+    REVIEWER = 2, "reviewer"  # accepts or rejects annotators' work (stage review)
+    MANAGER = 3, "manager"
+    OWNER = 4, "owner"
 
     @classmethod
     def from_name(cls, name: str) -> "Role":
@@ -76,3 +77,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.project_id}:{self.get_role_display()}"
+
+
+class Notification(models.Model):
+    """One line in a member's in-app inbox (a batch assigned, an image sent back, a batch
+    due). `key` makes it once per event: the same (user, kind, key) is not notified twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "key"], name="notification_once")
+        ]
+        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.text

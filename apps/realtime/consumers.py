@@ -90,7 +90,8 @@ class ProjectConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def project_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        if message.get("user_id", self.user.pk) == self.user.pk:  # else one for someone else
+            await self.send_json(message["event"])
 
     async def project_revoke(self, message: dict[str, Any]) -> None:
         if message["user_id"] == self.user.pk and not self.user.is_staff:

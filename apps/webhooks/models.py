@@ -5,7 +5,7 @@ from apps.core.crypto import decrypt, encrypt
 from apps.projects.models import Project
 
 EVENTS = ("run.succeeded", "run.failed", "model.promoted", "autoannotate.finished", "image.done",
-          "batch.assigned")  # fmt: skip
+          "batch.assigned", "image.accepted", "image.rejected", "batch.due")  # fmt: skip
 
 
 class Webhook(models.Model):

@@ -2,6 +2,7 @@
 import { mountLabeller } from "./pages/labeller/index";
 import { mountProject } from "./pages/project/index";
 import { mountProjects } from "./pages/projects/index";
+import { mountInbox } from "./ui/inbox";
 
 /**
  * Every page: data-page (apps/projects/pages.py) -> its mount function. The run and model
@@ -16,6 +17,8 @@ const ROUTES: Record<string, () => void> = {
 };
 
 function boot(): void {
+  const inbox = document.getElementById("inbox");
+  if (inbox) mountInbox(inbox);
   ROUTES[document.body.dataset.page ?? ""]?.();
 }
 

@@ -150,4 +150,4 @@ def test_a_non_member_gets_no_2xx_on_another_projects_objects(stack, world, tmp_
         _fuzz(url, token, config, tmp / "outsider.json", 25,
               "not_a_server_error,outsider_sees_nothing", env)  # fmt: skip
     assert Annotation.objects.filter(image__project=world.project).count() >= 8
-    assert Membership.objects.filter(project=world.project).count() == 3
+    assert Membership.objects.filter(project=world.project).count() == 4

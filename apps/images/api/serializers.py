@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.annotations.models import Source
-from apps.images.models import ImageStatus, Split
+from apps.images.models import ImageStatus, Split, Stage
 
 
 class ImagePatchSerializer(serializers.Serializer):
@@ -15,6 +15,12 @@ class ImageFilterSerializer(serializers.Serializer):
     auto-annotation run's `filters`."""
 
     status = serializers.ChoiceField(choices=ImageStatus.choices, required=False)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices, required=False, help_text="review: the review queue."
+    )
+    open_issues = serializers.BooleanField(
+        required=False, allow_null=True, help_text="With issues a reviewer raised, not resolved."
+    )
     split = serializers.ChoiceField(choices=Split.choices, required=False)
     label = serializers.IntegerField(required=False)
     source = serializers.ChoiceField(choices=Source.choices, required=False)
@@ -53,6 +59,7 @@ class FiltersBodySerializer(ImageFilterSerializer):
 class ImageListQuerySerializer(ImageFilterSerializer):
     has_annotations = serializers.BooleanField(required=False, allow_null=True, default=None)
     excluded = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open_issues = serializers.BooleanField(required=False, allow_null=True, default=None)
     order = serializers.ChoiceField(choices=["id", "uncertain", "uniqueness", "mistakenness"],
                                     required=False, default="id")  # fmt: skip
     after = serializers.IntegerField(required=False, min_value=0)
@@ -135,3 +142,24 @@ class BatchListQuerySerializer(serializers.Serializer):
         required=False, max_length=150, help_text='"me", a username, or "none".'
     )
     project = serializers.IntegerField(required=False, min_value=1)
+
+
+class IssueInSerializer(serializers.Serializer):
+    x = serializers.FloatField(help_text="Image pixels.")
+    y = serializers.FloatField()
+    comment = serializers.CharField(max_length=1000)
+    annotation_id = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, help_text="The box it is about."
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reject"])
+    issues = serializers.ListField(
+        child=IssueInSerializer(), required=False, default=list, max_length=100,
+        help_text="Where and what to fix; a rejection needs at least one.",
+    )  # fmt: skip
+
+
+class IssuePatchSerializer(serializers.Serializer):
+    resolved = serializers.BooleanField()

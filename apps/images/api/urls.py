@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import batches, views
+from . import batches, review, views
 
 urlpatterns = [
     path("projects/<int:project_id>/images/", views.ImageListView.as_view(), name="image-list"),
@@ -30,6 +30,14 @@ urlpatterns = [
         views.ImageNeighborsView.as_view(),
         name="image-neighbors",
     ),
+    path(
+        "images/<int:image_id>/decision/",
+        review.ImageDecisionView.as_view(),
+        name="image-decision",
+    ),
+    path("images/<int:image_id>/issues/", review.ImageIssuesView.as_view(), name="image-issues"),
+    path("images/<int:image_id>/events/", review.ImageEventsView.as_view(), name="image-events"),
+    path("issues/<int:issue_id>/", review.IssueDetailView.as_view(), name="issue-detail"),
     path("images/<int:image_id>/file/", views.ImageFileView.as_view(), name="image-file"),
     path(
         "images/<int:image_id>/thumbnail/",

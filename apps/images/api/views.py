@@ -41,6 +41,8 @@ def _filters(request: Request, project: Project) -> tuple[ImageFilters, dict]:
         raise ApplicationError("Unknown label for this project.", code="unknown_label")
     filters = ImageFilters(
         status=params.get("status"),
+        stage=params.get("stage"),
+        open_issues=params.get("open_issues"),
         split=params.get("split"),
         label=params.get("label"),
         source=params.get("source"),
@@ -137,7 +139,9 @@ class ImageDetailView(APIView):
         image, role = image_get_for_user(image_id=image_id, user=request.user)
         data = ImagePatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        image = services.image_update(image=image, role=role, data=data.validated_data)
+        image = services.image_update(
+            image=image, role=role, data=data.validated_data, user=request.user
+        )
         return Response(ImageSerializer(image).data)
 
 

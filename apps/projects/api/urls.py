@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 urlpatterns = [
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification-list"),
+    path(
+        "notifications/read/",
+        notifications.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
     path("projects/", views.ProjectListView.as_view(), name="project-list"),
     path("projects/<int:project_id>/", views.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<int:project_id>/labels/", views.LabelListView.as_view(), name="label-list"),

@@ -3,6 +3,8 @@ import { get, patch, post, postForm, type UploadHandle } from "./http";
 import { projectPath, type Page } from "./common";
 
 export type ImageStatus = "new" | "in_progress" | "done" | "reviewed";
+/** The team workflow, read from the status: labelling, waiting for a reviewer, accepted. */
+export type Stage = "annotation" | "review" | "done";
 export type Split = "train" | "val" | "test" | "unassigned";
 export type ZipLayout = "auto" | "flat" | "folders";
 
@@ -19,6 +21,7 @@ export interface Image {
   size_bytes: number;
   sha256: string;
   status: ImageStatus;
+  stage: Stage;
   split: Split;
   sample_weight: number;
   gold: boolean;

@@ -2,8 +2,8 @@
 import { get, patch, post } from "./http";
 import { projectPath, type Page } from "./common";
 
-export type Role = "annotator" | "manager" | "owner";
-export const ROLES: readonly Role[] = ["annotator", "manager", "owner"];
+export type Role = "annotator" | "reviewer" | "manager" | "owner";
+export const ROLES: readonly Role[] = ["annotator", "reviewer", "manager", "owner"];
 
 export interface Project {
   id: number;

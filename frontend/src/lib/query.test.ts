@@ -18,6 +18,12 @@ describe("parseFilters", () => {
     expect(mergeSearch("", { review: "pending", source: "model" })).toBe("?source=model&review=pending");
   });
 
+  it("reads the review queue and open issues", () => {
+    expect(parseFilters("?stage=review&open_issues=true")).toEqual({ stage: "review", open_issues: true });
+    expect(parseFilters("?stage=later&open_issues=yes")).toEqual({});
+    expect(mergeSearch("?x=1", { open_issues: false, stage: "annotation" })).toBe("?x=1&stage=annotation&open_issues=false");
+  });
+
   it("reads a video and a time range in seconds", () => {
     expect(parseFilters("?video=clip%201.mp4&frame_from=1.5&frame_to=12")).toEqual({
       video: "clip 1.mp4",

@@ -1,9 +1,13 @@
 /** Image-list filters <-> URL query strings (the page URL and the API URL share them). */
 import { type Source, SOURCES } from "../api/annotations";
-import { images, type ImageStatus, type Split, SPLITS, STATUSES } from "../api/images";
+import { images, type ImageStatus, type Split, SPLITS, type Stage, STATUSES } from "../api/images";
 
 export interface ImageFilters {
   status?: ImageStatus;
+  /** The team workflow: "review" is the review queue (images marked done). */
+  stage?: Stage;
+  /** With issues a reviewer raised that nobody has fixed yet (or without any). */
+  open_issues?: boolean;
   split?: Split;
   label?: number;
   has_annotations?: boolean;
@@ -28,9 +32,10 @@ export interface ImageFilters {
 
 export type ImageOrder = "uncertain" | "uniqueness" | "mistakenness";
 const ORDERS: readonly ImageOrder[] = ["uncertain", "uniqueness", "mistakenness"];
+const STAGES: readonly Stage[] = ["annotation", "review", "done"];
 
 const FILTER_KEYS = [
-  "status", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded", "ids", "batch",
+  "status", "stage", "open_issues", "split", "label", "has_annotations", "source", "review", "video", "frame_from", "frame_to", "excluded", "ids", "batch",
 ] as const;
 /** The most ids an image list takes as a filter (the API's limit). */
 export const MAX_IDS = 1000;
@@ -46,6 +51,10 @@ export function parseFilters(search: string): ImageFilters {
   const out: ImageFilters = {};
   const status = oneOf(STATUSES, q.get("status"));
   if (status) out.status = status;
+  const stage = oneOf(STAGES, q.get("stage"));
+  if (stage) out.stage = stage;
+  const issues = q.get("open_issues");
+  if (issues === "true" || issues === "false") out.open_issues = issues === "true";
   const split = oneOf(SPLITS, q.get("split"));
   if (split) out.split = split;
   const label = q.get("label");

@@ -8,5 +8,9 @@ describe("roles", () => {
     expect(atLeast(null, "annotator")).toBe(false);
     expect(parseRole("manager")).toBe("manager");
     expect(parseRole("admin")).toBeNull();
+    expect(parseRole("constructor")).toBeNull();
+    expect(parseRole("reviewer")).toBe("reviewer");
+    expect(atLeast("reviewer", "annotator")).toBe(true);
+    expect(atLeast("reviewer", "manager")).toBe(false);
   });
 });

@@ -40,6 +40,9 @@ import { Veil } from "./veil";
 import { aspectPreview } from "./aspect-preview";
 import { CropPanel } from "./crop-panel";
 import { batchChip } from "./batch-chip";
+import { IssuesPanel } from "./issues";
+import { reportActivity } from "./activity";
+import { inboxRefresh } from "../../ui/inbox";
 import { OpinionPanel } from "./opinion";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
 
@@ -50,6 +53,7 @@ export function mountLabeller(): void {
   const role = parseRole(app.dataset.role?.toLowerCase());
   const me = app.dataset.username ?? "";
   const canManage = atLeast(role, "manager");
+  const canReview = atLeast(role, "reviewer");
   const filters = parseFilters(window.location.search);
   const search = window.location.search;
 
@@ -85,6 +89,7 @@ export function mountLabeller(): void {
       showImage: (next) => {
         if (!next) return header.setImage(null);
         header.setImage(next);
+        issues.imageChanged();
         panel.card.set(next);
         const crumb = byId("crumb-image");
         if (crumb) crumb.textContent = baseName(next.filename);
@@ -94,6 +99,7 @@ export function mountLabeller(): void {
         review.imageOpened();
         previewAspect?.(meta.id);
         opinion?.show(meta.id);
+        issues.show(meta.id);
         viewport.setImage(meta.width, meta.height);
         renderer.setImage(null);
         veil.set(null);
@@ -176,6 +182,21 @@ export function mountLabeller(): void {
     : null;
   if (opinion) panel.el.insertBefore(opinion.el, panel.el.firstChild);
 
+  // ---- human review: a reviewer's decision, and the issues pinned to the image ----
+  const issues = new IssuesPanel({
+    viewport, stage, canReview,
+    image: () => session.image,
+    decided: async (fresh) => {
+      const nextId = session.neighbors?.next ?? null;
+      cache.setMeta(fresh);
+      session.merge(fresh);
+      inBatch?.refresh();
+      if (nextId !== null) await open(nextId, true);
+    },
+    notice: (m, kind, ms) => notices.show(m, kind, ms),
+  });
+  panel.el.insertBefore(issues.el, panel.el.firstChild);
+
   stage.appendChild(crop.el);
   const toolbar = new Toolbar({
     canCrop: tools.has("crop"),
@@ -243,6 +264,8 @@ export function mountLabeller(): void {
   });
 
   listenReview(live.socket);
+  live.socket.on("notification.created", () => inboxRefresh());
+  live.socket.on("issues.changed", (payload) => issues.remote(payload as Parameters<IssuesPanel["remote"]>[0]));
 
   async function patchImage(body: ImagePatch): Promise<Image | null> {
     const image = session.image;
@@ -263,7 +286,8 @@ export function mountLabeller(): void {
   async function markDone(): Promise<void> {
     if (!session.image) return;
     const nextId = session.neighbors?.next ?? null;
-    const fresh = await patchImage({ status: "done" });
+    // accepted already (only a reviewer may reopen it), or waiting for review: just go on
+    const fresh = session.image.stage === "annotation" ? await patchImage({ status: "done" }) : session.image;
     if (!fresh) return;
     if (nextId !== null) await open(nextId, true);
     else await go("next");
@@ -316,7 +340,7 @@ export function mountLabeller(): void {
     fit: () => viewport.fit(),
     gold: () => void toggleGold(),
     space: (on) => input.setSpace(on),
-    review: reviewKeyHandler,
+    review: (key, shift) => issues.key(key, shift) || reviewKeyHandler(key, shift),
     labelKey: (key, shift) => {
       const label = labels.byHotkey(key);
       if (!label) return false;
@@ -338,6 +362,7 @@ export function mountLabeller(): void {
   exposeDebug({ store, viewport, renderer, interaction, editor, outbox, tools, labels, canvas,
     imageId: () => session.image?.id ?? null, ready: () => app.dataset.state === "ready" });
 
+  reportActivity(projectId);
   labelsApi.list(projectId).then((page) => labels.set(page.results), (err) => notices.show(`Could not load labels: ${errorMessage(err)}`, "error"));
   const first = Number(app.dataset.imageId);
   window.history.replaceState({ imageId: first }, "", window.location.href);

@@ -28,7 +28,7 @@ const flush = async (): Promise<void> => {
 
 const image = (id: number, over: Partial<Image> = {}): Image => ({
   id, project: 1, filename: `img-${id}.jpg`, width: 640, height: 480, format: "jpeg", size_bytes: 1000,
-  sha256: "", status: "new", split: "unassigned", sample_weight: 1, gold: false, file: `/media/${id}.jpg`,
+  sha256: "", status: "new", stage: "annotation", split: "unassigned", sample_weight: 1, gold: false, file: `/media/${id}.jpg`,
   thumbnail: null, source_video: "", frame_time: null, source_image: null, crop: {}, created_at: "", updated_at: "", ...over,
 });
 

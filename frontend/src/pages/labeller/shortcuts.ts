@@ -38,6 +38,10 @@ const GROUPS: [string, [string[], string][]][] = [
     [["N"], "Next image with pending predictions, most uncertain first"],
     [["←", "→"], "Previous / next image (A and N are review keys here)"],
   ]],
+  ["Review people's work (reviewers, on an image waiting for review)", [
+    [["I"], "Pin an issue: click where something needs fixing, then say what"],
+    [["Enter"], "Done writing the issue"],
+  ]],
 ];
 
 export class ShortcutsOverlay {

@@ -2,6 +2,9 @@
 import { errorMessage } from "../../api/http";
 import { type Image, images as imagesApi } from "../../api/images";
 import { h, replaceChildren } from "../../lib/dom";
+import { atLeast } from "../../lib/roles";
+import { labellerUrl } from "../../lib/urls";
+import { toast } from "../../ui/toast";
 import { KeysetPager } from "../../lib/pager";
 import { PendingSet } from "../../lib/pending";
 import { countActive, imageListUrl, mergeSearch, parseFilters, type ImageFilters } from "../../lib/query";
@@ -19,6 +22,18 @@ const POLL_PER_TICK = 24;
 export interface ImagesTab {
   reload: () => void;
   focusFilters: () => void;
+}
+
+/** The labeller on the first image waiting for review; its Next walks the queue. */
+async function openReviewQueue(ctx: ProjectContext): Promise<void> {
+  const queue: ImageFilters = { stage: "review" };
+  try {
+    const first = (await imagesApi.page(imageListUrl(ctx.projectId, queue, 1))).results[0];
+    if (!first) return toast("Nothing is waiting for review.", "info");
+    window.location.assign(labellerUrl(ctx.projectId, first.id, mergeSearch("", queue)));
+  } catch (err) {
+    toast(`Could not open the review queue: ${errorMessage(err)}`, "error");
+  }
 }
 
 export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
@@ -66,6 +81,11 @@ export function mountImages(root: HTMLElement, ctx: ProjectContext): ImagesTab {
   if (assign) {
     toolbar.el.insertBefore(h("button", { type: "button", class: "secondary small", "data-testid": "assign-open",
       title: "Hand the images matching these filters to annotators, in batches", onclick: () => assign.toggle() }, "Assign…"),
+    toolbar.el.querySelector(".spacer"));
+  }
+  if (atLeast(ctx.role, "reviewer")) {
+    toolbar.el.insertBefore(h("button", { type: "button", class: "secondary small", "data-testid": "review-queue",
+      title: "Open the images waiting for review (marked done) in the labeller, to accept or send back", onclick: () => void openReviewQueue(ctx) }, "Review queue"),
     toolbar.el.querySelector(".spacer"));
   }
   replaceChildren(root, toolbar.el, assign?.el ?? null, h("div", { class: "grid-wrap" }, grid.el, empty, footer), panel.el);

@@ -1,4 +1,5 @@
 /** The project page: header summary, hash-routed tabs, the websocket and page shortcuts. */
+import { inboxRefresh } from "../../ui/inbox";
 import { projects } from "../../api/projects";
 import { byId, isTyping } from "../../lib/dom";
 import { formatCount } from "../../lib/format";
@@ -10,6 +11,7 @@ import { LabelStore, type ProjectContext } from "./context";
 import { mountCuration } from "./curation";
 import { mountDatasets } from "./datasets";
 import { mountImages, type ImagesTab } from "./images";
+import { mountTeam } from "./team";
 import { mountLabels } from "./labels";
 import { mountMembers } from "./members";
 import { mountModels } from "./models";
@@ -67,6 +69,7 @@ export function mountProject(): void {
     else if (name === "datasets") mountDatasets(el, ctx);
     else if (name === "dataset") mountWorkbench(el, ctx);
     else if (name === "curation") mountCuration(el, ctx);
+    else if (name === "team") mountTeam(el, ctx);
   }
 
   function show(name: string): void {
@@ -116,6 +119,7 @@ export function mountProject(): void {
     const el = panels.find((p) => p.dataset.panel === "images");
     if (el) mount("images", el);
   }
+  socket.on("notification.created", () => inboxRefresh());
   socket.on("images.split", () => void refreshSummary());
   socket.on("images.curated", () => images?.reload());
   socket.start();

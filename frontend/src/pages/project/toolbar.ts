@@ -32,6 +32,8 @@ export function createToolbar(
 ): Toolbar {
   const selects: Record<SelectKey, HTMLSelectElement> = {
     status: filterSelect("status", "Status", STATUSES.map((s) => [s, humanize(s)])),
+    stage: filterSelect("stage", "Stage", [["annotation", "Being labelled"], ["review", "Waiting for review"], ["done", "Accepted"]]),
+    open_issues: filterSelect("open_issues", "Issues", [["true", "Open issues"], ["false", "No open issues"]]),
     split: filterSelect("split", "Split", SPLITS.map((s) => [s, humanize(s)])),
     label: filterSelect("label", "Label", []),
     has_annotations: filterSelect("has_annotations", "Annotated", [["true", "Yes"], ["false", "No"]]),
@@ -41,7 +43,7 @@ export function createToolbar(
     excluded: filterSelect("excluded", "Set aside", [["true", "Set aside"], ["false", "In training"]]),
   };
   const titles: Record<SelectKey, string> = {
-    status: "Status", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
+    status: "Status", stage: "Stage", open_issues: "Issues", split: "Split", label: "Label", has_annotations: "Annotated", source: "Source",
     review: "Review", video: "Video", excluded: "Curation",
   };
   // A video's frames between two times (seconds): shown once a video is chosen.
