@@ -18,6 +18,7 @@ from apps.projects.notifications import notify
 from apps.webhooks.services import webhook_emit
 
 from .models import Batch, Image, ImageAction, ImageEvent, ImageStatus, Issue, Stage
+from .selectors import image_issues
 from .serializers import IssueSerializer
 from .services import image_broadcast_updated
 
@@ -33,13 +34,12 @@ def image_annotator(image: Image) -> int | None:
     sent = sends.values_list("actor_id", flat=True).first()
     if sent is not None:
         return sent
-    batch = Batch.objects.filter(pk=image.batch_id).first() if image.batch_id else None
-    return batch.assignee_id if batch else None
+    batches = Batch.objects.filter(pk=image.batch_id)
+    return batches.values_list("assignee_id", flat=True).first() if image.batch_id else None
 
 
 def _issues_changed(image: Image) -> None:
-    rows = IssueSerializer(Issue.objects.filter(image=image).select_related(
-        "created_by", "resolved_by"), many=True).data  # fmt: skip
+    rows = IssueSerializer(image_issues(image=image), many=True).data
     broadcast_on_commit(project_group(image.project_id), "issues.changed",
                         {"image": image.pk, "issues": rows})  # fmt: skip
 

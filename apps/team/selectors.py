@@ -80,13 +80,14 @@ def _rate(entry: dict[str, Any]) -> float | None:
 def team_stats(*, project: Project, since: datetime.date) -> list[dict[str, Any]]:
     """One row per member (and anyone else who worked here in the window), busiest first."""
     rows = _rows(project, since, by_day=False)
-    members = Membership.objects.filter(project=project).values_list("user__username", "role")
-    roles = dict(members)
-    for name in roles:
+    members = set(
+        Membership.objects.filter(project=project).values_list("user__username", flat=True)
+    )
+    for name in members:
         rows.setdefault((name,), dict.fromkeys(COUNTS, 0))
     out = [
         {"username": name, **entry, "rejection_rate": _rate(entry), "gold_agreement": None,
-         "member": name in roles}
+         "member": name in members}
         for (name,), entry in rows.items()
         if name is not None
     ]  # fmt: skip
