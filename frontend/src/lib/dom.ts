@@ -60,3 +60,10 @@ export function isTyping(e: KeyboardEvent): boolean {
 export function option(value: string, text: string, selected = false): HTMLOptionElement {
   return h("option", { value, selected }, text);
 }
+
+/** An SVG element with its attributes set. */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}

@@ -6,24 +6,16 @@
  */
 import { errorMessage } from "../api/http";
 import { type Notification, notifications } from "../api/notifications";
-import { h, replaceChildren } from "../lib/dom";
+import { h, replaceChildren, svg } from "../lib/dom";
 import { relativeTime } from "../lib/format";
 
 const POLL_MS = 30_000;
 let refresh: (() => void) | null = null;
 
 function bellIcon(): SVGSVGElement {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("width", "16");
-  svg.setAttribute("height", "16");
-  svg.setAttribute("aria-hidden", "true");
-  const path = document.createElementNS(ns, "path");
-  path.setAttribute("d", "M8 1.5a4 4 0 0 0-4 4v3L2.5 11v1h11v-1L12 8.5v-3a4 4 0 0 0-4-4zM6.5 13a1.5 1.5 0 0 0 3 0z");
-  path.setAttribute("fill", "currentColor");
-  svg.appendChild(path);
-  return svg;
+  const icon = svg("svg", { viewBox: "0 0 16 16", width: 16, height: 16, "aria-hidden": "true" });
+  icon.appendChild(svg("path", { d: "M8 1.5a4 4 0 0 0-4 4v3L2.5 11v1h11v-1L12 8.5v-3a4 4 0 0 0-4-4zM6.5 13a1.5 1.5 0 0 0 3 0z", fill: "currentColor" }));
+  return icon;
 }
 
 export function inboxRefresh(): void {

@@ -8,19 +8,12 @@
 import { errorMessage } from "../../api/http";
 import { type DayStats, type MemberStats, team } from "../../api/team";
 import { avatarColor } from "../../labeller/realtime/presence";
-import { h, option, replaceChildren } from "../../lib/dom";
+import { h, option, replaceChildren, svg } from "../../lib/dom";
 import { formatCount, percent } from "../../lib/format";
 import { axisTicks, dailySeries, dayRange, labelledDays, formatDuration, perHour } from "../../lib/team";
 import type { ProjectContext } from "./context";
 
-const SVG = "http://www.w3.org/2000/svg";
 const REFRESH_MS = 1500; // after a burst of status changes
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
 
 /** Stacked columns: one per day, one colour per person; hover a segment for its figure. */
 function dailyChart(rows: DayStats[], days: string[]): HTMLElement {
