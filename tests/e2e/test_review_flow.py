@@ -62,6 +62,8 @@ def test_assign_label_reject_with_an_issue_fix_and_accept(new_page) -> None:
     rev = new_page()
     login(rev, "rev", PASSWORD)
     rev.goto(f"/projects/{project.pk}/#images")
+    expect(rev.get_by_test_id("review-queue")).to_be_visible()
+    screenshot(rev, "images-tab-review-queue")
     rev.get_by_test_id("review-queue").click()
     rev.wait_for_url(f"**/label/{image}/?stage=review")
     expect(rev.locator("#app")).to_have_attribute("data-state", "ready")
