@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from apps.annotations.models import AnnotationEvent
+from apps.annotations.models import AnnotationEvent, Attempt
 from apps.annotations.services import annotation_create
 from apps.core.storage import storage_replace
 from apps.datasets.models import DatasetExport, DatasetImport, DatasetOperation
@@ -106,6 +107,11 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/projects/{p}/team-stats/daily/", "manager"),
     Endpoint("get", "/api/v1/projects/{p}/team-stats/csv/", "manager"),
     Endpoint("post", "/api/v1/projects/{p}/activity/", "annotator", "activity"),
+    Endpoint("get", "/api/v1/projects/{p}/gold/", "manager"),
+    Endpoint("get", "/api/v1/projects/{p}/consensus/", "reviewer"),
+    Endpoint("post", "/api/v1/projects/{p}/consensus/", "manager", "consensus"),
+    Endpoint("get", "/api/v1/images/{c}/consensus/", "reviewer"),
+    Endpoint("post", "/api/v1/images/{c}/consensus/merge/", "reviewer", "quorum"),
 ]
 MULTIPART = {"upload", "import"}
 
@@ -148,6 +154,11 @@ def body_for(key: str | None, world, image=None):
         "decision": {"decision": "accept"},
         "resolve": {"resolved": True},
         "activity": {"seconds": 5},
+        "consensus": {
+            "image_ids": [image.pk if image else 1],
+            "annotators": ["annotator", "owner"],
+        },
+        "quorum": {},
     }
     return bodies.get(key) if key else None
 
@@ -186,6 +197,13 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
     in_review = make_images(1)[0]
     Image.objects.filter(pk=in_review.pk).update(status="done")
     issue = Issue.objects.create(project=world.project, image=image, x=1, y=1, comment="here")
+    blind = make_images(1)[0]  # out for consensus, labelled by two who have submitted
+    Attempt.objects.bulk_create(
+        Attempt(
+            image=blind, user=world.users[name], purpose="consensus", submitted_at=timezone.now()
+        )
+        for name in ("annotator", "owner")
+    )
     ImageEmbedding.objects.create(image=image, space="dhash", dim=64,
                                   vector=np.zeros(64, dtype=np.float32).tobytes())  # fmt: skip
     if "opinion" in endpoint.path:  # a version's predictions for the image
@@ -208,6 +226,7 @@ def test_permission_matrix(world, make_images, who: str, endpoint: Endpoint) -> 
         b=batch.pk,
         r=in_review.pk,
         iss=issue.pk,
+        c=blind.pk,
     )
     client = world.client(who)
     body = body_for(endpoint.body, world, image)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.images.models import Image
+from apps.images.models import Batch, Image
 from apps.projects.models import Label, Project
 
 
@@ -28,9 +28,20 @@ class Review(models.TextChoices):
 USABLE = Q(source=Source.HUMAN) | Q(source=Source.MODEL, review=Review.ACCEPTED)
 
 
+class SharedAnnotations(models.Manager["Annotation"]):
+    """The project's labels: every annotation but the private copies of blind attempts."""
+
+    def get_queryset(self) -> models.QuerySet["Annotation"]:
+        return super().get_queryset().filter(worker__isnull=True)
+
+
 class Annotation(models.Model):
     """A box (image pixels, top-left origin) or an image-level tag. `version` grows by one on
-    every write; a write based on an older version is refused (optimistic concurrency)."""
+    every write; a write based on an older version is refused (optimistic concurrency).
+
+    `worker` set: a private copy, one annotator's labels for a blind attempt (a gold check or
+    a consensus image) that nobody else sees. `objects` (the default manager, and so every
+    `image.annotations`) holds the shared labels only; `everyone` holds both."""
 
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="annotations")
     # RESTRICT: a label in use cannot be deleted, except together with its project
@@ -61,11 +72,19 @@ class Annotation(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+", help_text="Set on a blind attempt's private copy: whose it is.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    everyone = models.Manager()
+    objects = SharedAnnotations()
+
     class Meta:
         ordering = ["id"]
+        default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -85,8 +104,13 @@ class Annotation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["image", "label"],
-                condition=Q(kind=Kind.TAG, source=Source.HUMAN),
+                condition=Q(kind=Kind.TAG, source=Source.HUMAN, worker__isnull=True),
                 name="annotation_one_human_tag_per_label",
+            ),
+            models.UniqueConstraint(
+                fields=["image", "label", "worker"],
+                condition=Q(kind=Kind.TAG, worker__isnull=False),
+                name="annotation_one_private_tag_per_label",
             ),
         ]
         indexes = [
@@ -130,3 +154,39 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} annotation {self.annotation_id}"
+
+
+class Purpose(models.TextChoices):
+    GOLD = "gold"
+    CONSENSUS = "consensus"
+
+
+class Attempt(models.Model):
+    """One annotator labelling one image on their own: a gold check (an image with reference
+    labels, mixed into their batch unannounced) or one of a consensus image's independent
+    labellings. While it is open, their labels of that image are private copies
+    (Annotation.worker); `submitted_at` is when they marked it done, `closed_at` when a
+    consensus was merged (the copies stay, for the record)."""
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "user"], name="attempt_one_per_person")
+        ]
+        indexes = [models.Index(fields=["user", "closed_at"], name="attempt_user_open")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} attempt of {self.image_id} by {self.user_id}"

@@ -1,5 +1,7 @@
 """Writes for annotations. Every write checks the version it was based on, appends a history
-event with the state before and after, and broadcasts after commit."""
+event with the state before and after, and broadcasts after commit. A blind attempt's private
+copies (Annotation.worker) are versioned the same way, but their events go to their owner
+only and stay out of the image's history, which every member reads."""
 
 import uuid
 from collections.abc import Iterable
@@ -56,7 +58,13 @@ def _record(
     after: dict[str, Any] | None,
     user: AbstractBaseUser | None,
     reverts: AnnotationEvent | None = None,
-) -> AnnotationEvent:
+) -> AnnotationEvent | None:
+    payload = after if after is not None else {"id": annotation.pk, "image": annotation.image_id}
+    message = {**payload, "actor": getattr(user, "username", None)}
+    group = project_group(annotation.image.project_id)
+    if annotation.worker_id is not None:  # a private copy: its owner's eyes only
+        broadcast_on_commit(group, f"annotation.{action}", message, user_id=annotation.worker_id)
+        return None
     event = AnnotationEvent.objects.create(
         project_id=annotation.image.project_id,
         image_id=annotation.image_id,
@@ -67,17 +75,14 @@ def _record(
         actor=user,
         reverts=reverts,
     )
-    payload = after if after is not None else {"id": annotation.pk, "image": annotation.image_id}
-    broadcast_on_commit(
-        project_group(annotation.image.project_id),
-        f"annotation.{action}",
-        {**payload, "actor": getattr(user, "username", None)},
-    )
+    broadcast_on_commit(group, f"annotation.{action}", message)
     return event
 
 
-def _duplicate_tag(image: Image, label: Label) -> Conflict:
-    existing = image.annotations.filter(label=label, kind=Kind.TAG, source=Source.HUMAN).first()
+def _duplicate_tag(image: Image, label: Label, worker_id: int | None = None) -> Conflict:
+    existing = Annotation.everyone.filter(
+        image=image, label=label, kind=Kind.TAG, source=Source.HUMAN, worker_id=worker_id
+    ).first()
     return Conflict(
         f"The image already has the tag '{label.name}'.",
         code="duplicate_tag",
@@ -99,13 +104,15 @@ def annotation_create(
     client_id: uuid.UUID | None = None,
     review: str | None = None,
     attributes: dict[str, Any] | None = None,
+    worker: AbstractBaseUser | None = None,
 ) -> Annotation:
     """`imported`: made by an upload or a dataset import, so the image stays `new`; `review`
     (default: pending for a model's, none otherwise) and `attributes` come from imports.
     A create replayed with a `client_id` this image already has (a retry after a lost
-    response) returns the annotation made the first time and writes nothing."""
+    response) returns the annotation made the first time and writes nothing. `worker`: a
+    private copy of that person's blind attempt (the image itself is left as it is)."""
     if client_id is not None:
-        existing = annotation_get_by_client_id(image=image, client_id=client_id)
+        existing = annotation_get_by_client_id(image=image, client_id=client_id, worker=worker)
         if existing is not None:
             return existing
     label = _label_for(image, label_id)
@@ -129,13 +136,16 @@ def annotation_create(
                 client_id=client_id,
                 created_by=user,
                 updated_by=user,
+                worker=worker,
                 **geometry,
             )
     except IntegrityError as exc:
-        replayed = client_id and annotation_get_by_client_id(image=image, client_id=client_id)
+        replayed = client_id and annotation_get_by_client_id(
+            image=image, client_id=client_id, worker=worker
+        )
         if replayed:  # the same create raced itself
             return replayed
-        raise _duplicate_tag(image, label) from exc
+        raise _duplicate_tag(image, label, worker.pk if worker else None) from exc
     _record(
         action=EventAction.CREATED,
         annotation=annotation,
@@ -143,7 +153,7 @@ def annotation_create(
         after=annotation_state(annotation),
         user=user,
     )
-    if source == Source.HUMAN and not imported:
+    if source == Source.HUMAN and not imported and worker is None:
         image_mark_in_progress(image=image)
     return annotation
 
@@ -212,7 +222,7 @@ def upload_with_tags(
 
 def _lock(annotation_id: int) -> Annotation:
     annotation = (
-        Annotation.objects.select_for_update()
+        Annotation.everyone.select_for_update()
         .select_related("image")
         .filter(pk=annotation_id)
         .first()
@@ -259,7 +269,7 @@ def annotation_update(
         with transaction.atomic():
             annotation.save()
     except IntegrityError as exc:
-        raise _duplicate_tag(annotation.image, annotation.label) from exc
+        raise _duplicate_tag(annotation.image, annotation.label, annotation.worker_id) from exc
     _record(
         action=EventAction.UPDATED,
         annotation=annotation,
@@ -279,6 +289,11 @@ def annotation_delete(*, annotation_id: int, user: AbstractBaseUser | None, vers
     annotation.delete()
     annotation.pk = pk
     _record(action=EventAction.DELETED, annotation=annotation, before=before, after=None, user=user)
+
+
+def _shared(event: AnnotationEvent | None) -> AnnotationEvent:
+    assert event is not None, "history events are of shared labels only"
+    return event
 
 
 @transaction.atomic
@@ -305,10 +320,10 @@ def annotation_event_revert(
         assert current is not None
         current.delete()
         current.pk = event.annotation_id
-        return _record(
+        return _shared(_record(
             action=EventAction.DELETED, annotation=current, before=before_state, after=None,
             user=user, reverts=event,
-        )  # fmt: skip
+        ))  # fmt: skip
     target = event.before
     assert target is not None
     if current is None:  # undo a delete: bring the row back under its old id
@@ -333,10 +348,10 @@ def annotation_event_revert(
     except IntegrityError as exc:
         raise _duplicate_tag(current.image, current.label) from exc
     current.refresh_from_db()
-    return _record(
+    return _shared(_record(
         action=action, annotation=current, before=before_state,
         after=annotation_state(current), user=user, reverts=event,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 REVIEW_ACTIONS = {"accept": Review.ACCEPTED, "reject": Review.REJECTED}

@@ -4,7 +4,13 @@ An image is in at most one batch. Creating a batch from images already in anothe
 refused (409 already_batched) unless `move` says so; splitting a filter's images among
 annotators takes only images in no batch yet. Moving, reassigning, unassigning or deleting
 a batch never touches an image's labels or status: only which batch it is in and who is
-asked to label it. Each change is broadcast (`batch.changed`, `batch.deleted`) and an
+asked to label it.
+
+Gold checks: a batch may take `gold` images besides its own, drawn at random from the
+project's gold images (sample weight above 1, with labels a person made) that its assignee
+has not labelled or tried before. They come as blind attempts (apps.annotations.Attempt):
+the assignee labels them like any other image of the batch, on private copies, and their
+labels are scored against the gold ones (apps.team). Each change is broadcast (`batch.changed`, `batch.deleted`) and an
 assignment is a webhook event (`batch.assigned`).
 """
 
@@ -14,8 +20,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from apps.annotations.models import Annotation, Attempt, Purpose, Source
 from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import ApplicationError, Conflict
 from apps.core.jobs import enqueue_on_commit
@@ -28,6 +36,7 @@ from .selectors import ImageFilters, batch_get, image_queryset
 from .serializers import batch_payload
 
 MAX_IMAGES = 10_000  # per request: a batch is a day's work, not a dataset
+MAX_GOLD = 50  # gold checks per batch
 
 
 def _member(project: Project, username: str | None) -> AbstractBaseUser | None:
@@ -41,7 +50,7 @@ def _member(project: Project, username: str | None) -> AbstractBaseUser | None:
     return user
 
 
-def _changed(batch: Batch, *, assigned: bool) -> None:
+def batch_changed(batch: Batch, *, assigned: bool) -> None:
     """Broadcast the batch as it is now (counts included), and emit the assignment."""
     payload = batch_payload(batch_get(batch_id=batch.pk) or batch)
     broadcast_on_commit(project_group(batch.project_id), "batch.changed", payload)
@@ -89,6 +98,28 @@ def batch_due_notify(*, batch_id: int, due: str) -> bool:
     return sent
 
 
+def _mix_gold(batch: Batch, count: int) -> int:
+    """Up to `count` gold images as blind attempts of the batch's assignee; how many."""
+    if count <= 0 or batch.assignee_id is None:
+        return 0
+    person = batch.assignee_id
+    reference = Annotation.objects.filter(image_id=OuterRef("pk"), source=Source.HUMAN)
+    pool = (
+        Image.objects.filter(project_id=batch.project_id, sample_weight__gt=1, excluded=False)
+        .filter(Exists(reference))
+        .exclude(Exists(reference.filter(created_by_id=person)))  # not scored against oneself
+        .exclude(Exists(Attempt.objects.filter(image_id=OuterRef("pk"), user_id=person)))
+        .exclude(batch__assignee_id=person)
+    )
+    ids = list(pool.order_by("?").values_list("id", flat=True)[: min(count, MAX_GOLD)])
+    Attempt.objects.bulk_create(
+        Attempt(image_id=pk, user_id=person, purpose=Purpose.GOLD, batch=batch,
+                created_by_id=batch.created_by_id)
+        for pk in ids
+    )  # fmt: skip
+    return len(ids)
+
+
 def _next_name(project: Project) -> str:
     return f"Batch {project.batches.count() + 1}"
 
@@ -96,7 +127,7 @@ def _next_name(project: Project) -> str:
 @transaction.atomic
 def batch_create(*, project: Project, user: AbstractBaseUser, image_ids: list[int],
                  assignee: str | None, name: str = "", due: datetime.date | None = None,
-                 move: bool = False) -> Batch:  # fmt: skip
+                 move: bool = False, gold: int = 0) -> Batch:  # fmt: skip
     ids = list(dict.fromkeys(image_ids))
     if not ids:
         raise ApplicationError("image_ids: give at least one image.", code="invalid")
@@ -119,23 +150,27 @@ def batch_create(*, project: Project, user: AbstractBaseUser, image_ids: list[in
                                  assignee=person, due=due, created_by=user)  # fmt: skip
     previous = set(found.values()) - {None}
     Image.objects.filter(pk__in=ids).update(batch=batch)
+    _mix_gold(batch, gold)
     for old in Batch.objects.filter(pk__in=previous):
-        _changed(old, assigned=False)
-    _changed(batch, assigned=True)
+        batch_changed(old, assigned=False)
+    batch_changed(batch, assigned=True)
     return batch
 
 
 @transaction.atomic
 def batch_split(*, project: Project, user: AbstractBaseUser, filters: ImageFilters,
                 assignees: list[str | None], size: int | None = None,
-                due: datetime.date | None = None, limit: int = MAX_IMAGES) -> list[Batch]:  # fmt: skip
+                due: datetime.date | None = None, limit: int = MAX_IMAGES,
+                gold: int = 0) -> list[Batch]:  # fmt: skip
     """The images matching `filters` that are in no batch yet (in list order, at most
     `limit`), split among `assignees`: in batches of `size` dealt round-robin, or without a
-    size into one even batch each."""
+    size into one even batch each; each batch with up to `gold` gold checks."""
     if not assignees:
         raise ApplicationError("assignees: name at least one annotator.", code="invalid")
     people = [_member(project, a) for a in assignees]
     free = image_queryset(project=project, filters=filters).filter(batch__isnull=True)
+    if gold:  # gold images come as checks, not as work
+        free = free.filter(sample_weight__lte=1)
     ids = list(free.order_by("id").values_list("id", flat=True)[: min(limit, MAX_IMAGES)])
     if not ids:
         raise ApplicationError("No image matching the filter is left unassigned.",
@@ -154,9 +189,10 @@ def batch_split(*, project: Project, user: AbstractBaseUser, filters: ImageFilte
         if moved != len(chunk):  # another manager assigned some meanwhile
             raise Conflict("Some of these images were assigned meanwhile: try again.",
                            code="already_batched")  # fmt: skip
+        _mix_gold(batch, gold)
         batches.append(batch)
     for batch in batches:
-        _changed(batch, assigned=True)
+        batch_changed(batch, assigned=True)
     return batches
 
 
@@ -176,16 +212,44 @@ def batch_update(*, batch: Batch, data: dict[str, Any]) -> Batch:
             fields.append(name)
     if fields:
         batch.save(update_fields=[*fields, "updated_at"])
-        _changed(batch, assigned=reassigned)
+        if reassigned:
+            _hand_over_attempts(batch)
+        batch_changed(batch, assigned=reassigned)
         if "due" in fields and not reassigned:
             _schedule_due(batch)
     return batch
 
 
+def _close_unsubmitted(batch: Batch) -> list[Attempt]:
+    """The batch's blind attempts nobody submitted yet end (their private copies stay)."""
+    left = list(batch.attempts.filter(submitted_at__isnull=True, closed_at__isnull=True))
+    Attempt.objects.filter(pk__in=[a.pk for a in left]).update(batch=None, closed_at=timezone.now())
+    return left
+
+
+def _hand_over_attempts(batch: Batch) -> None:
+    """A reassigned batch's unsubmitted attempts go to its new assignee: as many fresh gold
+    checks, and the same consensus images (unless they have tried those already)."""
+    left = _close_unsubmitted(batch)
+    _mix_gold(batch, sum(a.purpose == Purpose.GOLD for a in left))
+    if batch.assignee_id is None:
+        return
+    tried = set(
+        Attempt.objects.filter(user_id=batch.assignee_id).values_list("image_id", flat=True)
+    )
+    Attempt.objects.bulk_create(
+        Attempt(image_id=a.image_id, user_id=batch.assignee_id, purpose=a.purpose, batch=batch,
+                created_by_id=a.created_by_id)
+        for a in left if a.purpose == Purpose.CONSENSUS and a.image_id not in tried
+    )  # fmt: skip
+
+
 @transaction.atomic
 def batch_delete(*, batch: Batch) -> None:
-    """The batch goes; its images stay as they are, in no batch."""
+    """The batch goes; its images stay as they are, in no batch; its unsubmitted blind
+    attempts end."""
     project_id, pk = batch.project_id, batch.pk
+    _close_unsubmitted(batch)
     Image.objects.filter(batch=batch).update(batch=None)
     batch.delete()
     broadcast_on_commit(project_group(project_id), "batch.deleted", {"id": pk})

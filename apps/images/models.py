@@ -153,6 +153,7 @@ class ImageAction(models.TextChoices):
     REJECTED = "rejected"
     RESOLVED = "resolved"  # an issue marked fixed (or open again: reopened)
     REOPENED = "reopened"
+    MERGED = "merged"  # a reviewer merged a consensus of independent labellings into the labels
 
 
 class ImageEvent(models.Model):

@@ -1,11 +1,23 @@
 """Reads for images: permission-checked fetches and the keyset-paginated list."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from apps.annotations.models import Annotation
+from apps.annotations.models import Annotation, Attempt
 from apps.core.exceptions import NotFound
 from apps.projects.models import Project, Role
 from apps.projects.selectors import AnyUser, require_role
@@ -66,8 +78,9 @@ def image_queryset(*, project: Project, filters: ImageFilters) -> QuerySet[Image
         qs = qs.filter(excluded=filters.excluded)
     if filters.ids is not None:
         qs = qs.filter(pk__in=filters.ids)
-    if filters.batch is not None:
-        qs = qs.filter(batch_id=filters.batch)
+    if filters.batch is not None:  # its own images and its blind attempts
+        attempts = Attempt.objects.filter(image_id=OuterRef("pk"), batch_id=filters.batch)
+        qs = qs.filter(Q(batch_id=filters.batch) | Exists(attempts))
     annotations = Annotation.objects.filter(image_id=OuterRef("pk"))
     if filters.label is not None:
         qs = qs.filter(Exists(annotations.filter(label_id=filters.label)))
@@ -170,16 +183,29 @@ def image_videos(*, project: Project) -> list[dict[str, object]]:
 FINISHED = (ImageStatus.DONE, ImageStatus.REVIEWED)
 
 
+def _count(qs: QuerySet) -> Coalesce:
+    """How many rows of `qs` (filtered on OuterRef("pk")), as a subquery."""
+    rows = qs.order_by().values("batch_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows), Value(0))
+
+
+def _first(qs: QuerySet, field: str) -> Subquery:
+    return Subquery(qs.order_by(field).values(field)[:1])
+
+
 def _batch_counts(qs: QuerySet[Batch]) -> QuerySet[Batch]:
-    open_images = Image.objects.filter(batch_id=OuterRef("pk")).exclude(status__in=FINISHED)
+    """Counts that take in the batch's blind attempts (gold checks, consensus images) as
+    images: done once submitted."""
+    own = Image.objects.filter(batch_id=OuterRef("pk"))
+    blind = Attempt.objects.filter(batch_id=OuterRef("pk"))
+    open_own, open_blind = own.exclude(status__in=FINISHED), blind.filter(submitted_at__isnull=True)
     return qs.select_related("assignee", "project").annotate(
-        image_count=Count("images", distinct=True),
-        done_count=Count("images", filter=Q(images__status__in=FINISHED), distinct=True),
-        next_image=Coalesce(
-            open_images.order_by("id").values("id")[:1],
-            Image.objects.filter(batch_id=OuterRef("pk")).order_by("id").values("id")[:1],
-        ),
-    )
+        image_count=_count(own) + _count(blind),
+        done_count=_count(own.filter(status__in=FINISHED)) + _count(blind.exclude(submitted_at=None)),
+        next_image=Coalesce(_first(open_own, "id"), _first(open_blind, "image_id"),
+                            _first(own, "id"), _first(blind, "image_id"),
+                            output_field=BigIntegerField()),
+    )  # fmt: skip
 
 
 def batch_list_for_user(
@@ -236,3 +262,24 @@ def issue_get_for_user(*, issue_id: int, user: AnyUser) -> Issue:
 
 def image_events(*, image: Image) -> QuerySet[ImageEvent]:
     return ImageEvent.objects.filter(image=image).select_related("actor", "annotator")
+
+
+def image_mask_blind(*, images: Sequence[Image], user: AnyUser) -> Sequence[Image]:
+    """The images as the user sees them: one they are labelling blind (an open attempt) reads
+    as their attempt stands (in progress, or done once submitted), in the attempt's batch, and
+    not as gold (a gold check is unannounced). The objects are changed in memory only."""
+    if not user.is_authenticated or not images:
+        return images
+    attempts = Attempt.objects.filter(
+        user_id=user.pk, closed_at__isnull=True, image_id__in=[i.pk for i in images]
+    )
+    blind = {a.image_id: a for a in attempts}
+    for image in images:
+        attempt = blind.get(image.pk)
+        if attempt is not None:
+            done = attempt.submitted_at is not None
+            image.status = ImageStatus.DONE if done else ImageStatus.IN_PROGRESS
+            image.sample_weight = min(image.sample_weight, 1.0)
+            image.batch_id = attempt.batch_id
+            image.mistakenness = None
+    return images

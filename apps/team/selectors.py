@@ -1,6 +1,7 @@
 """Reads for team statistics: per member (and per member and day) over a window of days,
 what they sent to review, the boxes and tags they made, how their work fared in review,
-what they reviewed, and their active labelling time."""
+what they reviewed, their active labelling time and their agreement with gold labels; and
+the consensus images, each annotator's labels and their merge (ml.agreement)."""
 
 import datetime
 from collections import defaultdict
@@ -10,9 +11,18 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from apps.annotations.models import AnnotationEvent, EventAction, Kind
-from apps.images.models import ImageAction, ImageEvent, ImageStatus
+from apps.annotations.models import (
+    USABLE,
+    Annotation,
+    AnnotationEvent,
+    Attempt,
+    EventAction,
+    Kind,
+    Purpose,
+)
+from apps.images.models import Image, ImageAction, ImageEvent, ImageStatus
 from apps.projects.models import Membership, Project
+from ml.agreement import Counts, Labels, Merged, Score, gold_score, merge
 
 from .models import LabellingTime
 
@@ -85,8 +95,10 @@ def team_stats(*, project: Project, since: datetime.date) -> list[dict[str, Any]
     )
     for name in members:
         rows.setdefault((name,), dict.fromkeys(COUNTS, 0))
+    gold = gold_scores(project=project, since=since)
     out = [
-        {"username": name, **entry, "rejection_rate": _rate(entry), "gold_agreement": None,
+        {"username": name, **entry, "rejection_rate": _rate(entry),
+         "gold_agreement": _round(gold[name].overall.agreement) if name in gold else None,
          "member": name in members}
         for (name,), entry in rows.items()
         if name is not None
@@ -100,3 +112,159 @@ def team_stats_daily(*, project: Project, since: datetime.date) -> list[dict[str
     out = [{"day": day.isoformat(), "username": name, **entry}
            for (name, day), entry in rows.items() if name is not None and day is not None]  # fmt: skip
     return sorted(out, key=lambda r: (r["day"], r["username"]))
+
+
+# ---- gold checks -------------------------------------------------------------------------
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def _labels_of(rows: QuerySet[Annotation], key: str) -> dict[Any, Labels]:
+    """Labels per `key` ("image_id", or "image_id,worker_id") from annotation rows."""
+    tags: dict[Any, set[str]] = defaultdict(set)
+    boxes: dict[Any, list[tuple[str, tuple[float, float, float, float]]]] = defaultdict(list)
+    for row in rows.values("image_id", "worker_id", "kind", "label__name", "x", "y", "w", "h"):
+        k = row["image_id"] if key == "image_id" else (row["image_id"], row["worker_id"])
+        if row["kind"] == Kind.TAG:
+            tags[k].add(row["label__name"])
+        else:
+            boxes[k].append((row["label__name"], (row["x"], row["y"], row["w"], row["h"])))
+    return {k: Labels(frozenset(tags[k]), tuple(boxes[k])) for k in tags.keys() | boxes.keys()}
+
+
+def gold_scores(*, project: Project, since: datetime.date | None = None) -> dict[str, Score]:
+    """Each annotator's submitted gold checks (in the window, by submission) scored against
+    the gold images' labels as they are now (what people made or accepted)."""
+    attempts = Attempt.objects.filter(
+        image__project=project, purpose=Purpose.GOLD, submitted_at__isnull=False
+    )
+    if since is not None:
+        start = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
+        attempts = attempts.filter(submitted_at__gte=start)
+    pairs = list(attempts.values_list("image_id", "user_id", "user__username"))
+    if not pairs:
+        return {}
+    images = {image for image, _, _ in pairs}
+    reference = _labels_of(Annotation.objects.filter(USABLE, image_id__in=images), "image_id")
+    private = Annotation.everyone.filter(
+        image_id__in=images, worker_id__in={u for _, u, _ in pairs}
+    )
+    theirs = _labels_of(private, "image_id,worker_id")
+    per_person: dict[str, list[Score]] = defaultdict(list)
+    for image, user, name in pairs:
+        per_person[name].append(
+            gold_score(reference.get(image, Labels()), theirs.get((image, user), Labels()))
+        )
+    return {name: Score.combine(scores) for name, scores in per_person.items()}
+
+
+def _counts(counts: Counts) -> dict[str, Any]:
+    return {
+        "agreement": _round(counts.agreement), "tag_accuracy": _round(counts.tag_accuracy),
+        "precision": _round(counts.precision), "recall": _round(counts.recall),
+        "mean_iou": _round(counts.mean_iou), "reference_boxes": counts.reference_boxes,
+        "boxes": counts.attempt_boxes, "matched": counts.matched,
+        "tag_decisions": counts.tag_decisions,
+    }  # fmt: skip
+
+
+def gold_report(*, project: Project, since: datetime.date) -> list[dict[str, Any]]:
+    """Per annotator: how many gold checks they submitted, their scores overall and per label
+    (worst agreement first)."""
+    checks = dict(
+        Attempt.objects.filter(image__project=project, purpose=Purpose.GOLD,
+                               submitted_at__isnull=False)
+        .values_list("user__username").annotate(n=Count("id"))
+    )  # fmt: skip
+    out = []
+    for name, score in sorted(gold_scores(project=project, since=since).items()):
+        by_label = [{"label": label, **_counts(c)} for label, c in sorted(score.by_label.items())]
+        out.append({"username": name, "checks": checks.get(name, 0), **_counts(score.overall),
+                    "by_label": by_label})  # fmt: skip
+    return out
+
+
+# ---- consensus ---------------------------------------------------------------------------
+
+
+def consensus_attempts(*, image: Image) -> list[Attempt]:
+    """The image's open consensus attempts, oldest first."""
+    return list(
+        Attempt.objects.filter(image=image, purpose=Purpose.CONSENSUS, closed_at__isnull=True)
+        .select_related("user")
+        .order_by("id")
+    )
+
+
+def consensus_merged(
+    *, image: Image, attempts: list[Attempt], quorum: int | None = None
+) -> tuple[Merged, dict[int, Labels]]:
+    """The merge of the submitted attempts' labels, and each submitter's labels."""
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    rows = Annotation.everyone.filter(image=image, worker_id__in=[a.user_id for a in submitted])
+    theirs = {
+        worker: labels for (_, worker), labels in _labels_of(rows, "image_id,worker_id").items()
+    }
+    attempt_labels = [theirs.get(a.user_id, Labels()) for a in submitted]
+    return merge(attempt_labels, quorum=quorum), theirs
+
+
+def _box(box: tuple[float, float, float, float]) -> dict[str, float]:
+    return dict(zip(("x", "y", "w", "h"), (round(v, 2) for v in box), strict=True))
+
+
+def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, Any]:
+    """Each annotator's labels (once submitted), their agreement and the merge proposed."""
+    attempts = consensus_attempts(image=image)
+    merged, theirs = consensus_merged(image=image, attempts=attempts, quorum=quorum)
+    submitted = sum(a.submitted_at is not None for a in attempts)
+    people = []
+    for attempt in attempts:
+        labels = theirs.get(attempt.user_id, Labels()) if attempt.submitted_at else None
+        people.append({
+            "username": attempt.user.get_username(), "submitted": attempt.submitted_at is not None,
+            "tags": sorted(labels.tags) if labels else [],
+            "boxes": [{"label": n, "box": _box(b)} for n, b in labels.boxes] if labels else [],
+        })  # fmt: skip
+    return {
+        "image": image.pk, "filename": image.filename, "width": image.width,
+        "height": image.height, "annotators": people, "submitted": submitted,
+        "quorum": quorum if quorum is not None else submitted // 2 + 1,
+        "agreement": _round(merged.agreement) if submitted >= 2 else None,
+        "merged": {
+            "tags": [{"label": t, "votes": v} for t, v in merged.tags.items()],
+            "boxes": [{"label": f.label, "box": _box(f.box), "votes": f.votes,
+                       "mean_iou": _round(f.mean_iou)} for f in merged.boxes],
+            "tag_votes": [{"label": t, "votes": v} for t, v in merged.tag_votes.items()],
+            "left_out_boxes": merged.unmatched,
+        },
+        "current_labels": Annotation.objects.filter(image=image, source="human").count(),
+    }  # fmt: skip
+
+
+def consensus_list(*, project: Project) -> list[dict[str, Any]]:
+    """The project's images out for consensus (open attempts), with who has submitted and,
+    once two have, how far they agree."""
+    attempts = (
+        Attempt.objects.filter(image__project=project, purpose=Purpose.CONSENSUS,
+                               closed_at__isnull=True)
+        .select_related("user", "image").order_by("image_id", "id")
+    )  # fmt: skip
+    by_image: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_image[attempt.image_id].append(attempt)
+    out = []
+    for group in by_image.values():
+        image = group[0].image
+        submitted = [a for a in group if a.submitted_at is not None]
+        merged = consensus_merged(image=image, attempts=group)[0] if len(submitted) >= 2 else None
+        out.append({
+            "image": image.pk, "filename": image.filename,
+            "annotators": [{"username": a.user.get_username(),
+                            "submitted": a.submitted_at is not None} for a in group],
+            "submitted": len(submitted),
+            "agreement": _round(merged.agreement) if merged else None,
+        })  # fmt: skip
+    return out

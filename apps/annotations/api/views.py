@@ -11,6 +11,7 @@ from apps.annotations.selectors import (
     annotation_get_by_client_id,
     annotation_get_for_user,
     annotation_list,
+    annotation_worker,
 )
 from apps.annotations.serializers import AnnotationSerializer
 from apps.annotations.transform import Crop, image_crop
@@ -36,12 +37,10 @@ class ImageAnnotationListView(APIView):
     @extend_schema(responses=page_of(AnnotationSerializer))
     def get(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
-        return Response(
-            {
-                "results": AnnotationSerializer(annotation_list(image=image), many=True).data,
-                "next": None,
-            }
+        rows = annotation_list(
+            image=image, worker=annotation_worker(image=image, user=request.user)
         )
+        return Response({"results": AnnotationSerializer(rows, many=True).data, "next": None})
 
     @extend_schema(request=AnnotationCreateSerializer, responses={201: AnnotationSerializer})
     def post(self, request: Request, image_id: int) -> Response:
@@ -49,8 +48,9 @@ class ImageAnnotationListView(APIView):
         data = AnnotationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         client_id = data.validated_data.get("client_id")
+        worker = annotation_worker(image=image, user=request.user)
         if client_id and (
-            replayed := annotation_get_by_client_id(image=image, client_id=client_id)
+            replayed := annotation_get_by_client_id(image=image, client_id=client_id, worker=worker)
         ):
             return Response(AnnotationSerializer(replayed).data, status=status.HTTP_200_OK)
         annotation = services.annotation_create(
@@ -60,6 +60,7 @@ class ImageAnnotationListView(APIView):
             label_id=data.validated_data["label"],
             box=data.validated_data.get("box"),
             client_id=client_id,
+            worker=worker,
         )
         return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
 
@@ -113,7 +114,8 @@ class ImageHistoryView(APIView):
     @extend_schema(responses=page_of(AnnotationEventSerializer))
     def get(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
-        events = annotation_event_list(image=image)[:500]
+        blind = annotation_worker(image=image, user=request.user) is not None
+        events = [] if blind else annotation_event_list(image=image)[:500]
         return Response(
             {"results": AnnotationEventSerializer(events, many=True).data, "next": None}
         )

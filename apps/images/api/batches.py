@@ -71,7 +71,7 @@ class ProjectBatchSplitView(APIView):
         made = batches.batch_split(
             project=project, user=request.user, filters=ImageFilters(**params["filter"]),
             assignees=params["assignees"], size=params["size"], due=params["due"],
-            limit=params["limit"],
+            limit=params["limit"], gold=params["gold"],
         )  # fmt: skip
         results = [_out(b.pk) for b in made]
         return Response({"results": results, "next": None}, status=status.HTTP_201_CREATED)

@@ -108,6 +108,11 @@ class BatchCreateSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="Move images already in another batch here (else 409 already_batched).",
     )  # fmt: skip
+    gold = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=50,
+        help_text="Gold checks to mix in, unannounced: gold images (with reference labels) the "
+        "assignee labels blind and is scored on.",
+    )  # fmt: skip
 
 
 class BatchSplitSerializer(serializers.Serializer):
@@ -129,6 +134,11 @@ class BatchSplitSerializer(serializers.Serializer):
     )
     limit = serializers.IntegerField(required=False, default=10_000, min_value=1, max_value=10_000)
     due = serializers.DateField(required=False, allow_null=True, default=None)
+    gold = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=50,
+        help_text="Gold checks to mix into each batch, unannounced: gold images (with reference labels) the "
+        "assignee labels blind and is scored on.",
+    )  # fmt: skip
 
 
 class BatchPatchSerializer(serializers.Serializer):

@@ -6,6 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.annotations.attempts import attempt_set_status
+from apps.annotations.selectors import attempt_open
 from apps.annotations.services import upload_with_tags
 from apps.core.exceptions import ApplicationError, request_fields
 from apps.core.schema import error_responses, page_of
@@ -13,6 +15,7 @@ from apps.images import services
 from apps.images.selectors import (
     ImageFilters,
     image_get_for_user,
+    image_mask_blind,
     image_neighbors,
     image_page,
     image_split_counts,
@@ -78,6 +81,7 @@ class ImageListView(APIView):
             next_url = request.build_absolute_uri(
                 f"{request.path}?{urlencode({**query_args, 'after': next_after})}"
             )
+        rows = image_mask_blind(images=rows, user=request.user)
         return Response({"results": ImageSerializer(rows, many=True).data, "next": next_url})
 
     @extend_schema(
@@ -132,16 +136,26 @@ class ImageDetailView(APIView):
     @extend_schema(responses=ImageSerializer)
     def get(self, request: Request, image_id: int) -> Response:
         image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        (image,) = image_mask_blind(images=[image], user=request.user)
         return Response(ImageSerializer(image).data)
 
-    @extend_schema(request=ImagePatchSerializer, responses=ImageSerializer)
+    @extend_schema(
+        request=ImagePatchSerializer, responses=ImageSerializer,
+        description="On an image you label blind (a gold check or a consensus image), "
+        "`status` marks your own attempt done or not; the image is left as it is.",
+    )  # fmt: skip
     def patch(self, request: Request, image_id: int) -> Response:
         image, role = image_get_for_user(image_id=image_id, user=request.user)
         data = ImagePatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        image = services.image_update(
-            image=image, role=role, data=data.validated_data, user=request.user
-        )
+        fields = dict(data.validated_data)
+        attempt = attempt_open(image=image, user=request.user)
+        if attempt is not None and "status" in fields:
+            image = attempt_set_status(attempt=attempt, user=request.user,
+                                       status=fields.pop("status"))  # fmt: skip
+        if fields or attempt is None:
+            image = services.image_update(image=image, role=role, data=fields, user=request.user)
+            (image,) = image_mask_blind(images=[image], user=request.user)
         return Response(ImageSerializer(image).data)
 
 

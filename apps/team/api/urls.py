@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quality, views
 
 urlpatterns = [
     path("projects/<int:project_id>/team-stats/", views.TeamStatsView.as_view(), name="team-stats"),
@@ -15,4 +15,20 @@ urlpatterns = [
         name="team-stats-csv",
     ),
     path("projects/<int:project_id>/activity/", views.ActivityView.as_view(), name="activity"),
+    path("projects/<int:project_id>/gold/", quality.GoldReportView.as_view(), name="gold-report"),
+    path(
+        "projects/<int:project_id>/consensus/",
+        quality.ProjectConsensusView.as_view(),
+        name="project-consensus",
+    ),
+    path(
+        "images/<int:image_id>/consensus/",
+        quality.ImageConsensusView.as_view(),
+        name="image-consensus",
+    ),
+    path(
+        "images/<int:image_id>/consensus/merge/",
+        quality.ConsensusMergeView.as_view(),
+        name="consensus-merge",
+    ),
 ]

@@ -56,7 +56,7 @@ class DayStatsSerializer(serializers.Serializer):
     active_seconds = serializers.IntegerField()
 
 
-def _since(request: Request) -> datetime.date:
+def since_of(request: Request) -> datetime.date:
     query = WindowSerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     return timezone.localdate() - datetime.timedelta(days=query.validated_data["days"] - 1)
@@ -68,7 +68,7 @@ class TeamStatsView(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user,
                                        min_role=Role.MANAGER)  # fmt: skip
-        return Response(team_stats(project=project, since=_since(request)))
+        return Response(team_stats(project=project, since=since_of(request)))
 
 
 class TeamStatsDailyView(APIView):
@@ -77,7 +77,7 @@ class TeamStatsDailyView(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user,
                                        min_role=Role.MANAGER)  # fmt: skip
-        return Response(team_stats_daily(project=project, since=_since(request)))
+        return Response(team_stats_daily(project=project, since=since_of(request)))
 
 
 class TeamStatsCsvView(APIView):
@@ -85,7 +85,7 @@ class TeamStatsCsvView(APIView):
     def get(self, request: Request, project_id: int) -> HttpResponse:
         project = project_get_for_user(project_id=project_id, user=request.user,
                                        min_role=Role.MANAGER)  # fmt: skip
-        since = _since(request)
+        since = since_of(request)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["day", "username", *COUNTS])
