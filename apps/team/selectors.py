@@ -39,6 +39,11 @@ def _window(project: Project, since: datetime.date) -> dict[str, QuerySet]:
         ),
         "judged": events.filter(action__in=[ImageAction.ACCEPTED, ImageAction.REJECTED]),
         "time": LabellingTime.objects.filter(project=project, day__gte=since),
+        # blind work (gold checks, consensus) leaves no history: its attempts and copies count
+        "submitted": Attempt.objects.filter(image__project=project, submitted_at__gte=start),
+        "private": Annotation.everyone.filter(
+            image__project=project, worker__isnull=False, created_at__gte=start
+        ),
     }
 
 
@@ -66,6 +71,19 @@ def _rows(project: Project, since: datetime.date, *, by_day: bool) -> dict[tuple
     ):
         entry = out[key(row, "actor__username")]
         entry["boxes"], entry["tags"] = row["boxes"], row["tags"]
+    on = {"day": TruncDate("submitted_at")} if by_day else {}
+    for row in q["submitted"].values("user__username", **on).annotate(n=Count("id")):
+        out[key(row, "user__username")]["images_done"] += row["n"]
+    for row in (
+        q["private"]
+        .values("worker__username", **day)
+        .annotate(
+            boxes=Count("id", filter=Q(kind=Kind.BOX)), tags=Count("id", filter=Q(kind=Kind.TAG))
+        )
+    ):
+        entry = out[key(row, "worker__username")]
+        entry["boxes"] += row["boxes"]
+        entry["tags"] += row["tags"]
     for row in q["judged"].filter(annotator__isnull=False).values("annotator__username", **day).annotate(
         accepted=Count("id", filter=Q(action=ImageAction.ACCEPTED)),
         rejected=Count("id", filter=Q(action=ImageAction.REJECTED)),

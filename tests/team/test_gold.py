@@ -94,6 +94,8 @@ def test_gold_checks_are_labelled_blind_and_scored_by_hand(world, make_images) -
     # hand-worked: tags 1 right of 3 decisions; boxes 1 of 2 matched each way (F1 0.5)
     team = world.client("manager").get(f"/api/v1/projects/{world.project.pk}/team-stats/").json()
     agreement = {row["username"]: row["gold_agreement"] for row in team}
+    mine = next(row for row in team if row["username"] == "annotator")
+    assert (mine["images_done"], mine["boxes"], mine["tags"]) == (2, 2, 2)  # blind work counts
     assert agreement["annotator"] == pytest.approx((1 / 3 + 0.5) / 2, abs=1e-4)
     assert agreement["reviewer"] is None
     (row,) = world.client("manager").get(f"/api/v1/projects/{world.project.pk}/gold/").json()

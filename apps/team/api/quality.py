@@ -8,9 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.exceptions import request_fields
+from apps.core.exceptions import ApplicationError, request_fields
 from apps.core.schema import error_responses, page_of
-from apps.images.selectors import image_get_for_user
+from apps.images.api.serializers import ImageFilterSerializer
+from apps.images.selectors import ImageFilters, image_get_for_user, image_queryset
 from apps.projects.models import Role
 from apps.projects.selectors import project_get_for_user
 from apps.team.selectors import consensus_detail, consensus_list, gold_report
@@ -54,7 +55,11 @@ class GoldReportView(APIView):
 
 class ConsensusSendSerializer(serializers.Serializer):
     image_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=MAX_CONSENSUS_IMAGES
+        child=serializers.IntegerField(min_value=1), max_length=MAX_CONSENSUS_IMAGES,
+        required=False, help_text="These images; or give `filter`.",
+    )  # fmt: skip
+    filter = ImageFilterSerializer(
+        required=False, help_text="The images the image list's filters pick (the first 1,000)."
     )
     annotators = serializers.ListField(
         child=serializers.CharField(max_length=150), max_length=20,
@@ -95,7 +100,14 @@ class ProjectConsensusView(APIView):
                                        min_role=Role.MANAGER)  # fmt: skip
         data = ConsensusSendSerializer(data=request_fields(request))
         data.is_valid(raise_exception=True)
-        sent = consensus_send(project=project, user=request.user, **data.validated_data)
+        params = dict(data.validated_data)
+        if "filter" in params:
+            filters = ImageFilters(**params.pop("filter"))
+            picked = image_queryset(project=project, filters=filters).order_by("id")
+            params["image_ids"] = list(picked.values_list("id", flat=True)[:MAX_CONSENSUS_IMAGES])
+        elif "image_ids" not in params:
+            raise ApplicationError("Give image_ids or a filter.", code="invalid")
+        sent = consensus_send(project=project, user=request.user, **params)
         return Response(sent, status=status.HTTP_201_CREATED)
 
 

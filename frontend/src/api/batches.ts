@@ -24,6 +24,8 @@ export interface SplitBody {
   filter?: Record<string, string | number | boolean>;
   size?: number | null;
   due?: string | null;
+  /** Gold checks to mix into each batch (blind, unannounced). */
+  gold?: number;
 }
 
 export const batches = {

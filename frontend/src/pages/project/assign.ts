@@ -1,11 +1,14 @@
 /**
  * The Images tab's "Assign" panel (managers): split the images matching the grid's filters
  * that are in no batch yet among chosen annotators (in batches of N, or one even batch each,
- * with an optional due date), and the project's batches: reassign, unassign, open in the
- * labeller or delete (a batch's images and labels stay). Follows `batch.*` socket events.
+ * with an optional due date and a number of gold checks mixed into each), or send them to
+ * every ticked person for consensus (each labels all of them blind); and the project's
+ * batches: reassign, unassign, open in the labeller or delete (a batch's images and labels
+ * stay). Follows `batch.*` socket events.
  */
 import { type Batch, batches } from "../../api/batches";
 import { errorMessage } from "../../api/http";
+import { quality } from "../../api/quality";
 import { members as membersApi, type Member } from "../../api/members";
 import { batchLabellerUrl, overdue } from "../../lib/batches";
 import { h, option, replaceChildren } from "../../lib/dom";
@@ -26,11 +29,14 @@ export class AssignPanel {
   private readonly who = h("div", { class: "assign-people", "data-testid": "assign-people" });
   private readonly size = h("input", { type: "number", name: "batch_size", min: "1", max: "10000", placeholder: "even", "aria-label": "Images per batch" });
   private readonly due = h("input", { type: "date", name: "due", "aria-label": "Due date" });
+  private readonly gold = h("input", { type: "number", name: "gold", min: "0", max: "50", value: "0", "aria-label": "Gold checks per batch" });
   private readonly msg = h("p", { class: "msg", role: "status", hidden: true });
   private readonly table = h("tbody");
 
   constructor(private readonly ctx: ProjectContext, private readonly filters: () => ImageFilters) {
     const go = h("button", { type: "button", class: "primary", "data-testid": "assign-go", onclick: () => void this.assign(go) }, "Assign");
+    const everyone = h("button", { type: "button", class: "secondary", "data-testid": "assign-consensus", onclick: () => void this.consensus(everyone),
+      title: "Every ticked person labels every one of these images, without seeing the others' labels; a reviewer then merges them (Team tab)" }, "Send to each (consensus)");
     this.el = h("section", { class: "assign-panel", "data-testid": "assign-panel", hidden: true },
       h("h3", null, "Assign images"),
       h("p", { class: "muted small" }, "The images matching the filters above that are in no batch yet go to the people ticked, in batches they find under “My work”. Their Next stays inside the batch."),
@@ -38,7 +44,8 @@ export class AssignPanel {
       h("div", { class: "assign-row" },
         h("label", null, "Images per batch", this.size),
         h("label", null, "Due", this.due),
-        go),
+        h("label", { title: "Gold images (with reference labels) added to each batch unannounced; the annotator's labels of them are scored on the Team tab" }, "Gold checks per batch", this.gold),
+        go, everyone),
       this.msg,
       h("table", { class: "batch-table", "data-testid": "batch-table" },
         h("thead", null, h("tr", null, ...["Batch", "Assignee", "Done", "Due", ""].map((t) => h("th", null, t)))),
@@ -76,9 +83,25 @@ export class AssignPanel {
       const made = (await batches.split(this.ctx.projectId, {
         assignees, filter: splitFilter(this.filters()),
         size: this.size.value ? Number(this.size.value) : null, due: this.due.value || null,
+        gold: Number(this.gold.value) || 0,
       })).results;
       const images = made.reduce((n, b) => n + b.images, 0);
       this.say(`${plural(images, "image")} in ${plural(made.length, "batch", "batches")}: ${made.map((b) => `${b.name} → ${b.assignee}`).join(", ")}.`);
+      await this.refresh();
+    } catch (err) {
+      this.say(errorMessage(err), true);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  private async consensus(button: HTMLButtonElement): Promise<void> {
+    const annotators = [...this.who.querySelectorAll<HTMLInputElement>("input:checked")].map((i) => i.value);
+    if (annotators.length < 2) return this.say("Tick at least two people: each labels every image on their own.", true);
+    button.disabled = true;
+    try {
+      const sent = await quality.send(this.ctx.projectId, { annotators, filter: splitFilter(this.filters()), due: this.due.value || null });
+      this.say(`Sent to ${annotators.join(", ")} for consensus in ${plural(sent.batches.length, "batch", "batches")}${sent.skipped ? ` (${plural(sent.skipped, "image")} left out: labelled blind by that person before)` : ""}. Compare and merge on the Team tab.`);
       await this.refresh();
     } catch (err) {
       this.say(errorMessage(err), true);

@@ -2,16 +2,20 @@
  * Team tab (managers): who did what over the last N days. A table per member (images sent
  * to review, boxes, tags, how their work fared in review, what they reviewed, active time
  * and images per active hour), a stacked column chart of images done per day by person, and
- * the daily figures as CSV. It refreshes when images change status (someone marks one done,
- * a reviewer decides).
+ * the daily figures as CSV; gold-check scores per annotator and label; and the consensus
+ * images (reviewers see only these). It refreshes when images change status (someone marks
+ * one done, a reviewer decides).
  */
 import { errorMessage } from "../../api/http";
+import { quality } from "../../api/quality";
 import { type DayStats, type MemberStats, team } from "../../api/team";
 import { avatarColor } from "../../labeller/realtime/presence";
 import { h, option, replaceChildren, svg } from "../../lib/dom";
 import { formatCount, percent } from "../../lib/format";
 import { axisTicks, dailySeries, dayRange, labelledDays, formatDuration, perHour } from "../../lib/team";
 import type { ProjectContext } from "./context";
+import { ConsensusCard } from "./team-consensus";
+import { goldCard } from "./team-gold";
 
 const REFRESH_MS = 1500; // after a burst of status changes
 
@@ -80,6 +84,13 @@ function memberTable(stats: MemberStats[]): HTMLElement {
 }
 
 export function mountTeam(root: HTMLElement, ctx: ProjectContext): void {
+  const consensus = new ConsensusCard(ctx);
+  if (!ctx.canManage) { // a reviewer: the consensus images to merge
+    replaceChildren(root, h("div", { class: "team-head" }, h("div", null, h("h2", null, "Team"),
+      h("p", { class: "muted" }, "Images several annotators labelled independently, to compare and merge."))), consensus.el);
+    void consensus.load();
+    return;
+  }
   const days = h("select", { "aria-label": "Window", "data-testid": "team-days" },
     option("7", "Last 7 days"), option("30", "Last 30 days"), option("90", "Last 90 days"));
   days.value = "30";
@@ -97,12 +108,13 @@ export function mountTeam(root: HTMLElement, ctx: ProjectContext): void {
     const ticket = ++loading;
     csv.setAttribute("href", team.csvUrl(ctx.projectId, n));
     try {
-      const [stats, daily] = await Promise.all([team.stats(ctx.projectId, n), team.daily(ctx.projectId, n)]);
+      const [stats, daily, gold] = await Promise.all([team.stats(ctx.projectId, n), team.daily(ctx.projectId, n), quality.gold(ctx.projectId, n)]);
       if (ticket !== loading) return;
       const today = new Date();
       const last = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
       const lastDay = daily.reduce((m, r) => (r.day > m ? r.day : m), last);
-      replaceChildren(body, memberTable(stats), dailyChart(daily, dayRange(lastDay, n)));
+      replaceChildren(body, memberTable(stats), dailyChart(daily, dayRange(lastDay, n)), goldCard(gold), consensus.el);
+      void consensus.load();
     } catch (err) {
       replaceChildren(body, h("p", { class: "msg msg-error" }, `Could not load the team's figures: ${errorMessage(err)}`));
     } finally {
