@@ -32,7 +32,7 @@ from apps.projects.notifications import notify
 from apps.webhooks.services import webhook_emit
 
 from .models import Batch, Image
-from .selectors import ImageFilters, batch_get, image_queryset
+from .selectors import ImageFilters, batch_get, image_queryset_ordered
 from .serializers import batch_payload
 
 MAX_IMAGES = 10_000  # per request: a batch is a day's work, not a dataset
@@ -162,16 +162,17 @@ def batch_split(*, project: Project, user: AbstractBaseUser, filters: ImageFilte
                 assignees: list[str | None], size: int | None = None,
                 due: datetime.date | None = None, limit: int = MAX_IMAGES,
                 gold: int = 0) -> list[Batch]:  # fmt: skip
-    """The images matching `filters` that are in no batch yet (in list order, at most
-    `limit`), split among `assignees`: in batches of `size` dealt round-robin, or without a
-    size into one even batch each; each batch with up to `gold` gold checks."""
+    """The images matching `filters` that are in no batch yet (in the filter's order, e.g.
+    uniqueness for the most unique first; at most `limit`), split among `assignees`: in
+    batches of `size` dealt round-robin, or without a size into one even batch each; each
+    batch with up to `gold` gold checks."""
     if not assignees:
         raise ApplicationError("assignees: name at least one annotator.", code="invalid")
     people = [_member(project, a) for a in assignees]
-    free = image_queryset(project=project, filters=filters).filter(batch__isnull=True)
+    free = image_queryset_ordered(project=project, filters=filters).filter(batch__isnull=True)
     if gold:  # gold images come as checks, not as work
         free = free.filter(sample_weight__lte=1)
-    ids = list(free.order_by("id").values_list("id", flat=True)[: min(limit, MAX_IMAGES)])
+    ids = list(free.values_list("id", flat=True)[: min(limit, MAX_IMAGES)])
     if not ids:
         raise ApplicationError("No image matching the filter is left unassigned.",
                                code="nothing_to_assign")  # fmt: skip

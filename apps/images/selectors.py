@@ -106,6 +106,11 @@ def _ordered(qs: QuerySet[Image], order: str, *, reverse: bool = False) -> Query
     return qs.order_by("u", "-id") if reverse else qs.order_by("-u", "id")
 
 
+def image_queryset_ordered(*, project: Project, filters: ImageFilters) -> QuerySet[Image]:
+    """The filter's images in its order (the list's), scores highest first."""
+    return _ordered(image_queryset(project=project, filters=filters), filters.order)
+
+
 def _beyond(
     qs: QuerySet[Image], pivot: Image, order: str, *, before: bool = False
 ) -> QuerySet[Image]:
@@ -274,6 +279,10 @@ def image_mask_blind(*, images: Sequence[Image], user: AnyUser) -> Sequence[Imag
         user_id=user.pk, closed_at__isnull=True, image_id__in=[i.pk for i in images]
     )
     blind = {a.image_id: a for a in attempts}
+    mine = dict(
+        Annotation.everyone.filter(image_id__in=blind, worker_id=user.pk)
+        .values_list("image_id").annotate(n=Count("id"))
+    ) if blind else {}  # fmt: skip
     for image in images:
         attempt = blind.get(image.pk)
         if attempt is not None:
@@ -282,4 +291,6 @@ def image_mask_blind(*, images: Sequence[Image], user: AnyUser) -> Sequence[Imag
             image.sample_weight = min(image.sample_weight, 1.0)
             image.batch_id = attempt.batch_id
             image.mistakenness = None
+            if hasattr(image, "annotation_count"):  # a list's: their own copies'
+                image.annotation_count = mine.get(image.pk, 0)
     return images

@@ -1,6 +1,7 @@
 """seed_demo builds a project that shows the whole loop: real digits tagged and split, boxed
 scenes, and a queued classifier run that a real worker trains to a good held-out accuracy."""
 
+import datetime
 import time
 from collections import Counter
 
@@ -15,6 +16,7 @@ from apps.images.models import Image
 from apps.models.models import ModelVersion, RunStatus, TrainingRun, VersionStatus
 from apps.models.training.snapshots import snapshot_create
 from apps.projects.models import Project
+from apps.team.selectors import consensus_detail, consensus_list, team_stats
 from tests.helpers.processes import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def _check_project(project: Project) -> None:
     assert len({label.color for label in labels}) == 10
     assert len({label.hotkey for label in labels}) == 10 and all(lb.hotkey for lb in labels)
     assert {m.user.username: m.get_role_display() for m in project.memberships.select_related("user")} == {
-        "admin": "owner", "annotator": "annotator",
+        "admin": "owner", "annotator": "annotator", "reviewer": "reviewer",
     }  # fmt: skip
     tagged = Annotation.objects.filter(image__project=project, kind="tag")
     assert tagged.count() == 10 * PER_CLASS
@@ -64,6 +66,20 @@ def _check_project(project: Project) -> None:
     assert detect.image_count == SCENES and detect.splits.get("train", 0) >= SCENES // 2
 
 
+def _check_team(project: Project) -> None:
+    """The Team tab's figures on a first run: reviewed digits, a scored gold check, two
+    consensus images ready to merge (one box only one of the two drew)."""
+    since = datetime.date.today() - datetime.timedelta(days=1)
+    stats = {row["username"]: row for row in team_stats(project=project, since=since)}
+    assert stats["admin"]["images_done"] == 6 and stats["reviewer"]["reviewed"] == 6
+    assert stats["admin"]["rejected"] == 1 and stats["annotator"]["gold_agreement"] == 0.5
+    listed = consensus_list(project=project)
+    assert [(r["submitted"], len(r["annotators"])) for r in listed] == [(2, 2), (2, 2)]
+    last = consensus_detail(image=Image.objects.get(pk=listed[-1]["image"]))
+    assert last["merged"]["left_out_boxes"] == 1 and last["agreement"] < 1
+    assert Image.objects.filter(project=project, status="reviewed").count() == 5
+
+
 def test_seed_demo_builds_a_loop_that_trains_to_90_percent_held_out(
     django_capture_on_commit_callbacks,
 ) -> None:
@@ -71,6 +87,7 @@ def test_seed_demo_builds_a_loop_that_trains_to_90_percent_held_out(
         call_command("seed_demo")
     project = Project.objects.get(name=DEMO_PROJECT)
     _check_project(project)
+    _check_team(project)
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("labelforge")
     assert get_user_model().objects.get(username="annotator").check_password("labelforge")

@@ -83,7 +83,9 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
 
     ann = new_page()
     login(ann, "ann", PASSWORD)
-    expect(ann.get_by_test_id("my-batch")).to_have_count(2)  # her batch (a gold check in it), the consensus
+    expect(ann.get_by_test_id("my-batch")).to_have_count(
+        2
+    )  # her batch (a gold check in it), the consensus
     ann.goto(f"/projects/{project.pk}/label/{ids['c1']}/?batch={consensus}")
     expect(ann.locator("#app")).to_have_attribute("data-state", "ready")
     hidden = ann.request.get(f"/api/v1/images/{ids['c1']}/annotations/").json()["results"]
@@ -109,7 +111,9 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
     rev.goto(f"/projects/{project.pk}/#team")
     row = rev.locator(f"[data-testid=consensus-row][data-image='{ids['c1']}']")
     expect(row).to_contain_text("2 / 2")
-    expect(rev.locator(f"[data-testid=consensus-row][data-image='{ids['c2']}']")).to_contain_text("0 / 2")
+    expect(rev.locator(f"[data-testid=consensus-row][data-image='{ids['c2']}']")).to_contain_text(
+        "0 / 2"
+    )
     row.get_by_test_id("consensus-open").click()
     view = rev.get_by_test_id("consensus-view")
     expect(view.get_by_test_id("consensus-box")).to_have_count(2)  # ann's and bob's
@@ -121,7 +125,9 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
     rev.once("dialog", lambda dialog: dialog.accept())
     view.get_by_test_id("consensus-merge").click()
     card = rev.get_by_test_id("consensus-card")
-    expect(card.locator(".msg")).to_contain_text("merged 1 tag and 1 box from ann, bob, replacing 1 label")
+    expect(card.locator(".msg")).to_contain_text(
+        "merged 1 tag and 1 box from ann, bob, replacing 1 label"
+    )
     expect(card.get_by_test_id("consensus-row")).to_have_count(1)  # c2 is still out
 
     def merged():

@@ -172,3 +172,16 @@ async def test_batch_changes_reach_the_project_socket(world, make_images) -> Non
     assert event["type"] == "batch.changed"
     assert event["payload"]["id"] == response.json()["id"] and event["payload"]["images"] == 1
     await communicator.disconnect()
+
+
+def test_split_the_n_most_unique(world, make_images) -> None:
+    images = make_images(5)
+    for image, score in zip(images, (0.1, 0.9, None, 0.5, 0.7), strict=True):
+        Image.objects.filter(pk=image.pk).update(uniqueness=score)
+    made = world.client("manager").post(
+        f"/api/v1/projects/{world.project.pk}/batches/split/",
+        {"assignees": ["annotator"], "order": "uniqueness", "limit": 3}, format="json",
+    )  # fmt: skip
+    assert made.status_code == 201, made.json()
+    taken = set(Image.objects.filter(batch__isnull=False).values_list("id", flat=True))
+    assert taken == {images[1].pk, images[4].pk, images[3].pk}  # 0.9, 0.7, 0.5

@@ -57,6 +57,7 @@ def test_gold_checks_are_labelled_blind_and_scored_by_hand(world, make_images) -
     # unannounced: to the annotator a gold check reads as any other image of the batch
     assert rows[g1.pk]["gold"] is False and rows[g1.pk]["sample_weight"] == 1.0
     assert rows[g1.pk]["stage"] == "annotation" and rows[g1.pk]["batch"] == batch["id"]
+    assert rows[g1.pk]["annotation_count"] == 0  # not the gold labels' count
     assert annotator.get(f"/api/v1/images/{g1.pk}/annotations/").json()["results"] == []
     assert annotator.get(f"/api/v1/images/{g1.pk}/history/").json()["results"] == []
     reference = Annotation.objects.get(image=g1, kind="box")

@@ -69,7 +69,7 @@ class ProjectBatchSplitView(APIView):
         if batch is not None and not project.batches.filter(pk=batch).exists():
             raise ApplicationError("Unknown batch for this project.", code="unknown_batch")
         made = batches.batch_split(
-            project=project, user=request.user, filters=ImageFilters(**params["filter"]),
+            project=project, user=request.user, filters=ImageFilters(**params["filter"], order=params["order"]),
             assignees=params["assignees"], size=params["size"], due=params["due"],
             limit=params["limit"], gold=params["gold"],
         )  # fmt: skip

@@ -133,6 +133,11 @@ class BatchSplitSerializer(serializers.Serializer):
         help_text="Images per batch, dealt round-robin; none: one even batch each.",
     )
     limit = serializers.IntegerField(required=False, default=10_000, min_value=1, max_value=10_000)
+    order = serializers.ChoiceField(
+        choices=["id", "uncertain", "uniqueness", "mistakenness"], required=False, default="id",
+        help_text="Which images `limit` takes first: uniqueness (with limit N) hands out the N "
+        "most unique, as the image list orders them.",
+    )  # fmt: skip
     due = serializers.DateField(required=False, allow_null=True, default=None)
     gold = serializers.IntegerField(
         required=False, default=0, min_value=0, max_value=50,

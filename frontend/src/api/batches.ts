@@ -24,6 +24,9 @@ export interface SplitBody {
   filter?: Record<string, string | number | boolean>;
   size?: number | null;
   due?: string | null;
+  /** At most this many images, taken in `order` (uniqueness: the N most unique). */
+  limit?: number;
+  order?: string;
   /** Gold checks to mix into each batch (blind, unannounced). */
   gold?: number;
 }

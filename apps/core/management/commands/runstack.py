@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\n  Labelforge is running at {url}\n"
-                    f"  Log in as admin / {password}  (or annotator / {password})\n"
+                    f"  Log in as admin / {password}  (or annotator, reviewer / {password})\n"
                     f"  API docs: {url}api/docs/   Press Ctrl-C to stop.\n"
                 )
             )

@@ -1,6 +1,7 @@
 """Create the demo logins and a demo project that shows the whole loop (idempotent): real
 handwritten digits tagged by class and split train/val/test, a few boxed scenes for the
-detector, and a classifier training run already queued for the worker."""
+detector, a classifier training run already queued for the worker, and the team workflow
+under way (apps.demo.team_demo)."""
 
 import os
 from typing import Any
@@ -14,6 +15,7 @@ from django.db import transaction
 from apps.annotations.models import Kind
 from apps.annotations.services import annotation_create, upload_with_tags
 from apps.demo.demo_data import DIGIT_SIDE, DemoImage, digit_images, scene_images
+from apps.demo.team_demo import seed_team
 from apps.images.services import image_split_random
 from apps.models.models import TrainingRun
 from apps.models.training.services import run_create
@@ -60,6 +62,7 @@ def _upload(project: Project, user: AbstractBaseUser, images: list[DemoImage],
 def seed_project(admin: AbstractBaseUser) -> tuple[Project, TrainingRun]:
     project = project_create(name=DEMO_PROJECT, user=admin)
     member_add(project=project, username="annotator", role=Role.ANNOTATOR)
+    member_add(project=project, username="reviewer", role=Role.REVIEWER)
     labels = {d: label_create(project=project, name=d, hotkey=HOTKEYS[d]) for d in HOTKEYS}
     for digit, images in digit_images(PER_CLASS).items():
         _upload(project, admin, images, labels[digit])
@@ -75,6 +78,9 @@ def seed_project(admin: AbstractBaseUser) -> tuple[Project, TrainingRun]:
             boxes += 1
     run = run_create(project=project, user=admin, task="classify", architecture=ARCHITECTURE,
                      params=PARAMS)  # fmt: skip
+    people = get_user_model().objects.in_bulk(["annotator", "reviewer"], field_name="username")
+    seed_team(project=project, admin=admin, annotator=people["annotator"],
+              reviewer=people["reviewer"], labels=labels, scene_ids=created)  # fmt: skip
     description = (
         f"{10 * PER_CLASS} real handwritten digits from scikit-learn's load_digits() "
         f"({PER_CLASS} per class, 8x8 scans upscaled to {DIGIT_SIDE}x{DIGIT_SIDE}), tagged 0-9 "
@@ -105,10 +111,11 @@ class Command(BaseCommand):
         if created:
             admin.set_password(password)
             admin.save()
-        annotator, created = User.objects.get_or_create(username="annotator")
-        if created:
-            annotator.set_password(password)
-            annotator.save()
+        for name in ("annotator", "reviewer"):
+            person, created = User.objects.get_or_create(username=name)
+            if created:
+                person.set_password(password)
+                person.save()
         if Project.objects.filter(name=DEMO_PROJECT).exists():
             self.stdout.write("Demo project already there.")
             return

@@ -29,6 +29,7 @@ export class AssignPanel {
   private readonly who = h("div", { class: "assign-people", "data-testid": "assign-people" });
   private readonly size = h("input", { type: "number", name: "batch_size", min: "1", max: "10000", placeholder: "even", "aria-label": "Images per batch" });
   private readonly due = h("input", { type: "date", name: "due", "aria-label": "Due date" });
+  private readonly limit = h("input", { type: "number", name: "limit", min: "1", max: "10000", placeholder: "all", "aria-label": "At most this many images" });
   private readonly gold = h("input", { type: "number", name: "gold", min: "0", max: "50", value: "0", "aria-label": "Gold checks per batch" });
   private readonly msg = h("p", { class: "msg", role: "status", hidden: true });
   private readonly table = h("tbody");
@@ -39,9 +40,10 @@ export class AssignPanel {
       title: "Every ticked person labels every one of these images, without seeing the others' labels; a reviewer then merges them (Team tab)" }, "Send to each (consensus)");
     this.el = h("section", { class: "assign-panel", "data-testid": "assign-panel", hidden: true },
       h("h3", null, "Assign images"),
-      h("p", { class: "muted small" }, "The images matching the filters above that are in no batch yet go to the people ticked, in batches they find under “My work”. Their Next stays inside the batch."),
+      h("p", { class: "muted small" }, "The images matching the filters above that are in no batch yet (in the grid’s order, at most the number given) go to the people ticked, in batches they find under “My work”; their Next stays inside the batch. Or send the filtered images to each ticked person for consensus: everyone labels all of them without seeing the others’ labels."),
       this.who,
       h("div", { class: "assign-row" },
+        h("label", { title: "Taken in the grid's order: sort by Uniqueness to hand out the N most unique" }, "At most", this.limit),
         h("label", null, "Images per batch", this.size),
         h("label", null, "Due", this.due),
         h("label", { title: "Gold images (with reference labels) added to each batch unannounced; the annotator's labels of them are scored on the Team tab" }, "Gold checks per batch", this.gold),
@@ -81,7 +83,8 @@ export class AssignPanel {
     button.disabled = true;
     try {
       const made = (await batches.split(this.ctx.projectId, {
-        assignees, filter: splitFilter(this.filters()),
+        assignees, filter: splitFilter(this.filters()), order: this.filters().order ?? "id",
+        limit: this.limit.value ? Number(this.limit.value) : undefined,
         size: this.size.value ? Number(this.size.value) : null, due: this.due.value || null,
         gold: Number(this.gold.value) || 0,
       })).results;
