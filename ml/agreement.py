@@ -22,9 +22,7 @@ seen by `quorum` people becomes one box, the mean of its members' coordinates.
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-IOU_MATCH = 0.5
-
-Box = tuple[float, float, float, float]  # x, y, w, h in image pixels
+from ml.mistakes import IOU_MATCH, Box, iou
 
 
 @dataclass(frozen=True)
@@ -97,14 +95,6 @@ class Score:
             for name, counts in score.by_label.items():
                 total._label(name).add(counts)
         return total
-
-
-def iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
 
 
 def match_boxes(

@@ -4,6 +4,7 @@ send images to several annotators blind (managers), see and merge what they labe
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -82,6 +83,9 @@ class ConsensusRowSerializer(serializers.Serializer):
 
 
 class ProjectConsensusView(APIView):
+    # JSON only: a thousand ids as form fields trip Django's field-count limit (an HTML 400)
+    parser_classes = [JSONParser]
+
     @extend_schema(responses=page_of(ConsensusRowSerializer))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(project_id=project_id, user=request.user,
