@@ -18,7 +18,7 @@ from apps.core.exceptions import Conflict
 from apps.projects.models import Project
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind
-from .serializers import annotation_states
+from .serializers import annotation_states, state_geometry
 from .services import BOX_FIELDS, annotation_event_revert
 
 Box = tuple[float, float, float, float]
@@ -136,8 +136,8 @@ def annotation_events_revert_many(
     return report
 
 
-RESTORED = ["label", "kind", *BOX_FIELDS, "source", "score", "review", "model_version",
-            "attributes", "version", "updated_by", "updated_at"]  # fmt: skip
+RESTORED = ["label", "kind", *BOX_FIELDS, "polygon", "mask", "source", "score", "review",
+            "model_version", "attributes", "version", "updated_by", "updated_at"]  # fmt: skip
 
 
 def _revert_bulk(project: Project, user: AbstractBaseUser | None,
@@ -180,8 +180,8 @@ def _restored(row: Annotation | None, state: dict[str, Any], user: AbstractBaseU
     target = row or Annotation(pk=state["id"], image_id=state["image"], client_id=state["client_id"],
                                created_by_id=state["created_by"])  # fmt: skip
     target.label_id, target.kind = state["label"], state["kind"]
-    for key in BOX_FIELDS:
-        setattr(target, key, state["box"][key] if state["box"] else None)
+    for key, value in state_geometry(state).items():
+        setattr(target, key, value)
     target.source, target.score, target.review = state["source"], state["score"], state["review"]
     target.model_version_id = state["model_version"]
     target.attributes = state.get("attributes") or {}

@@ -9,6 +9,8 @@ from apps.projects.models import Label, Project
 class Kind(models.TextChoices):
     BOX = "box"
     TAG = "tag"
+    POLYGON = "polygon"  # rings in image pixels, the first the outline, the rest holes
+    MASK = "mask"  # COCO compressed RLE of the image's size
 
 
 class Source(models.TextChoices):
@@ -28,6 +30,18 @@ class Review(models.TextChoices):
 USABLE = Q(source=Source.HUMAN) | Q(source=Source.MODEL, review=Review.ACCEPTED)
 
 
+# a box has a positive size; a polygon or mask its bounding box in x, y, w, h; a tag nothing
+SHAPED = Q(kind__in=[Kind.BOX, Kind.POLYGON, Kind.MASK], x__isnull=False, y__isnull=False,
+           w__gte=0, h__gte=0)  # fmt: skip
+GEOMETRY_MATCHES_KIND = (
+    SHAPED & (Q(kind=Kind.BOX, w__gt=0, h__gt=0, polygon__isnull=True, mask__isnull=True)
+              | Q(kind=Kind.POLYGON, polygon__isnull=False, mask__isnull=True)
+              | Q(kind=Kind.MASK, mask__isnull=False, polygon__isnull=True))
+    | Q(kind=Kind.TAG, x__isnull=True, y__isnull=True, w__isnull=True, h__isnull=True,
+        polygon__isnull=True, mask__isnull=True)
+)  # fmt: skip
+
+
 class SharedAnnotations(models.Manager["Annotation"]):
     """The project's labels: every annotation but the private copies of blind attempts."""
 
@@ -36,8 +50,9 @@ class SharedAnnotations(models.Manager["Annotation"]):
 
 
 class Annotation(models.Model):
-    """A box (image pixels, top-left origin) or an image-level tag. `version` grows by one on
-    every write; a write based on an older version is refused (optimistic concurrency).
+    """A box (image pixels, top-left origin), an image-level tag, a polygon or a mask (x, y, w,
+    h then hold its bounding box). `version` grows by one on every write; a write based on an
+    older version is refused (optimistic concurrency).
 
     `worker` set: a private copy, one annotator's labels for a blind attempt (a gold check or
     a consensus image) that nobody else sees. `objects` (the default manager, and so every
@@ -51,6 +66,12 @@ class Annotation(models.Model):
     y = models.FloatField(null=True, blank=True)
     w = models.FloatField(null=True, blank=True)
     h = models.FloatField(null=True, blank=True)
+    polygon = models.JSONField(
+        null=True, blank=True, help_text="A polygon's rings: [[[x, y], ...], ...], outline first."
+    )
+    mask = models.JSONField(
+        null=True, blank=True, help_text='A mask: {"size": [height, width], "counts": COCO RLE}.'
+    )
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.HUMAN)
     score = models.FloatField(null=True, blank=True)
     model_version = models.ForeignKey(
@@ -87,16 +108,7 @@ class Annotation(models.Model):
         default_manager_name = "objects"
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    Q(kind=Kind.BOX, x__isnull=False, y__isnull=False, w__gt=0, h__gt=0)
-                    | Q(
-                        kind=Kind.TAG,
-                        x__isnull=True,
-                        y__isnull=True,
-                        w__isnull=True,
-                        h__isnull=True,
-                    )
-                ),
+                condition=GEOMETRY_MATCHES_KIND,
                 name="annotation_geometry_matches_kind",
             ),
             models.UniqueConstraint(

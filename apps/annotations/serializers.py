@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from ml.geometry import polygon_bbox, rings_of, rle_bbox, rle_check
+
 from .models import Annotation, Kind
 
 
@@ -16,11 +18,13 @@ class BoxSerializer(serializers.Serializer):
 
 class AnnotationSerializer(serializers.ModelSerializer):
     box = serializers.SerializerMethodField()
+    polygon = serializers.SerializerMethodField()
 
     class Meta:
         model = Annotation
         fields = [
-            "id", "image", "label", "kind", "box", "source", "score", "model_version", "review",
+            "id", "image", "label", "kind", "box", "polygon", "mask", "source", "score",
+            "model_version", "review",
             "attributes", "version",
             "client_id", "created_by", "updated_by", "created_at", "updated_at",
         ]  # fmt: skip
@@ -30,6 +34,27 @@ class AnnotationSerializer(serializers.ModelSerializer):
         if annotation.kind != Kind.BOX:
             return None
         return {"x": annotation.x, "y": annotation.y, "w": annotation.w, "h": annotation.h}
+
+    def get_polygon(self, annotation: Annotation) -> list[Any] | None:
+        """One ring as [[x, y], ...]; with holes, the rings [[[x, y], ...], ...]."""
+        rings = annotation.polygon
+        if not rings:
+            return None
+        return rings[0] if len(rings) == 1 else rings
+
+
+def state_geometry(state: dict[str, Any]) -> dict[str, Any]:
+    """The geometry columns (x, y, w, h, polygon, mask) of an annotation_state, to restore it."""
+    fields: dict[str, Any] = dict.fromkeys(("x", "y", "w", "h", "polygon", "mask"))
+    if state.get("box"):
+        fields.update({k: state["box"][k] for k in ("x", "y", "w", "h")})
+    elif state.get("polygon"):
+        fields["polygon"] = rings_of(state["polygon"])
+        fields.update(zip(("x", "y", "w", "h"), polygon_bbox(fields["polygon"]), strict=True))
+    elif state.get("mask"):
+        fields["mask"] = state["mask"]
+        fields.update(zip(("x", "y", "w", "h"), rle_bbox(rle_check(state["mask"])), strict=True))
+    return fields
 
 
 def annotation_state(annotation: Annotation) -> dict[str, Any]:

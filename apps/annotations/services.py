@@ -19,10 +19,11 @@ from apps.images.archives import Layout
 from apps.images.models import Image
 from apps.images.services import UploadResult, image_mark_in_progress, image_upload
 from apps.projects.models import Label, Project
+from ml.geometry import Polygon, polygon_bbox, rings_of, rle_area, rle_bbox, rle_check
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind, Review, Source
 from .selectors import annotation_get_by_client_id
-from .serializers import annotation_state, annotation_states
+from .serializers import annotation_state, annotation_states, state_geometry
 
 User = get_user_model()
 BOX_FIELDS = ("x", "y", "w", "h")
@@ -48,6 +49,69 @@ def _check_box(image: Image, box: dict[str, float]) -> dict[str, float]:
             code="invalid_box",
         )
     return {"x": x, "y": y, "w": min(w, image.width - x), "h": min(h, image.height - y)}
+
+
+def _check_polygon(image: Image, value: Any) -> dict[str, Any]:
+    """The geometry columns of a polygon inside the image (400 invalid_polygon otherwise)."""
+    try:
+        rings: Polygon = rings_of(value)
+    except ValueError as exc:
+        raise ApplicationError(f"polygon: {exc}.", code="invalid_polygon") from exc
+    tolerance = 0.5
+    for ring in rings:
+        for x, y in ring:
+            if not (
+                -tolerance <= x <= image.width + tolerance
+                and -tolerance <= y <= image.height + tolerance
+            ):
+                raise ApplicationError(
+                    f"polygon: the point {x:g},{y:g} lies outside the {image.width}x{image.height} image.",
+                    code="invalid_polygon",
+                )  # fmt: skip
+    rings = [[(min(max(x, 0.0), image.width), min(max(y, 0.0), image.height)) for x, y in r]
+             for r in rings]  # fmt: skip
+    x, y, w, h = polygon_bbox(rings)
+    return {"polygon": [[list(p) for p in r] for r in rings], "x": x, "y": y, "w": w, "h": h}
+
+
+def _check_mask(image: Image, value: Any) -> dict[str, Any]:
+    """The geometry columns of a mask of the image's size with at least one pixel set."""
+    try:
+        rle = rle_check(value)
+    except ValueError as exc:
+        raise ApplicationError(f"mask: {exc}.", code="invalid_mask") from exc
+    if (rle.height, rle.width) != (image.height, image.width):
+        raise ApplicationError(
+            f"mask: its size is {rle.height}x{rle.width} (height x width); the image is "
+            f"{image.height}x{image.width}.", code="invalid_mask",
+        )  # fmt: skip
+    if rle_area(rle) == 0:
+        raise ApplicationError("mask: no pixel is set.", code="invalid_mask")
+    x, y, w, h = rle_bbox(rle)
+    return {"mask": rle.json(), "x": x, "y": y, "w": w, "h": h}
+
+
+SHAPE_FIELDS = {Kind.BOX: "box", Kind.POLYGON: "polygon", Kind.MASK: "mask"}
+
+
+def _geometry(image: Image, kind: str, shapes: dict[str, Any]) -> dict[str, Any]:
+    """The geometry columns for a new annotation of `kind` from the body's box, polygon or
+    mask: exactly the one its kind takes (a tag takes none)."""
+    given = {name for name, value in shapes.items() if value not in (None, {}, [])}
+    wanted = SHAPE_FIELDS.get(Kind(kind))
+    if given - {wanted}:
+        other = sorted(given - {wanted})[0]
+        raise ApplicationError(f"A {kind} annotation has no {other}.", code=f"invalid_{other}")
+    fields: dict[str, Any] = dict.fromkeys(("x", "y", "w", "h", "polygon", "mask"))
+    if wanted is None:
+        return fields
+    if wanted not in given:
+        shape = {"box": "`box` {x, y, w, h}", "polygon": "`polygon` [[x, y], ...]",
+                 "mask": "`mask` {size, counts}"}[wanted]  # fmt: skip
+        raise ApplicationError(f"A {kind} annotation needs {shape}.", code=f"invalid_{wanted}")
+    check = {"box": _check_box, "polygon": _check_polygon, "mask": _check_mask}[wanted]
+    fields.update(check(image, shapes[wanted]))
+    return fields
 
 
 def _record(
@@ -98,6 +162,8 @@ def annotation_create(
     kind: str,
     label_id: int,
     box: dict[str, float] | None = None,
+    polygon: Any = None,
+    mask: Any = None,
     source: str = Source.HUMAN,
     score: float | None = None,
     imported: bool = False,
@@ -116,13 +182,7 @@ def annotation_create(
         if existing is not None:
             return existing
     label = _label_for(image, label_id)
-    geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
-    if kind == Kind.BOX:
-        if not box:
-            raise ApplicationError("A box annotation needs `box` {x, y, w, h}.", code="invalid_box")
-        geometry.update(_check_box(image, box))
-    elif box:
-        raise ApplicationError("A tag annotation has no box.", code="invalid_box")
+    geometry = _geometry(image, kind, {"box": box, "polygon": polygon, "mask": mask})
     try:
         with transaction.atomic():
             annotation = Annotation.objects.create(
@@ -253,14 +313,18 @@ def annotation_update(
     before = annotation_state(annotation)
     if "label" in data:
         annotation.label = _label_for(annotation.image, data["label"])
-    if "box" in data:
-        if annotation.kind != Kind.BOX:
-            raise ApplicationError("A tag annotation has no box.", code="invalid_box")
-        for key, value in _check_box(annotation.image, data["box"]).items():
+    for name in ("box", "polygon", "mask"):
+        if name not in data:
+            continue
+        if SHAPE_FIELDS.get(Kind(annotation.kind)) != name:
+            raise ApplicationError(f"A {annotation.kind} annotation has no {name}.",
+                                   code=f"invalid_{name}")  # fmt: skip
+        check = {"box": _check_box, "polygon": _check_polygon, "mask": _check_mask}[name]
+        for key, value in check(annotation.image, data[name]).items():
             setattr(annotation, key, value)
     if "review" in data:
         annotation.review = data["review"]
-    if annotation.source == Source.MODEL and ("label" in data or "box" in data):
+    if annotation.source == Source.MODEL and data.keys() & {"label", "box", "polygon", "mask"}:
         # a person fixed a prediction: it is theirs now (model_version stays, for the stats)
         annotation.source, annotation.review = Source.HUMAN, Review.ACCEPTED
     annotation.version += 1
@@ -334,8 +398,8 @@ def annotation_event_revert(
         action = EventAction.UPDATED
     current.label = _label_for(Image.objects.get(pk=target["image"]), target["label"])
     current.kind = target["kind"]
-    for key in BOX_FIELDS:
-        setattr(current, key, target["box"][key] if target["box"] else None)
+    for key, value in state_geometry(target).items():
+        setattr(current, key, value)
     current.source = target["source"]
     current.score = target["score"]
     current.review = target["review"]

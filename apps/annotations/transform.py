@@ -94,6 +94,8 @@ def image_crop(*, image: Image, user: AbstractBaseUser | None, crop: Crop) -> tu
             if a.kind == Kind.TAG:
                 rows.append({"kind": Kind.TAG, "label_id": a.label_id, "box": None})
                 continue
+            if a.kind != Kind.BOX:  # a polygon or mask stays on the original (not cut yet)
+                continue
             carried = crop.carried((a.x, a.y, a.w, a.h))
             if carried:
                 rows.append({"kind": Kind.BOX, "label_id": a.label_id, "attributes": a.attributes,

@@ -48,7 +48,7 @@ def export_dataset(*, project: Project, images: list[Image], everything: bool) -
                 item.tags.append(ann.label.name)
                 if everything:
                     item.extra.setdefault("tag_extra", []).append(extra)
-            else:
+            elif ann.kind == Kind.BOX:  # polygons and masks: not in the exchange formats yet
                 item.boxes.append(Box(ann.label.name, ann.x, ann.y, ann.w, ann.h,
                                       dict(ann.attributes or {}), extra))  # fmt: skip
         items.append(item)

@@ -143,7 +143,8 @@ def _labels_of(rows: QuerySet[Annotation], key: str) -> dict[Any, Labels]:
     """Labels per `key` ("image_id", or "image_id,worker_id") from annotation rows."""
     tags: dict[Any, set[str]] = defaultdict(set)
     boxes: dict[Any, list[tuple[str, tuple[float, float, float, float]]]] = defaultdict(list)
-    for row in rows.values("image_id", "worker_id", "kind", "label__name", "x", "y", "w", "h"):
+    shaped = rows.filter(kind__in=[Kind.TAG, Kind.BOX])  # polygons and masks: not scored yet
+    for row in shaped.values("image_id", "worker_id", "kind", "label__name", "x", "y", "w", "h"):
         k = row["image_id"] if key == "image_id" else (row["image_id"], row["worker_id"])
         if row["kind"] == Kind.TAG:
             tags[k].add(row["label__name"])
@@ -258,7 +259,9 @@ def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, An
             "tag_votes": [{"label": t, "votes": v} for t, v in merged.tag_votes.items()],
             "left_out_boxes": merged.unmatched,
         },
-        "current_labels": Annotation.objects.filter(image=image, source="human").count(),
+        "current_labels": Annotation.objects.filter(
+            image=image, source="human", kind__in=[Kind.TAG, Kind.BOX]
+        ).count(),
     }  # fmt: skip
 
 

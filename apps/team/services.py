@@ -109,7 +109,10 @@ def consensus_merge(*, image: Image, user: AbstractBaseUser, quorum: int | None 
     merged, _ = consensus_merged(image=image, attempts=attempts, quorum=quorum)
     labels = dict(image.project.labels.values_list("name", "id"))
     removed = 0
-    for old in Annotation.objects.filter(image=image, source=Source.HUMAN).order_by("id"):
+    replaced = Annotation.objects.filter(
+        image=image, source=Source.HUMAN, kind__in=[Kind.TAG, Kind.BOX]
+    )
+    for old in replaced.order_by("id"):
         annotation_delete(annotation_id=old.pk, user=user, version=old.version)
         removed += 1
     for name in merged.tags:

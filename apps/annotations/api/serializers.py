@@ -3,11 +3,17 @@ from rest_framework import serializers
 from apps.annotations.models import AnnotationEvent, Kind, Review
 from apps.annotations.serializers import BoxSerializer
 
+POLYGON_HELP = ("A polygon's points in image pixels, [[x, y], ...], or its rings "
+                "[[[x, y], ...], ...]: the outline first, then holes.")  # fmt: skip
+MASK_HELP = 'A mask: {"size": [height, width], "counts": "<COCO compressed RLE>"}.'
+
 
 class AnnotationCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     label = serializers.IntegerField()
     box = BoxSerializer(required=False, allow_null=True)
+    polygon = serializers.JSONField(required=False, allow_null=True, help_text=POLYGON_HELP)
+    mask = serializers.JSONField(required=False, allow_null=True, help_text=MASK_HELP)
     client_id = serializers.UUIDField(required=False, allow_null=True)
 
 
@@ -15,6 +21,8 @@ class AnnotationPatchSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     label = serializers.IntegerField(required=False)
     box = BoxSerializer(required=False)
+    polygon = serializers.JSONField(required=False, help_text=POLYGON_HELP)
+    mask = serializers.JSONField(required=False, help_text=MASK_HELP)
     review = serializers.ChoiceField(choices=Review.choices, required=False)
 
 

@@ -59,6 +59,8 @@ class ImageAnnotationListView(APIView):
             kind=data.validated_data["kind"],
             label_id=data.validated_data["label"],
             box=data.validated_data.get("box"),
+            polygon=data.validated_data.get("polygon"),
+            mask=data.validated_data.get("mask"),
             client_id=client_id,
             worker=worker,
         )
