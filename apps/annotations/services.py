@@ -239,9 +239,9 @@ def annotations_import(
                 raise ApplicationError(
                     "That label is not in this image's project.", code="invalid_label"
                 )
-            geometry: dict[str, float | None] = dict.fromkeys(BOX_FIELDS)
-            if row["kind"] == Kind.BOX:
-                geometry.update(_check_box(image, row["box"]))
+            geometry = _geometry(
+                image, row["kind"], {k: row.get(k) for k in ("box", "polygon", "mask")}
+            )
             source = row.get("source", Source.HUMAN)
             made.append(Annotation(
                 image=image, label=label, kind=row["kind"], source=source, score=row.get("score"),

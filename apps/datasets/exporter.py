@@ -10,7 +10,7 @@ from apps.annotations.models import USABLE, Annotation, Kind
 from apps.images.models import Image, ImageStatus
 from apps.projects.models import Project
 
-from .formats.base import Box, Dataset, Item, LabelSpec
+from .formats.base import Box, Dataset, Item, LabelSpec, Shape
 
 
 def export_images(*, project: Project, filters: dict[str, Any]) -> list[Image]:
@@ -48,9 +48,12 @@ def export_dataset(*, project: Project, images: list[Image], everything: bool) -
                 item.tags.append(ann.label.name)
                 if everything:
                     item.extra.setdefault("tag_extra", []).append(extra)
-            elif ann.kind == Kind.BOX:  # polygons and masks: not in the exchange formats yet
+            elif ann.kind == Kind.BOX:
                 item.boxes.append(Box(ann.label.name, ann.x, ann.y, ann.w, ann.h,
                                       dict(ann.attributes or {}), extra))  # fmt: skip
+            else:  # a polygon or a mask
+                item.shapes.append(Shape(ann.label.name, polygon=ann.polygon, mask=ann.mask,
+                                         attributes=dict(ann.attributes or {}), extra=extra))  # fmt: skip
         items.append(item)
     return Dataset("labelforge", items, labels)
 

@@ -29,8 +29,9 @@ from apps.images.services import (
 )
 from apps.projects.models import Label, Project
 from apps.projects.services import label_create
+from ml.geometry import rings_of, rle_check
 
-from .formats.base import Archive, Box, Dataset, Item
+from .formats.base import Archive, Box, Dataset, Item, Shape
 from .video import Frame
 
 BOX_TOLERANCE = 0.01  # pixels: boxes this close are the same box
@@ -168,7 +169,7 @@ class ProjectImporter:
         the annotations it lacks."""
         have: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for row in Annotation.objects.filter(image__in=[image for _, image, _ in added]).values(
-            "image_id", "label_id", "kind", "x", "y", "w", "h"
+            "image_id", "label_id", "kind", "x", "y", "w", "h", "polygon", "mask"
         ):
             have[row.pop("image_id")].append(row)
         changed: dict[tuple[str, ...], dict[int, Image]] = defaultdict(dict)
@@ -225,7 +226,41 @@ class ProjectImporter:
                 continue
             rows.append(_row(label, geometry, box.extra, box.attributes))
             have.append({"label_id": label.pk, "kind": Kind.BOX, **geometry})
+        for shape in item.shapes:
+            label = self.labels[shape.label.strip().casefold()]
+            found = self._shape(image, item, shape)
+            if found is None:
+                continue
+            kind, value = found
+            if any(
+                a["kind"] == kind and a["label_id"] == label.pk and a[kind] == value for a in have
+            ):
+                self.report.annotations_existing += 1
+                continue
+            rows.append(
+                {**_row(label, None, shape.extra, shape.attributes), "kind": kind, kind: value}
+            )
+            have.append({"label_id": label.pk, "kind": kind, kind: value})
         return rows
+
+    def _shape(self, image: Image, item: Item, shape: Shape) -> tuple[str, Any] | None:
+        """(kind, its value in this image's pixels) for a polygon or mask; None (skipped) for
+        one that does not fit the image."""
+        if shape.mask is not None:
+            rle = rle_check(shape.mask)
+            if (rle.height, rle.width) != (image.height, image.width):
+                self._skip(item.name, f"a {shape.label} mask of {rle.width}x{rle.height} on the "
+                                      f"{image.width}x{image.height} image")  # fmt: skip
+                return None
+            return Kind.MASK, rle.json()
+        sx, sy = (image.width, image.height) if shape.normalized else (1.0, 1.0)
+        try:
+            rings = rings_of([[[min(max(x * sx, 0.0), image.width), min(max(y * sy, 0.0), image.height)]
+                               for x, y in ring] for ring in shape.polygon or []])  # fmt: skip
+        except ValueError as exc:
+            self._skip(item.name, f"a {shape.label} polygon: {exc}")
+            return None
+        return Kind.POLYGON, [[list(p) for p in ring] for ring in rings]
 
     def _pixels(self, image: Image, item: Item, box: Box) -> dict[str, float] | None:
         """The box in this image's pixels, clipped to it; None (skipped) when nothing is left."""

@@ -113,7 +113,7 @@ def run_export(*, export_id: int) -> str:
             path = storage_replace(f"projects/{job.project_id}/exports/{job.pk}.zip", fh)
         counts = {
             "images": total,
-            "annotations": sum(len(i.boxes) + len(i.tags) for i in dataset.items),
+            "annotations": sum(len(i.boxes) + len(i.tags) + len(i.shapes) for i in dataset.items),
         }
         _finish(job, status=RunStatus.SUCCEEDED, file=path, size_bytes=local.stat().st_size,
                 counts=counts, processed=total, total=total, expires_at=export_expiry())  # fmt: skip

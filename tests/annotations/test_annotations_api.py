@@ -48,7 +48,8 @@ def test_create_box_and_tag_then_list(world, image) -> None:
         ({"box": None}, "invalid_box"),
         ({"kind": "tag"}, "invalid_box"),  # a tag with a box
         ({"label": 987654}, "unknown_label"),
-        ({"kind": "polygon"}, "invalid_choice"),
+        ({"kind": "ellipse"}, "invalid_choice"),
+        ({"kind": "polygon"}, "invalid_box"),  # a polygon with a box
     ],
 )
 def test_invalid_annotations_are_400_and_not_stored(world, image, body, code) -> None:

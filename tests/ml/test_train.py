@@ -96,7 +96,10 @@ def test_loss_goes_down_and_callbacks_see_every_step(tiny: Manifest, tmp_path: P
     correct = sum(
         p[0].label == tiny.classes[s.labels[0]] for p, s in zip(predictions, val, strict=True)
     )
-    assert correct / len(val) == pytest.approx(result.best_metrics["val_accuracy"])
+    # the predictor's preprocessing is validation's: the same accuracy, give or take one image
+    # (4 epochs leave this model near chance, where a near tie can fall either way with the
+    # CPU's vector unit; seen on a machine whose CPU differed from CI's)
+    assert abs(correct - result.best_metrics["val_accuracy"] * len(val)) <= 1
 
 
 @pytest.mark.parametrize("cache", ["cpu", "gpu"])  # per-image loader / batched tensor pipeline

@@ -36,6 +36,18 @@ class Box:
 
 
 @dataclass
+class Shape:
+    """A polygon (rings in image pixels, outline first, then holes) or a mask (COCO RLE)."""
+
+    label: str
+    polygon: list[list[tuple[float, float]]] | None = None
+    mask: dict[str, Any] | None = None  # {"size": [h, w], "counts": "<COCO compressed RLE>"}
+    attributes: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # labelforge: source, score, review
+    normalized: bool = False  # the points are fractions of the image's size (YOLO)
+
+
+@dataclass
 class Item:
     """One image and what the file says about it."""
 
@@ -48,6 +60,7 @@ class Item:
     height: int | None = None
     skipped: list[str] = field(default_factory=list)  # annotations not imported, and why
     extra: dict[str, Any] = field(default_factory=dict)  # labelforge: status, weight, tags
+    shapes: list[Shape] = field(default_factory=list)  # polygons and masks
 
 
 @dataclass
@@ -69,7 +82,11 @@ class Dataset:
         names = [label.name for label in self.labels]
         seen = {n.casefold() for n in names}
         for item in self.items:
-            for name in [*(b.label for b in item.boxes), *item.tags]:
+            for name in [
+                *(b.label for b in item.boxes),
+                *(s.label for s in item.shapes),
+                *item.tags,
+            ]:
                 if name.casefold() not in seen:
                     seen.add(name.casefold())
                     names.append(name)

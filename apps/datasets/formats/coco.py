@@ -1,9 +1,12 @@
 """COCO instances JSON: `images`, `annotations` (bbox [x, y, w, h] in pixels), `categories`
 with any ids. Several files are several splits (instances_train2017.json ->
 train); images lie beside the file, in images/, in a folder named like the split
-(train2017/), or anywhere with a unique name. A polygon or RLE `segmentation` is counted as
-skipped until segmentation lands (its bbox is imported); `iscrowd` and CVAT's `attributes`
-are kept as attributes."""
+(train2017/), or anywhere with a unique name. A `segmentation` is read as the annotation's
+shape instead of its bbox: polygons (each part of a several-part one its own polygon) and
+RLE, compressed or not (iscrowd). Written: a polygon as COCO's polygon, or, with holes
+(which COCO polygons cannot hold), as RLE with its rings kept in `labelforge_rings` so our
+own import gets them back; a mask as compressed RLE. `iscrowd` and CVAT's `attributes` are
+kept as attributes."""
 
 import json
 import posixpath
@@ -11,7 +14,18 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, split_name, stem
+from ml.geometry import (
+    polygon_area,
+    polygon_bbox,
+    polygon_rle,
+    rings_of,
+    rle_area,
+    rle_bbox,
+    rle_check,
+    rle_string,
+)
+
+from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, Shape, split_name, stem
 
 NAME = "coco"
 
@@ -106,10 +120,20 @@ def _read_annotation(ann: Any, items: dict[Any, Item], categories: dict[Any, str
     if label is None:
         item.skipped.append(f"category id {ann.get('category_id')!r} is not in categories")
         return
+    attributes = (
+        dict(ann.get("attributes") or {}) if isinstance(ann.get("attributes"), dict) else {}
+    )
+    if ann.get("iscrowd"):
+        attributes["iscrowd"] = True
+    extra = {k: ann[k] for k in ("score",) if isinstance(ann.get(k), int | float)}
     segmentation = ann.get("segmentation")
     if segmentation:
-        kind = "mask (RLE)" if isinstance(segmentation, dict) else "polygon"
-        item.skipped.append(f"{kind}: segmentation is not supported yet (its box is imported)")
+        try:
+            item.shapes += [Shape(label, attributes=dict(attributes), extra=dict(extra), **shape)
+                            for shape in _shapes(segmentation, ann.get("labelforge_rings"))]  # fmt: skip
+            return
+        except ValueError as exc:
+            item.skipped.append(f"a {label} segmentation: {exc} (its box is imported)")
     bbox = ann.get("bbox")
     if not bbox:
         return
@@ -118,13 +142,43 @@ def _read_annotation(ann: Any, items: dict[Any, Item], categories: dict[Any, str
     except (ValueError, TypeError):
         item.skipped.append(f"bbox {bbox!r} is not four numbers")
         return
-    attributes = (
-        dict(ann.get("attributes") or {}) if isinstance(ann.get("attributes"), dict) else {}
-    )
-    if ann.get("iscrowd"):
-        attributes["iscrowd"] = True
-    extra = {k: ann[k] for k in ("score",) if isinstance(ann.get(k), int | float)}
     item.boxes.append(Box(label, x, y, w, h, attributes, extra))
+
+
+def _shapes(segmentation: Any, rings: Any) -> list[dict[str, Any]]:
+    """Shape fields from a COCO segmentation (ValueError when it is not one)."""
+    if rings is not None:  # our own export of a polygon with holes
+        return [{"polygon": rings_of(rings)}]
+    if isinstance(segmentation, dict):
+        counts = segmentation.get("counts")
+        if isinstance(counts, list):  # uncompressed RLE (iscrowd)
+            if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counts):
+                raise ValueError("its RLE counts are not whole numbers")
+            segmentation = {"size": segmentation.get("size"), "counts": rle_string(counts)}
+        return [{"mask": rle_check(segmentation).json()}]
+    if not isinstance(segmentation, list):
+        raise ValueError("it is neither polygons nor RLE")
+    parts = []
+    for part in segmentation:
+        if not isinstance(part, list) or len(part) < 6 or len(part) % 2:
+            raise ValueError("a polygon part is not a flat list of x, y pairs")
+        parts.append({"polygon": rings_of([part[i : i + 2] for i in range(0, len(part), 2)])})
+    return parts
+
+
+def _segment(shape: Shape, width: int, height: int) -> dict[str, Any]:
+    """COCO fields (segmentation, bbox, area) for a polygon or mask."""
+    if shape.mask is not None:
+        rle = rle_check(shape.mask)
+        return {"segmentation": rle.json(), "bbox": [round(v, 3) for v in rle_bbox(rle)],
+                "area": rle_area(rle)}  # fmt: skip
+    rings = rings_of(shape.polygon)
+    bbox = [round(v, 3) for v in polygon_bbox(rings)]
+    if len(rings) == 1:
+        flat = [v for point in rings[0] for v in point]
+        return {"segmentation": [flat], "bbox": bbox, "area": round(polygon_area(rings), 3)}
+    return {"segmentation": polygon_rle(rings, height, width).json(), "bbox": bbox,
+            "area": round(polygon_area(rings), 3), "labelforge_rings": [[list(p) for p in r] for r in rings]}  # fmt: skip
 
 
 def write(
@@ -155,6 +209,16 @@ def write(
                     "iscrowd": int(bool(box.attributes.get("iscrowd"))),
                     **({"attributes": attributes} if attributes else {}),
                     **({"score": box.extra["score"]} if "score" in box.extra else {}),
+                })  # fmt: skip
+            for shape in item.shapes:
+                ann_id += 1
+                attributes = {k: v for k, v in shape.attributes.items() if k != "iscrowd"}
+                annotations.append({
+                    "id": ann_id, "image_id": image_id, "category_id": ids[shape.label.casefold()],
+                    **_segment(shape, item.width or 0, item.height or 0),
+                    "iscrowd": int(bool(shape.attributes.get("iscrowd"))),
+                    **({"attributes": attributes} if attributes else {}),
+                    **({"score": shape.extra["score"]} if "score" in shape.extra else {}),
                 })  # fmt: skip
             if image_bytes is not None:
                 out.writestr(f"images/{file_name}", image_bytes(item))

@@ -8,7 +8,9 @@ import zipfile
 from collections.abc import Callable
 from typing import Any
 
-from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec
+from ml.geometry import rings_of, rle_check
+
+from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, Shape
 
 NAME = "labelforge"
 FILE = "labelforge.json"
@@ -57,8 +59,13 @@ def _item(archive: Archive, path: str, image: dict[str, Any]) -> Item:
             box = ann["box"]
             item.boxes.append(Box(str(ann["label"]), float(box["x"]), float(box["y"]), float(box["w"]),
                                   float(box["h"]), dict(ann.get("attributes") or {}), extra))  # fmt: skip
+        elif ann["kind"] in ("polygon", "mask"):
+            shape = {"polygon": rings_of(ann["polygon"])} if ann["kind"] == "polygon" \
+                else {"mask": rle_check(ann["mask"]).json()}  # fmt: skip
+            item.shapes.append(Shape(str(ann["label"]), **shape,
+                                     attributes=dict(ann.get("attributes") or {}), extra=extra))  # fmt: skip
         else:
-            item.skipped.append(f"{name}: a {ann['kind']} annotation is not supported yet")
+            item.skipped.append(f"{name}: a {ann['kind']} annotation is not one Labelforge knows")
     return item
 
 
@@ -78,6 +85,12 @@ def write(
                                 "box": {"x": box.x, "y": box.y, "w": box.w, "h": box.h},
                                 **({"attributes": box.attributes} if box.attributes else {}),
                                 **box.extra})  # fmt: skip
+        for shape in item.shapes:
+            kind = "mask" if shape.mask is not None else "polygon"
+            value = shape.mask if shape.mask is not None else shape.polygon
+            annotations.append({"kind": kind, "label": shape.label, kind: value,
+                                **({"attributes": shape.attributes} if shape.attributes else {}),
+                                **shape.extra})  # fmt: skip
         images.append({"file": item.name, "width": item.width, "height": item.height,
                        "split": item.split, **{k: v for k, v in item.extra.items() if k != "tag_extra"},
                        "annotations": annotations})  # fmt: skip
