@@ -14,12 +14,23 @@ export interface Box {
   h: number;
 }
 
+export type Point = [number, number];
+
+/** COCO run-length encoding: {size: [height, width], counts: "<compressed string>"}. */
+export interface Rle {
+  size: [number, number];
+  counts: string;
+}
+
 export interface Annotation {
   id: number;
   image: number;
   label: number;
-  kind: "box" | "tag";
+  kind: "box" | "tag" | "polygon" | "mask";
   box: Box | null;
+  /** A polygon: its points [[x, y], ...], or with holes its rings (the outline first). */
+  polygon?: Point[] | Point[][] | null;
+  mask?: Rle | null;
   source: Source;
   score: number | null;
   review: string;
@@ -40,9 +51,11 @@ export interface AnnotationRecord extends Annotation {
 }
 
 export interface AnnotationCreateBody {
-  kind: "box" | "tag";
+  kind: "box" | "tag" | "polygon" | "mask";
   label: number;
   box?: Box | null;
+  polygon?: Point[] | Point[][];
+  mask?: Rle;
   client_id?: string;
 }
 
@@ -50,6 +63,8 @@ export interface AnnotationPatchBody {
   version: number;
   label?: number;
   box?: Box;
+  polygon?: Point[] | Point[][];
+  mask?: Rle;
   review?: string;
 }
 

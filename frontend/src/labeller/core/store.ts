@@ -5,13 +5,15 @@
  * Every change is announced with its origin: LOCAL (the user did it here: it must be saved)
  * or REMOTE (the server, another user, or a replay of our own pending work: nothing to save).
  */
-import type { AnnotationRecord, Box, Source } from "../../api/annotations";
+import type { AnnotationRecord, Box, Point, Rle, Source } from "../../api/annotations";
 
 export type Origin = "local" | "remote";
 export const LOCAL: Origin = "local";
 export const REMOTE: Origin = "remote";
 
-export type Kind = "box" | "tag";
+export type Kind = "box" | "tag" | "polygon" | "mask";
+/** A polygon as rings in image pixels: the outline first, then holes. */
+export type Rings = Point[][];
 
 export interface Ann {
   readonly key: string;
@@ -21,10 +23,19 @@ export interface Ann {
   kind: Kind;
   label: number;
   box: Box | null;
+  /** Polygons and masks (shown; their tools come next): set for those kinds only. */
+  rings?: Rings | null;
+  mask?: Rle | null;
   source: Source;
   score: number | null;
   review: string;
   version: number;
+}
+
+/** The wire's polygon ([[x, y], ...] or rings) as rings. */
+export function ringsOf(polygon: Point[] | Point[][] | null | undefined): Rings | null {
+  if (!polygon || polygon.length === 0) return null;
+  return typeof polygon[0]![0] === "number" ? [polygon as Point[]] : (polygon as Point[][]);
 }
 
 /** What can be written; key is chosen by the store. */
@@ -59,6 +70,8 @@ export function fromRecord(rec: AnnotationRecord): AnnFields {
     kind: rec.kind,
     label: rec.label,
     box: rec.kind === "box" && rec.box ? { x: rec.box.x, y: rec.box.y, w: rec.box.w, h: rec.box.h } : null,
+    rings: rec.kind === "polygon" ? ringsOf(rec.polygon) : null,
+    mask: rec.kind === "mask" ? rec.mask ?? null : null,
     source: rec.source ?? "human",
     score: rec.score ?? null,
     review: rec.review ?? "none",

@@ -17,12 +17,12 @@ export type ApplyResult = "applied" | "ignored" | "own" | "stale" | "pending" | 
 function isRecord(p: unknown): p is AnnotationRecord {
   const r = p as Partial<AnnotationRecord> | null;
   return !!r && typeof r.id === "number" && typeof r.image === "number" && typeof r.label === "number"
-    && (r.kind === "box" || r.kind === "tag") && typeof r.version === "number";
+    && (r.kind === "box" || r.kind === "tag" || r.kind === "polygon" || r.kind === "mask") && typeof r.version === "number";
 }
 
 function remoteFields(rec: AnnotationRecord) {
   const f = fromRecord(rec);
-  return { id: f.id, label: f.label, box: f.box, source: f.source, score: f.score, review: f.review, version: f.version };
+  return { id: f.id, label: f.label, box: f.box, rings: f.rings, mask: f.mask, source: f.source, score: f.score, review: f.review, version: f.version };
 }
 
 export function applyCreated(ctx: ApplyContext, payload: unknown): ApplyResult {
@@ -101,5 +101,7 @@ export function reconcile(ctx: ApplyContext, records: AnnotationRecord[]): numbe
 }
 
 function differs(ann: Ann, rec: AnnotationRecord): boolean {
-  return ann.label !== rec.label || !sameBox(ann.box, rec.kind === "box" ? rec.box : null);
+  if (ann.label !== rec.label || !sameBox(ann.box, rec.kind === "box" ? rec.box : null)) return true;
+  const f = fromRecord(rec);
+  return JSON.stringify(ann.rings ?? null) !== JSON.stringify(f.rings ?? null) || ann.mask?.counts !== f.mask?.counts;
 }

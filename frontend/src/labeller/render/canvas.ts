@@ -3,6 +3,7 @@
  * interaction) and paints on the next animation frame when something changed; it never
  * touches the API. Boxes are stroked in screen space (crisp at any zoom), one path per
  * label colour, culled to the view; label tags are skipped when boxes are tiny or many.
+ * Polygons and masks are drawn under the boxes (render/shapes.ts).
  */
 import { textOn } from "../../lib/format";
 import type { Interaction } from "../core/selection";
@@ -11,6 +12,7 @@ import type { Viewport } from "../core/viewport";
 import { isPending } from "../core/review";
 import { HANDLES, handlePoint } from "../shapes/box";
 import { ImagePyramid } from "./mipmap";
+import { ShapeLayer } from "./shapes";
 
 export interface LabelStyle {
   color: string;
@@ -65,6 +67,12 @@ export class CanvasRenderer {
   private byKey = new Map<string, Entry>();
   private groupsRev = -1;
   private readonly widths = new Map<string, number>();
+  private readonly shapes = new ShapeLayer();
+
+  /** Polygons and masks in the last rebuild (tests and benchmarks read it). */
+  get shapeCount(): number {
+    return this.shapes.count;
+  }
   /** Visible entries of the current frame and their screen rects (reused, never shrunk). */
   private vis: Entry[] = [];
   private visRect = new Float64Array(4 * 1024);
@@ -137,6 +145,7 @@ export class CanvasRenderer {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.drawImage(s, tx, ty);
     if (this.groupsRev !== this.src.store.rev) this.rebuild();
+    this.shapes.draw(ctx, s, tx, ty, dpr);
     // Decided from the previous frame's count: a one-frame lag is invisible.
     this.drawBoxes(s, tx, ty, this.visCount <= RICH_LIMIT);
     if (this.visCount <= TAG_LIMIT) this.drawTags(null);
@@ -194,6 +203,7 @@ export class CanvasRenderer {
       this.byKey.set(ann.key, entry);
     }
     this.groups = [...map.values()];
+    this.shapes.rebuild(this.src.store.all(), (a) => this.src.style(a.label).color, isPending);
     this.groupsRev = this.src.store.rev;
     if (this.visRect.length < 4 * this.byKey.size) this.visRect = new Float64Array(4 * this.byKey.size + 1024);
   }

@@ -4,7 +4,7 @@
  * ops of an image are replayed onto a freshly loaded store so the user sees them.
  */
 import type { AnnotationRecord } from "../../api/annotations";
-import { AnnotationStore, fromRecord, REMOTE, sameBox, type Ann, type StoreChange } from "../core/store";
+import { AnnotationStore, fromRecord, REMOTE, sameBox, type Ann, type Kind, type StoreChange } from "../core/store";
 import type { Outbox, OutboxEvent } from "./outbox";
 
 export type NoticeKind = "conflict" | "deleted" | "error";
@@ -19,8 +19,8 @@ export interface BindOptions {
   labelName: (label: number) => string;
 }
 
-function what(kind: "box" | "tag", label: string): string {
-  return kind === "tag" ? `the “${label}” tag` : `this ${label} box`;
+function what(kind: Kind, label: string): string {
+  return kind === "tag" ? `the “${label}” tag` : `this ${label} ${kind}`;
 }
 
 export function bindOutbox(opts: BindOptions): () => void {

@@ -50,6 +50,13 @@ export function exposeDebug(d: DebugDeps): void {
       id: a.id, key: a.key, clientId: a.clientId, label: a.label, source: a.source, score: a.score, version: a.version,
       x: a.box!.x, y: a.box!.y, w: a.box!.w, h: a.box!.h,
     })),
+    /** Polygons (rings) and masks (RLE), as the store holds them. */
+    shapes: () => d.store.all().filter((a) => a.kind === "polygon" || a.kind === "mask").map((a) => ({
+      id: a.id, kind: a.kind, label: a.label, version: a.version, rings: a.rings ?? null, mask: a.mask ?? null,
+    })),
+    get shapesDrawn(): number {
+      return d.renderer.shapeCount;
+    },
     tags: () => d.store.tags().map((a) => ({ id: a.id, key: a.key, label: a.label, source: a.source, version: a.version })),
     /** Image pixels -> page (clientX/clientY) coordinates. */
     imageToScreen: (x: number, y: number) => {

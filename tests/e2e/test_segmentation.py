@@ -1,0 +1,97 @@
+"""Polygons and masks in the labeller: made by one user (through the API), they appear live
+on another's canvas, holes left open (the pixels inside a hole are the image's own), and an
+edit of the rings follows. The drawing tools come next; this is the canvas and the wire."""
+
+import numpy as np
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import Page
+
+from apps.annotations.services import annotation_create, annotation_update, upload_with_tags
+from apps.images.models import Image
+from apps.projects.models import Membership, Role
+from apps.projects.services import label_create, project_create
+from ml.geometry import mask_rle
+from tests.factories.images import image_bytes
+from tests.helpers.browser import in_thread, login, off_loop, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "correct-horse"
+OUTLINE = [[100, 100], [500, 100], [500, 400], [100, 400]]
+HOLE = [[250, 200], [350, 200], [350, 300], [250, 300]]
+
+
+@in_thread
+def scene():
+    users = {
+        n: get_user_model().objects.create_user(n, password=PASSWORD) for n in ("alice", "bob")
+    }
+    project = project_create(name="Fields", user=users["alice"])
+    Membership.objects.create(project=project, user=users["bob"], role=Role.ANNOTATOR)
+    label = label_create(project=project, name="field", color="#ffd400")
+    files = [SimpleUploadedFile("field.jpg", image_bytes(800, 600, fmt="JPEG", color=(30, 60, 90)))]
+    upload_with_tags(project=project, user=users["alice"], files=files)
+    return project, Image.objects.get(project=project), label, users
+
+
+def _pixel(page: Page, x: float, y: float) -> list[int]:
+    """The canvas pixel under image point (x, y), RGB."""
+    return page.evaluate("""([x, y]) => {
+        const p = window.__labeller.imageToScreen(x, y);
+        const canvas = document.querySelector("[data-testid=labeller-canvas]");
+        const r = canvas.getBoundingClientRect(), k = canvas.width / r.width;
+        const d = canvas.getContext("2d").getImageData(Math.round((p.x - r.left) * k), Math.round((p.y - r.top) * k), 1, 1).data;
+        return [d[0], d[1], d[2]];
+    }""", [x, y])  # fmt: skip
+
+
+def _differs(a: list[int], b: list[int]) -> bool:
+    return max(abs(u - v) for u, v in zip(a, b, strict=True)) > 12
+
+
+def test_polygons_and_masks_appear_live_with_their_holes(new_page) -> None:
+    project, image, label, users = off_loop(scene)
+    pages = {}
+    for name in ("alice", "bob"):
+        page = new_page()
+        login(page, name, PASSWORD)
+        page.goto(f"/projects/{project.pk}/label/{image.pk}/")
+        page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+        pages[name] = page
+    alice = pages["alice"]
+    alice.wait_for_timeout(300)  # the first frames are drawn
+    inside, in_hole, in_mask = (
+        _pixel(alice, 150, 150),
+        _pixel(alice, 300, 250),
+        _pixel(alice, 650, 500),
+    )
+
+    pixels = np.zeros((600, 800), np.uint8)
+    pixels[450:560, 600:720] = 1
+
+    def make():
+        bob = users["bob"]
+        polygon = annotation_create(image=image, user=bob, kind="polygon", label_id=label.pk,
+                                    polygon=[OUTLINE, HOLE])  # fmt: skip
+        annotation_create(image=image, user=bob, kind="mask", label_id=label.pk,
+                          mask=mask_rle(pixels).json())  # fmt: skip
+        return polygon
+
+    polygon = off_loop(in_thread(make))
+    for page in pages.values():
+        page.wait_for_function("() => window.__labeller.shapes().length === 2 && window.__labeller.shapesDrawn === 2",
+                               timeout=10_000)  # fmt: skip
+    alice.wait_for_timeout(200)  # the frame after the change
+    assert _differs(_pixel(alice, 150, 150), inside)  # tinted inside the outline
+    assert not _differs(_pixel(alice, 300, 250), in_hole)  # the hole stays open
+    assert _differs(_pixel(alice, 650, 500), in_mask)  # the mask's pixels
+    screenshot(alice, "labeller-polygon-and-mask")
+
+    moved = [[x + 150, y] for x, y in OUTLINE]
+    off_loop(in_thread(lambda: annotation_update(annotation_id=polygon.pk, user=users["bob"],
+                                                 version=polygon.version, data={"polygon": moved})))  # fmt: skip
+    alice.wait_for_function("(x) => window.__labeller.shapes().some((s) => s.rings && s.rings[0][0][0] === x)",
+                            arg=250, timeout=10_000)  # fmt: skip
+    alice.wait_for_timeout(200)
+    assert not _differs(_pixel(alice, 150, 150), inside)  # no longer under the polygon
