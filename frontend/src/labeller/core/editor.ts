@@ -5,7 +5,7 @@
 import type { Box } from "../../api/annotations";
 import { History, type Command, type Snapshot } from "./history";
 import type { Interaction } from "./selection";
-import { AnnotationStore, LOCAL, newClientId, sameBox, type Ann } from "./store";
+import { AnnotationStore, LOCAL, newClientId, sameBox, type Ann, type Rings } from "./store";
 
 export class Editor {
   constructor(
@@ -17,6 +17,10 @@ export class Editor {
 
   createBox(label: number, box: Box): Ann {
     return this.create({ kind: "box", label, box: { ...box } });
+  }
+
+  createPolygon(label: number, rings: Rings): Ann {
+    return this.create({ kind: "polygon", label, box: null, rings: rings.map((r) => r.map(([x, y]) => [x, y])) });
   }
 
   createTag(label: number): Ann {
@@ -107,6 +111,7 @@ export class Editor {
       kind: snap.kind,
       label: snap.label,
       box: snap.box ? { ...snap.box } : null,
+      rings: snap.rings ?? null,
       source: "human" as const,
       score: null,
       review: "none",
@@ -116,5 +121,5 @@ export class Editor {
 }
 
 export function snapshot(ann: Ann): Snapshot {
-  return { kind: ann.kind, label: ann.label, box: ann.box ? { ...ann.box } : null };
+  return { kind: ann.kind, label: ann.label, box: ann.box ? { ...ann.box } : null, rings: ann.rings ?? null };
 }

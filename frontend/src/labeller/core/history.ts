@@ -4,13 +4,14 @@
  * as a new annotation with a new client id, so older commands still find it).
  */
 import type { Box } from "../../api/annotations";
-import type { Kind } from "./store";
+import type { Kind, Rings } from "./store";
 
 /** What undo needs to bring an annotation back. */
 export interface Snapshot {
   kind: Kind;
   label: number;
   box: Box | null;
+  rings?: Rings | null;
 }
 
 export interface Shape {

@@ -18,9 +18,10 @@ describe("LabelSet", () => {
 
   it("finds labels by hotkey, never by a key the labeller reserves", () => {
     const s = new LabelSet();
-    s.set([L(1, "car", "1"), L(2, "person", "P"), L(3, "door", "d")]);
+    s.set([L(1, "car", "1"), L(2, "person", "Q"), L(3, "door", "d"), L(4, "pole", "p")]);
     expect(s.byHotkey("1")?.name).toBe("car");
-    expect(s.byHotkey("p")?.name).toBe("person");
+    expect(s.byHotkey("q")?.name).toBe("person");
+    expect(s.byHotkey("p")).toBeUndefined(); // the polygon tool
     expect(s.byHotkey("d")).toBeUndefined();
     expect(s.byHotkey("")).toBeUndefined();
   });

@@ -13,6 +13,8 @@ export interface Draft {
   box: Box;
   label: number | null;
   mode: DraftMode;
+  /** A polygon being drawn: its points so far and the pointer, in image pixels. */
+  points?: [number, number][];
 }
 
 export class Interaction {

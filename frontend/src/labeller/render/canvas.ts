@@ -369,11 +369,37 @@ export class CanvasRenderer {
     ctx.setLineDash(NO_DASH);
   }
 
+  /** A polygon being drawn: its edges so far (the last one to the pointer) and its points. */
+  private drawPolygonDraft(points: [number, number][], s: number, tx: number, ty: number, color: string): void {
+    const { ctx } = this;
+    ctx.beginPath();
+    points.forEach(([x, y], i) => (i ? ctx.lineTo(x * s + tx, y * s + ty) : ctx.moveTo(x * s + tx, y * s + ty)));
+    ctx.strokeStyle = "rgba(0,0,0,0.7)";
+    ctx.lineWidth = 4;
+    ctx.stroke();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(DRAFT_DASH);
+    ctx.stroke();
+    ctx.setLineDash(NO_DASH);
+    for (const [x, y] of points) {
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(Math.round(x * s + tx) - 3, Math.round(y * s + ty) - 3, 6, 6);
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.5;
+      ctx.strokeRect(Math.round(x * s + tx) - 3, Math.round(y * s + ty) - 3, 6, 6);
+    }
+  }
+
   private drawDraft(s: number, tx: number, ty: number): void {
     const d = this.src.interaction.draft;
     if (!d) return;
     const { ctx } = this;
     const color = d.label !== null ? this.src.style(d.label).color : "#ffffff";
+    if (d.points) {
+      this.drawPolygonDraft(d.points, s, tx, ty, color);
+      return;
+    }
     const b = d.box;
     const x = Math.round(b.x * s + tx);
     const y = Math.round(b.y * s + ty);

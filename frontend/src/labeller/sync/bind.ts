@@ -32,7 +32,8 @@ export function bindOutbox(opts: BindOptions): () => void {
     if (imageId === null) return;
     if (c.type === "create") {
       const a = c.ann;
-      outbox.enqueue({ op: "create", imageId, clientId: a.clientId, id: a.id, version: a.version, kind: a.kind, label: a.label, box: a.box });
+      outbox.enqueue({ op: "create", imageId, clientId: a.clientId, id: a.id, version: a.version, kind: a.kind, label: a.label, box: a.box,
+        ...(a.rings ? { rings: a.rings } : {}) });
     } else if (c.type === "update") {
       const fields: { label?: number; box?: { x: number; y: number; w: number; h: number } } = {};
       if (c.ann.label !== c.prev.label) fields.label = c.ann.label;
@@ -46,7 +47,7 @@ export function bindOutbox(opts: BindOptions): () => void {
       const a = c.ann;
       outbox.enqueue({
         op: "delete", imageId, clientId: a.clientId, id: a.id, version: a.version,
-        before: { kind: a.kind, label: a.label, box: a.box, source: a.source, score: a.score, review: a.review },
+        before: { kind: a.kind, label: a.label, box: a.box, ...(a.rings ? { rings: a.rings } : {}), source: a.source, score: a.score, review: a.review },
       });
     }
   };
@@ -133,7 +134,7 @@ export function replayPending(store: AnnotationStore, outbox: Outbox, imageId: n
     if (op.op === "create") {
       if (store.byClientId(op.clientId)) continue;
       store.add({
-        id: known?.id ?? null, clientId: op.clientId, kind: op.kind, label: op.label, box: op.box,
+        id: known?.id ?? null, clientId: op.clientId, kind: op.kind, label: op.label, box: op.box, rings: op.rings ?? null,
         source: "human", score: null, review: "none", version: known?.version ?? 0,
       }, REMOTE);
       n++;

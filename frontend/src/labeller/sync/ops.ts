@@ -1,6 +1,6 @@
 /** What the outbox queues: one server write each, named by the annotation's client id. */
 import type { Box, Source } from "../../api/annotations";
-import type { Kind } from "../core/store";
+import type { Kind, Rings } from "../core/store";
 
 interface OpCommon {
   /** Global order (across images and reloads). */
@@ -18,6 +18,8 @@ export interface CreateOp extends OpCommon {
   kind: Kind;
   label: number;
   box: Box | null;
+  /** A polygon's rings (the outline first). */
+  rings?: Rings | null;
 }
 
 export interface UpdateOp extends OpCommon {
@@ -30,7 +32,7 @@ export interface UpdateOp extends OpCommon {
 export interface DeleteOp extends OpCommon {
   op: "delete";
   /** What was deleted (to bring it back when the server refuses). */
-  before: { kind: Kind; label: number; box: Box | null; source: Source; score: number | null; review: string };
+  before: { kind: Kind; label: number; box: Box | null; rings?: Rings | null; source: Source; score: number | null; review: string };
 }
 
 export type Op = CreateOp | UpdateOp | DeleteOp;

@@ -238,6 +238,7 @@ export class Outbox {
       if (op.op === "create") {
         const body: AnnotationCreateBody = { kind: op.kind, label: op.label, client_id: op.clientId };
         if (op.kind === "box") body.box = op.box;
+        if (op.kind === "polygon" && op.rings) body.polygon = op.rings;
         const rec = await this.transport.create(op.imageId, body);
         this.learn(op.clientId, rec);
         this.done(op, { type: "saved", op, record: rec });

@@ -7,7 +7,7 @@ import type { Box } from "../../api/annotations";
 import type { Draft } from "../core/selection";
 import type { Part, ViewTransform } from "../shapes/box";
 
-export type ToolName = "select" | "box" | "pan" | "crop";
+export type ToolName = "select" | "box" | "polygon" | "pan" | "crop";
 
 export interface PointerInfo {
   /** Canvas-relative CSS pixels. */
@@ -37,6 +37,8 @@ export interface ToolHost {
   currentLabel(): number | null;
   /** Make a box (undoable, saved); returns its key. */
   createBox(label: number, box: Box): string;
+  /** Make a polygon from its rings in image pixels (undoable, saved); returns its key. */
+  createPolygon(label: number, rings: [number, number][][]): string;
   updateBox(key: string, box: Box): void;
   setDraft(draft: Draft | null): void;
   setCursor(cursor: string): void;
@@ -60,6 +62,8 @@ export interface Tool {
   cancel(): boolean;
   /** True while a gesture is in progress. */
   readonly busy: boolean;
+  /** A key while the tool is busy (Enter, Backspace); true when it used it. */
+  key?(key: string): boolean;
 }
 
 export type ToolFactory = (host: ToolHost) => Tool;

@@ -9,6 +9,7 @@ import { createBoxTool } from "./box";
 import { createCropTool } from "./crop";
 import { hitTestAnnotations } from "./hit";
 import { createPanTool } from "./pan";
+import { CLOSE_PX, createPolygonTool } from "./polygon";
 import type { PointerInfo, ToolHost } from "./registry";
 import { ToolRegistry } from "./registry";
 import { createSelectTool } from "./select";
@@ -34,6 +35,7 @@ function world(label: number | null = 7) {
     hover: (k) => interaction.hover(k),
     currentLabel: () => label,
     createBox: (l, b) => editor.createBox(l, b).key,
+    createPolygon: (l, rings) => editor.createPolygon(l, rings).key,
     updateBox: (k, b) => void editor.updateBox(k, b),
     setDraft: (d) => interaction.setDraft(d),
     setCursor: (c) => (cursor = c),
@@ -241,5 +243,65 @@ describe("crop tool", () => {
     t.up(w.at(11, 11));
     expect(w.regions.at(-1)).toBeNull();
     expect(w.interaction.draft).toBeNull();
+  });
+});
+
+describe("polygon tool", () => {
+  const click = (t: ReturnType<typeof createPolygonTool>, p: PointerInfo) => {
+    t.down(p);
+    t.up(p);
+  };
+
+  it("adds a point per click, previews the pointer and closes on the first point", () => {
+    const w = world();
+    const t = createPolygonTool(w.host);
+    click(t, w.at(100, 100));
+    click(t, w.at(300, 100));
+    t.move(w.at(300, 250));
+    expect(w.interaction.draft?.points).toEqual([[100, 100], [300, 100], [300, 250]]);
+    expect(w.interaction.draft?.box).toEqual({ x: 100, y: 100, w: 200, h: 150 });
+    click(t, w.at(300, 250));
+    click(t, w.at(100 + CLOSE_PX - 2, 100)); // on the first point: closes
+    const [poly] = w.store.all();
+    expect(poly).toMatchObject({ kind: "polygon", label: 7, rings: [[[100, 100], [300, 100], [300, 250]]] });
+    expect(w.interaction.draft).toBeNull();
+    expect(t.busy).toBe(false);
+    w.editor.undo();
+    expect(w.store.size).toBe(0);
+    w.editor.redo();
+    expect(w.store.all()[0]!.rings).toEqual([[[100, 100], [300, 100], [300, 250]]]);
+  });
+
+  it("closes on Enter or a double click, takes points back with Backspace, drops on Esc", () => {
+    const w = world();
+    const t = createPolygonTool(w.host);
+    click(t, w.at(10, 10));
+    click(t, w.at(50, 10));
+    expect(t.key("Enter")).toBe(true); // two points: not yet
+    expect(w.hints).toContain("A polygon needs at least three points.");
+    click(t, w.at(50, 50));
+    click(t, w.at(90, 90));
+    expect(t.key("Backspace")).toBe(true);
+    expect(w.interaction.draft?.points).toEqual([[10, 10], [50, 10], [50, 50]]);
+    click(t, w.at(50, 50)); // a double click on the last point closes
+    expect(w.store.all()[0]!.rings).toEqual([[[10, 10], [50, 10], [50, 50]]]);
+    click(t, w.at(500, 500));
+    click(t, w.at(600, 500));
+    expect(t.cancel()).toBe(true);
+    expect(w.store.size).toBe(1);
+    expect(t.key("Enter")).toBe(false); // idle: Enter is not the tool's
+  });
+
+  it("keeps points inside the image and needs a label", () => {
+    const w = world();
+    const t = createPolygonTool(w.host);
+    click(t, w.at(-50, 10));
+    click(t, w.at(1200, 10));
+    click(t, w.at(500, 1300));
+    t.key("Enter");
+    expect(w.store.all()[0]!.rings).toEqual([[[0, 10], [1000, 10], [500, 1000]]]);
+    const none = world(null);
+    createPolygonTool(none.host).down(none.at(10, 10));
+    expect(none.hints).toEqual(["Add a label to the project first."]);
   });
 });

@@ -335,6 +335,7 @@ export function mountLabeller(): void {
     escape: () => {
       if (!input.cancel()) interaction.select(null);
     },
+    toolKey: (key) => tools.active.busy && (tools.active.key?.(key) ?? false),
     tool: (n) => tools.use(n),
     zoom: (dir) => viewport.zoomAt(viewport.width / 2, viewport.height / 2, dir > 0 ? 1.25 : 0.8),
     fit: () => viewport.fit(),

@@ -16,7 +16,9 @@ export interface KeyActions {
   nextUnlabelled: () => void;
   deleteSelected: () => void;
   escape: () => void;
-  tool: (name: "select" | "box" | "crop") => void;
+  tool: (name: "select" | "box" | "polygon" | "crop") => void;
+  /** A key for the tool in use while it is busy (Enter closes a polygon); true when used. */
+  toolKey?: (key: string) => boolean;
   zoom: (dir: 1 | -1) => void;
   fit: () => void;
   gold: () => void;
@@ -82,6 +84,10 @@ export function bindKeys(a: KeyActions): () => void {
       if (a.labelKey(digit, true)) handled();
       return;
     }
+    if (a.toolKey?.(key)) {
+      handled();
+      return;
+    }
     switch (key) {
       case "Delete":
       case "Backspace":
@@ -124,6 +130,7 @@ export function bindKeys(a: KeyActions): () => void {
       case "g": handled(); a.gold(); return;
       case "v": handled(); a.tool("select"); return;
       case "b": handled(); a.tool("box"); return;
+      case "p": handled(); a.tool("polygon"); return;
       case "c": handled(); a.tool("crop"); return;
       case "f":
       case "0": handled(); a.fit(); return;

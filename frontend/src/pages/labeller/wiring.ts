@@ -8,6 +8,7 @@ import type { Viewport } from "../../labeller/core/viewport";
 import type { KVStorage } from "../../labeller/sync/ops";
 import type { Box } from "../../api/annotations";
 import { createBoxTool } from "../../labeller/tools/box";
+import { createPolygonTool } from "../../labeller/tools/polygon";
 import { createCropTool } from "../../labeller/tools/crop";
 import { hitTestAnnotations } from "../../labeller/tools/hit";
 import { createPanTool } from "../../labeller/tools/pan";
@@ -63,6 +64,7 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     hover: (key) => interaction.hover(key),
     currentLabel: () => labels.current,
     createBox: (label, box) => editor.createBox(label, box).key,
+    createPolygon: (label, rings) => editor.createPolygon(label, rings).key,
     updateBox: (key, box) => void editor.updateBox(key, box),
     setDraft: (draft) => interaction.setDraft(draft),
     setCursor: (cursor) => {
@@ -72,7 +74,7 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     hint: d.hint,
     chooseRegion: (box) => d.onRegion?.(box),
   };
-  const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, pan: createPanTool };
+  const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, polygon: createPolygonTool, pan: createPanTool };
   if (d.onRegion) factories.crop = createCropTool;
   const tools = new ToolRegistry(host, factories, "select");
   return { tools, pan: createPanTool(host), host };
@@ -127,6 +129,11 @@ export function hintFor(tool: ToolName, label: string | null, selected: boolean)
     return label
       ? `Drag to draw a “${label}” box · Shift+1–9 picks the label · Esc cancels · V to select`
       : "Add a label to the project to draw boxes";
+  }
+  if (tool === "polygon") {
+    return label
+      ? `Click the points of a “${label}” polygon · click the first point or press Enter to close · Backspace takes one back · Esc drops it`
+      : "Add a label to the project to draw polygons";
   }
   if (tool === "crop") return "Drag a region to crop into a new image · turn it in the panel · Enter creates · Esc cancels";
   if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
