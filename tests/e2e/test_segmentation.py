@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Page
 
+from apps.annotations.models import Annotation
 from apps.annotations.services import annotation_create, annotation_update, upload_with_tags
 from apps.images.models import Image
 from apps.projects.models import Membership, Role
@@ -95,3 +96,43 @@ def test_polygons_and_masks_appear_live_with_their_holes(new_page) -> None:
                             arg=250, timeout=10_000)  # fmt: skip
     alice.wait_for_timeout(200)
     assert not _differs(_pixel(alice, 150, 150), inside)  # no longer under the polygon
+
+
+def _to_screen(page: Page, x: float, y: float) -> tuple[float, float]:
+    point = page.evaluate("([x, y]) => window.__labeller.imageToScreen(x, y)", [x, y])
+    return point["x"], point["y"]
+
+
+def test_draw_a_polygon_that_another_user_sees_then_select_and_delete_it(new_page) -> None:
+    project, image, *_ = off_loop(scene)
+    pages = {}
+    for name in ("alice", "bob"):
+        page = new_page()
+        login(page, name, PASSWORD)
+        page.goto(f"/projects/{project.pk}/label/{image.pk}/")
+        page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+        pages[name] = page
+    alice, bob = pages["alice"], pages["bob"]
+    alice.keyboard.press("p")
+    for x, y in ((120, 110), (420, 130), (460, 380), (150, 360)):
+        alice.mouse.click(*_to_screen(alice, x, y))
+    screenshot(alice, "labeller-polygon-drawing")
+    alice.keyboard.press("Enter")
+    bob.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)
+    rings = bob.evaluate("() => window.__labeller.shapes()[0].rings")
+    assert len(rings) == 1 and len(rings[0]) == 4
+    assert rings[0][0] == pytest.approx([120, 110], abs=2) and rings[0][2] == pytest.approx(
+        [460, 380], abs=2
+    )
+
+    def stored():
+        return [(a.kind, len(a.polygon[0])) for a in Annotation.objects.filter(image=image)]
+
+    assert off_loop(in_thread(stored)) == [("polygon", 4)]
+    alice.keyboard.press("v")
+    alice.mouse.click(*_to_screen(alice, 300, 250))  # inside: selects it
+    screenshot(alice, "labeller-polygon-selected")
+    alice.keyboard.press("Delete")
+    bob.wait_for_function("() => window.__labeller.shapes().length === 0", timeout=10_000)
+    alice.keyboard.press("Control+z")  # undo brings it back, for both
+    bob.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)

@@ -145,7 +145,8 @@ export class CanvasRenderer {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.drawImage(s, tx, ty);
     if (this.groupsRev !== this.src.store.rev) this.rebuild();
-    this.shapes.draw(ctx, s, tx, ty, dpr);
+    const sel = this.src.interaction.selected !== null ? this.src.store.get(this.src.interaction.selected) : undefined;
+    this.shapes.draw(ctx, s, tx, ty, dpr, sel?.kind === "polygon" ? { ann: sel, color: this.src.style(sel.label).color } : null);
     // Decided from the previous frame's count: a one-frame lag is invisible.
     this.drawBoxes(s, tx, ty, this.visCount <= RICH_LIMIT);
     if (this.visCount <= TAG_LIMIT) this.drawTags(null);

@@ -87,7 +87,8 @@ export class ShapeLayer {
     this.polygons = [...groups.values()];
   }
 
-  draw(ctx: CanvasRenderingContext2D, s: number, tx: number, ty: number, dpr: number): void {
+  draw(ctx: CanvasRenderingContext2D, s: number, tx: number, ty: number, dpr: number,
+    selected: { ann: Ann; color: string } | null = null): void {
     if (!this.count) return;
     ctx.save();
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * tx, dpr * ty);
@@ -106,6 +107,20 @@ export class ShapeLayer {
       ctx.strokeStyle = g.color;
       ctx.setLineDash(g.dashed ? [6 / s, 4 / s] : []);
       ctx.stroke(g.path);
+    }
+    if (selected?.ann.rings) {
+      ctx.setLineDash([]);
+      ctx.lineWidth = 3 / s;
+      ctx.strokeStyle = selected.color;
+      const path = new Path2D();
+      for (const ring of selected.ann.rings) {
+        ring.forEach(([x, y], i) => (i ? path.lineTo(x, y) : path.moveTo(x, y)));
+        path.closePath();
+      }
+      ctx.stroke(path);
+      ctx.fillStyle = "#ffffff";
+      const r = 3 / s;
+      for (const ring of selected.ann.rings) for (const [x, y] of ring) ctx.fillRect(x - r, y - r, 2 * r, 2 * r);
     }
     ctx.restore();
   }

@@ -305,3 +305,19 @@ describe("polygon tool", () => {
     expect(none.hints).toEqual(["Add a label to the project first."]);
   });
 });
+
+describe("polygon hit test", () => {
+  it("finds a polygon by its inside, not its hole, and prefers the smaller of two", () => {
+    const w = world();
+    const big = w.editor.createPolygon(7, [[[100, 100], [500, 100], [500, 500], [100, 500]], [[200, 200], [300, 200], [300, 300], [200, 300]]]);
+    const small = w.editor.createPolygon(7, [[[400, 400], [480, 400], [440, 480]]]);
+    const hit = (x: number, y: number) => {
+      const p = w.viewport.toScreen(x, y);
+      return hitTestAnnotations(w.store.all(), null, w.viewport, p.x, p.y)?.key ?? null;
+    };
+    expect(hit(150, 150)).toBe(big.key);
+    expect(hit(250, 250)).toBeNull(); // in the hole
+    expect(hit(440, 420)).toBe(small.key); // inside both: the smaller
+    expect(hit(600, 600)).toBeNull();
+  });
+});

@@ -52,7 +52,7 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     imageSize: () => ({ width: viewport.imageWidth, height: viewport.imageHeight }),
     hitTest: (sx, sy) => {
       if (boxesRev !== store.rev) {
-        boxes = store.boxes();
+        boxes = store.all().filter((a) => (a.kind === "box" && a.box) || (a.kind === "polygon" && a.rings));
         boxesRev = store.rev;
       }
       return hitTestAnnotations(boxes, interaction.selected, viewport, sx, sy);
