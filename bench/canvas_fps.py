@@ -1,14 +1,17 @@
-"""Labeller pan/zoom frame rate: a 4000x3000 image with 2,000 boxes in headless Chromium.
+"""Labeller pan/zoom frame rate: a 4000x3000 image with 2,000 boxes (or, with --polygons,
+2,000 polygons of 20 vertices) in headless Chromium.
 
 Scripted pan and zoom run for a few seconds in the page (one viewport change per animation
 frame); we count the frames the labeller's renderer drew and the frame intervals. Baseline in
 the same run and browser: a bare Canvas 2D loop that draws the same image and the same 2,000
-rectangles each frame with no app around it.
+rectangles (or polygons: one path, filled and stroked) each frame with no app around it.
 
-    eval "$(scripts/services.sh start)" && .venv/bin/python bench/canvas_fps.py
+    eval "$(scripts/services.sh start)" && .venv/bin/python bench/canvas_fps.py [--polygons]
 """
 
+import argparse
 import io
+import math
 import random
 import sys
 
@@ -61,7 +64,12 @@ BASELINE = """async ([src, boxes, seconds]) => {
       ctx.drawImage(img, 0, 0);
       ctx.lineWidth = 1.5 / scale; ctx.strokeStyle = '#f59e0b';
       ctx.beginPath();
-      for (const [x, y, w, h] of boxes) ctx.rect(x, y, w, h);
+      for (const shape of boxes) {
+        if (shape.length === 4 && typeof shape[0] === 'number') { ctx.rect(...shape); continue; }
+        shape.forEach(([x, y], i) => i ? ctx.lineTo(x, y) : ctx.moveTo(x, y));
+        ctx.closePath();
+      }
+      if (typeof boxes[0][0] !== 'number') { ctx.globalAlpha = 0.2; ctx.fillStyle = '#f59e0b'; ctx.fill('evenodd'); ctx.globalAlpha = 1; }
       ctx.stroke();
       if (t - t0 < seconds * 1000) requestAnimationFrame(step); else done();
     };
@@ -84,7 +92,17 @@ def big_jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _polygon(rng: random.Random, vertices: int = 20) -> list[list[float]]:
+    r = rng.uniform(15, 150)
+    cx, cy = rng.uniform(r, WIDTH - r), rng.uniform(r, HEIGHT - r)
+    return [[cx + r * rng.uniform(0.7, 1.0) * math.cos(2 * math.pi * k / vertices),
+             cy + r * rng.uniform(0.7, 1.0) * math.sin(2 * math.pi * k / vertices)] for k in range(vertices)]  # fmt: skip
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--polygons", action="store_true", help="2,000 polygons of 20 vertices")
+    polygons = parser.parse_args().polygons
     user = bench_user("bench-fps")
     project = project_create(name="bench: canvas fps", user=user)
     try:
@@ -94,14 +112,25 @@ def main() -> None:
         )
         image = Image.objects.get(pk=upload.created[0])
         rng = random.Random(2)
-        rects = []
-        for _ in range(BOXES):
-            w, h = rng.uniform(20, 300), rng.uniform(20, 300)
-            rects.append((rng.uniform(0, WIDTH - w), rng.uniform(0, HEIGHT - h), w, h))
-        Annotation.objects.bulk_create(
-            Annotation(image=image, label=label, kind="box", x=x, y=y, w=w, h=h)
-            for x, y, w, h in rects
-        )
+        rects: list = []
+        if polygons:
+            rects = [_polygon(rng) for _ in range(BOXES)]
+            Annotation.objects.bulk_create(
+                Annotation(image=image, label=label, kind="polygon", polygon=[ring],
+                           x=min(p[0] for p in ring), y=min(p[1] for p in ring),
+                           w=max(p[0] for p in ring) - min(p[0] for p in ring),
+                           h=max(p[1] for p in ring) - min(p[1] for p in ring))
+                for ring in rects
+            )  # fmt: skip
+        else:
+            for _ in range(BOXES):
+                w, h = rng.uniform(20, 300), rng.uniform(20, 300)
+                rects.append((rng.uniform(0, WIDTH - w), rng.uniform(0, HEIGHT - h), w, h))
+            Annotation.objects.bulk_create(
+                Annotation(image=image, label=label, kind="box", x=x, y=y, w=w, h=h)
+                for x, y, w, h in rects
+            )
+        what = f"{BOXES} polygons of 20 vertices" if polygons else f"{BOXES} boxes"
         with live_server() as url, chromium() as browser:
             context = browser.new_context(viewport={"width": 1600, "height": 1000})
             page = context.new_page()
@@ -110,9 +139,10 @@ def main() -> None:
             page.wait_for_function(
                 "() => window.__labeller && window.__labeller.ready", timeout=60_000
             )
-            page.wait_for_function(f"() => window.__labeller.boxes().length === {BOXES}")
+            count = "shapes" if polygons else "boxes"
+            page.wait_for_function(f"() => window.__labeller.{count}().length === {BOXES}")
             print(
-                f"{WIDTH}x{HEIGHT} image, {BOXES} boxes, {SECONDS:.0f} s of scripted pan/zoom, 1600x1000 viewport"
+                f"{WIDTH}x{HEIGHT} image, {what}, {SECONDS:.0f} s of scripted pan/zoom, 1600x1000 viewport"
             )
             app = report_fps("labeller (pan + zoom)", page.evaluate(SCRIPTED, [SECONDS]))
             raw = context.new_page()

@@ -107,6 +107,7 @@ ENDPOINTS = [
     Endpoint("get", "/api/v1/projects/{p}/team-stats/daily/", "manager"),
     Endpoint("get", "/api/v1/projects/{p}/team-stats/csv/", "manager"),
     Endpoint("post", "/api/v1/projects/{p}/activity/", "annotator", "activity"),
+    Endpoint("post", "/api/v1/images/{i}/segment/", "annotator", "segment"),
     Endpoint("get", "/api/v1/projects/{p}/gold/", "manager"),
     Endpoint("get", "/api/v1/projects/{p}/consensus/", "reviewer"),
     Endpoint("post", "/api/v1/projects/{p}/consensus/", "manager", "consensus"),
@@ -159,6 +160,7 @@ def body_for(key: str | None, world, image=None):
             "annotators": ["annotator", "owner"],
         },
         "quorum": {},
+        "segment": {"box": {"x": 2, "y": 2, "w": 20, "h": 20}},
     }
     return bodies.get(key) if key else None
 

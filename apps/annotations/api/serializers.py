@@ -44,6 +44,25 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ClickSerializer(serializers.Serializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    positive = serializers.BooleanField(help_text="On the object (true) or off it (false).")
+
+
+class SegmentSerializer(serializers.Serializer):
+    box = BoxSerializer(help_text="Around the object, in image pixels.")
+    points = ClickSerializer(many=True, required=False, default=list)
+
+
+class SegmentedSerializer(serializers.Serializer):
+    polygon = serializers.JSONField(
+        allow_null=True, help_text=POLYGON_HELP + " Null: nothing found."
+    )
+    mask = serializers.JSONField(allow_null=True, help_text=MASK_HELP)
+    ms = serializers.FloatField(help_text="Server time, decode included.")
+
+
 class ReviewSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["accept", "reject"])
     version = serializers.IntegerField(min_value=1)

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("images/<int:image_id>/review/", views.ImageReviewView.as_view(), name="image-review"),
     path("images/<int:image_id>/crop/", views.ImageCropView.as_view(), name="image-crop"),
+    path("images/<int:image_id>/segment/", views.ImageSegmentView.as_view(), name="image-segment"),
     path(
         "history/<int:event_id>/revert/",
         views.AnnotationEventRevertView.as_view(),

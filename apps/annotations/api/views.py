@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.annotations import services
+from apps.annotations.assist import image_segment
 from apps.annotations.selectors import (
     annotation_event_get_for_user,
     annotation_event_list,
@@ -28,6 +29,8 @@ from .serializers import (
     ImageCropSerializer,
     ImageReviewSerializer,
     ReviewSerializer,
+    SegmentedSerializer,
+    SegmentSerializer,
 )
 
 STALE = "409: `version` is stale; the body holds the current annotation."
@@ -163,6 +166,19 @@ class ImageReviewView(APIView):
             image=image, user=request.user, **data.validated_data
         )
         return Response({"results": AnnotationSerializer(changed, many=True).data, "next": None})
+
+
+class ImageSegmentView(APIView):
+    """The segmentation assist: GrabCut on the box (and clicks), nothing stored."""
+
+    @extend_schema(request=SegmentSerializer, responses=SegmentedSerializer)
+    def post(self, request: Request, image_id: int) -> Response:
+        image, _ = image_get_for_user(image_id=image_id, user=request.user)
+        data = SegmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        found = image_segment(image=image, **data.validated_data)
+        polygon = found.polygon[0] if found.polygon and len(found.polygon) == 1 else found.polygon
+        return Response({"polygon": polygon, "mask": found.mask, "ms": found.ms})
 
 
 class ImageCropView(APIView):

@@ -1,0 +1,63 @@
+"""The GrabCut assist on made scenes with known objects: a box finds the object (IoU with the
+truth), a negative click takes away a part the box wrongly gave, holes come back as rings,
+and it stays well under a second on a large image."""
+
+import numpy as np
+import pytest
+
+from ml.assist import Click, mask_rings, segment
+
+
+def _scene(height=200, width=240, seed=0):
+    rng = np.random.default_rng(seed)
+    image = rng.integers(60, 110, (height, width, 3), dtype=np.uint8)  # grey-blue noise
+    image[..., 2] = np.clip(image[..., 2].astype(int) + 60, 0, 255)
+    yy, xx = np.mgrid[:height, :width]
+    disc = (yy - 100) ** 2 + (xx - 110) ** 2 <= 40**2
+    image[disc] = rng.integers(190, 230, (disc.sum(), 3)) * np.array([1, 0.2, 0.2])
+    return image, disc
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / (a | b).sum())
+
+
+def test_a_box_finds_the_object() -> None:
+    image, disc = _scene()
+    got = segment(image, (62, 52, 96, 96))
+    assert got.mask.shape == disc.shape
+    assert _iou(got.mask.astype(bool), disc) > 0.9
+    assert len(got.rings) == 1 and len(got.rings[0]) >= 8  # a disc's outline, simplified
+
+
+def test_a_negative_click_takes_away_what_the_box_wrongly_gave() -> None:
+    image, disc = _scene()
+    blob = np.zeros_like(disc)
+    blob[60:100, 140:175] = True  # a green thing beside the disc, inside the box
+    image[blob & ~disc] = (40, 200, 60)
+    box = (62, 52, 118, 96)
+    before = segment(image, box).mask.astype(bool)
+    after = segment(image, box, [Click(160, 80, positive=False), Click(110, 100, positive=True)])
+    spill = lambda m: (m & blob & ~disc).sum()  # noqa: E731
+    assert spill(after.mask.astype(bool)) <= spill(before)
+    assert spill(after.mask.astype(bool)) < 0.1 * (blob & ~disc).sum()
+    assert _iou(after.mask.astype(bool), disc) > 0.85
+
+
+def test_holes_come_back_as_rings_and_empty_masks_as_none() -> None:
+    mask = np.zeros((50, 60), np.uint8)
+    mask[5:45, 5:55] = 1
+    mask[15:30, 20:40] = 0
+    rings = mask_rings(mask)
+    assert len(rings) == 2  # the outline, then the hole
+    xs = [p[0] for p in rings[0]]
+    assert min(xs) == pytest.approx(5.5) and max(xs) == pytest.approx(54.5)
+    assert mask_rings(np.zeros((4, 4), np.uint8)) == []
+
+
+def test_a_large_image_stays_well_under_a_second() -> None:
+    image, disc = _scene(height=3000, width=4000, seed=1)
+    got = segment(image, (2, 2, 3900, 2900))  # the whole image: the heaviest case
+    assert got.ms < 1000, got.ms
+    small = segment(image, (62, 52, 96, 96))
+    assert _iou(small.mask.astype(bool), disc) > 0.85 and small.ms < 500
