@@ -2,10 +2,14 @@
 on another's canvas, holes left open (the pixels inside a hole are the image's own), and an
 edit of the rings follows. The drawing tools come next; this is the canvas and the wire."""
 
+import io
+
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image as PILImage
+from PIL import ImageDraw
 from playwright.sync_api import Page
 
 from apps.annotations.models import Annotation
@@ -14,7 +18,6 @@ from apps.images.models import Image
 from apps.projects.models import Membership, Role
 from apps.projects.services import label_create, project_create
 from ml.geometry import mask_rle
-from tests.factories.images import image_bytes
 from tests.helpers.browser import in_thread, login, off_loop, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +34,11 @@ def scene():
     project = project_create(name="Fields", user=users["alice"])
     Membership.objects.create(project=project, user=users["bob"], role=Role.ANNOTATOR)
     label = label_create(project=project, name="field", color="#ffd400")
-    files = [SimpleUploadedFile("field.jpg", image_bytes(800, 600, fmt="JPEG", color=(30, 60, 90)))]
+    picture = PILImage.new("RGB", (800, 600), (30, 60, 90))
+    ImageDraw.Draw(picture).ellipse((580, 180, 720, 320), fill=(230, 200, 40))  # a yellow disc
+    buf = io.BytesIO()
+    picture.save(buf, "PNG")
+    files = [SimpleUploadedFile("field.png", buf.getvalue())]
     upload_with_tags(project=project, user=users["alice"], files=files)
     return project, Image.objects.get(project=project), label, users
 
@@ -136,3 +143,36 @@ def test_draw_a_polygon_that_another_user_sees_then_select_and_delete_it(new_pag
     bob.wait_for_function("() => window.__labeller.shapes().length === 0", timeout=10_000)
     alice.keyboard.press("Control+z")  # undo brings it back, for both
     bob.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)
+
+
+def test_the_assist_outlines_the_object_in_a_box(new_page) -> None:
+    project, image, *_ = off_loop(scene)
+    page = new_page()
+    login(page, "alice", PASSWORD)
+    page.goto(f"/projects/{project.pk}/label/{image.pk}/")
+    page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+    page.keyboard.press("w")
+    page.mouse.move(*_to_screen(page, 560, 160))
+    page.mouse.down()
+    page.mouse.move(*_to_screen(page, 740, 340), steps=6)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => window.__labeller.interaction.draft?.closed === true", timeout=10_000
+    )
+    screenshot(page, "labeller-assist-proposal")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)
+
+    def stored():
+        (a,) = Annotation.objects.filter(image=image)
+        return a.kind, a.x, a.y, a.w, a.h
+
+    deadline = 50
+    while deadline and not off_loop(
+        in_thread(lambda: Annotation.objects.filter(image=image).exists())
+    ):
+        page.wait_for_timeout(100)
+        deadline -= 1
+    kind, x, y, w, h = off_loop(in_thread(stored))
+    assert kind == "polygon"
+    assert (x, y, w, h) == pytest.approx((580, 180, 140, 140), abs=6)  # the disc's box

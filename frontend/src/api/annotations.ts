@@ -97,6 +97,18 @@ export const annotations = {
     del(`/api/v1/annotations/${id}/?version=${encodeURIComponent(String(version))}`),
 };
 
+export interface Segmented {
+  polygon: Point[] | Point[][] | null;
+  mask: Rle | null;
+  ms: number;
+}
+
+/** The segmentation assist: GrabCut on a box (and clicks), nothing stored. */
+export const assist = {
+  segment: (imageId: number, box: Box, points: { x: number; y: number; positive: boolean }[]) =>
+    post<Segmented>(`/api/v1/images/${imageId}/segment/`, { box, points }),
+};
+
 export const review = {
   /** Accept or reject one prediction (409 stale_version with `current`, like PATCH). */
   annotation: (id: number, action: "accept" | "reject", version: number) =>

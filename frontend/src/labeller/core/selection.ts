@@ -15,6 +15,10 @@ export interface Draft {
   mode: DraftMode;
   /** A polygon being drawn: its points so far and the pointer, in image pixels. */
   points?: [number, number][];
+  /** The points are a whole outline (the assist's proposal), not a path being drawn. */
+  closed?: boolean;
+  /** The assist's clicks: on the object (positive) or off it. */
+  marks?: { x: number; y: number; positive: boolean }[];
 }
 
 export class Interaction {

@@ -153,6 +153,7 @@ export class CanvasRenderer {
     this.drawGhosts(s, tx, ty);
     this.drawFocus(s, tx, ty);
     this.drawDraft(s, tx, ty);
+    this.drawMarks(s, tx, ty);
     this.drawGuides();
   }
 
@@ -370,11 +371,42 @@ export class CanvasRenderer {
     ctx.setLineDash(NO_DASH);
   }
 
+  /** The assist's clicks: a green plus on the object, a red minus off it. */
+  private drawMarks(s: number, tx: number, ty: number): void {
+    const marks = this.src.interaction.draft?.marks;
+    if (!marks?.length) return;
+    const { ctx } = this;
+    ctx.lineWidth = 2.5;
+    for (const m of marks) {
+      const x = Math.round(m.x * s + tx), y = Math.round(m.y * s + ty);
+      ctx.fillStyle = m.positive ? "#16a34a" : "#dc2626";
+      ctx.beginPath();
+      ctx.arc(x, y, 7, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.strokeStyle = "#ffffff";
+      ctx.beginPath();
+      ctx.moveTo(x - 4, y);
+      ctx.lineTo(x + 4, y);
+      if (m.positive) {
+        ctx.moveTo(x, y - 4);
+        ctx.lineTo(x, y + 4);
+      }
+      ctx.stroke();
+    }
+  }
+
   /** A polygon being drawn: its edges so far (the last one to the pointer) and its points. */
-  private drawPolygonDraft(points: [number, number][], s: number, tx: number, ty: number, color: string): void {
+  private drawPolygonDraft(points: [number, number][], s: number, tx: number, ty: number, color: string, closed: boolean): void {
     const { ctx } = this;
     ctx.beginPath();
     points.forEach(([x, y], i) => (i ? ctx.lineTo(x * s + tx, y * s + ty) : ctx.moveTo(x * s + tx, y * s + ty)));
+    if (closed) {
+      ctx.closePath();
+      ctx.globalAlpha = 0.25;
+      ctx.fillStyle = color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    }
     ctx.strokeStyle = "rgba(0,0,0,0.7)";
     ctx.lineWidth = 4;
     ctx.stroke();
@@ -383,7 +415,7 @@ export class CanvasRenderer {
     ctx.setLineDash(DRAFT_DASH);
     ctx.stroke();
     ctx.setLineDash(NO_DASH);
-    for (const [x, y] of points) {
+    for (const [x, y] of closed ? [] : points) {
       ctx.fillStyle = "#ffffff";
       ctx.fillRect(Math.round(x * s + tx) - 3, Math.round(y * s + ty) - 3, 6, 6);
       ctx.strokeStyle = color;
@@ -398,7 +430,7 @@ export class CanvasRenderer {
     const { ctx } = this;
     const color = d.label !== null ? this.src.style(d.label).color : "#ffffff";
     if (d.points) {
-      this.drawPolygonDraft(d.points, s, tx, ty, color);
+      this.drawPolygonDraft(d.points, s, tx, ty, color, d.closed ?? false);
       return;
     }
     const b = d.box;

@@ -7,7 +7,7 @@ import type { Box } from "../../api/annotations";
 import type { Draft } from "../core/selection";
 import type { Part, ViewTransform } from "../shapes/box";
 
-export type ToolName = "select" | "box" | "polygon" | "pan" | "crop";
+export type ToolName = "select" | "box" | "polygon" | "assist" | "pan" | "crop";
 
 export interface PointerInfo {
   /** Canvas-relative CSS pixels. */

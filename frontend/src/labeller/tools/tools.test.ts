@@ -10,6 +10,7 @@ import { createCropTool } from "./crop";
 import { hitTestAnnotations } from "./hit";
 import { createPanTool } from "./pan";
 import { CLOSE_PX, createPolygonTool } from "./polygon";
+import { createAssistTool, type AssistClick } from "./assist";
 import type { PointerInfo, ToolHost } from "./registry";
 import { ToolRegistry } from "./registry";
 import { createSelectTool } from "./select";
@@ -319,5 +320,53 @@ describe("polygon hit test", () => {
     expect(hit(250, 250)).toBeNull(); // in the hole
     expect(hit(440, 420)).toBe(small.key); // inside both: the smaller
     expect(hit(600, 600)).toBeNull();
+  });
+});
+
+describe("assist tool", () => {
+  const flush = () => new Promise((r) => setTimeout(r, 0));
+
+  it("asks for the box's object, refines with clicks and makes the polygon on Enter", async () => {
+    const w = world();
+    const asked: { box: Box; points: AssistClick[] }[] = [];
+    const outline: [number, number][] = [[110, 110], [190, 110], [150, 190]];
+    const t = createAssistTool(w.host, async (box, points) => {
+      asked.push({ box, points: [...points] });
+      return [outline.map(([x, y]) => [x + points.length, y] as [number, number])];
+    });
+    t.down(w.at(100, 100));
+    t.move(w.at(200, 200));
+    t.up(w.at(200, 200));
+    expect(asked[0]!.box).toEqual({ x: 100, y: 100, w: 100, h: 100 });
+    await flush();
+    expect(w.interaction.draft).toMatchObject({ closed: true, points: outline });
+    t.down({ ...w.at(150, 150), alt: true }); // take away
+    t.down(w.at(140, 140)); // add
+    expect(asked.map((a) => a.points.map((p) => p.positive))).toEqual([[], [false], [false, true]]);
+    await flush();
+    expect(w.interaction.draft?.marks).toHaveLength(2);
+    expect(t.key("Enter")).toBe(true);
+    expect(w.store.all()[0]).toMatchObject({ kind: "polygon", label: 7, rings: [[[112, 110], [192, 110], [152, 190]]] });
+    expect(t.busy).toBe(false);
+    expect(w.interaction.draft).toBeNull();
+  });
+
+  it("drops on Esc, ignores a late answer, and says when nothing was found", async () => {
+    const w = world();
+    let answer: (r: [number, number][][] | null) => void = () => {};
+    const t = createAssistTool(w.host, () => new Promise((r) => (answer = r)));
+    t.down(w.at(10, 10));
+    t.up(w.at(60, 60));
+    expect(t.cancel()).toBe(true);
+    answer([[[1, 1], [2, 1], [2, 2]]]);
+    await flush();
+    expect(w.interaction.draft).toBeNull();
+    t.down(w.at(10, 10));
+    t.up(w.at(60, 60));
+    answer(null);
+    await flush();
+    expect(w.hints).toContain("Nothing found in that box: draw it closer around the object.");
+    expect(t.key("Enter")).toBe(true);
+    expect(w.store.size).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * renderer, outbox, realtime) with the DOM parts around it, and moves between images
  * without reloading the page.
  */
-import { annotations } from "../../api/annotations";
+import { annotations, assist } from "../../api/annotations";
 import { errorMessage } from "../../api/http";
 import { type Image, type ImagePatch, images } from "../../api/images";
 import { labels as labelsApi } from "../../api/labels";
@@ -12,7 +12,7 @@ import { History } from "../../labeller/core/history";
 import { LabelSet } from "../../labeller/core/labels";
 import { isPending } from "../../labeller/core/review";
 import { Interaction } from "../../labeller/core/selection";
-import { AnnotationStore } from "../../labeller/core/store";
+import { AnnotationStore, ringsOf } from "../../labeller/core/store";
 import { Viewport } from "../../labeller/core/viewport";
 import { CanvasRenderer } from "../../labeller/render/canvas";
 import { bindOutbox, replayPending } from "../../labeller/sync/bind";
@@ -138,6 +138,11 @@ export function mountLabeller(): void {
   const { tools, pan } = createTools({
     store, interaction, viewport, editor, labels, canvas, hint: (m) => notices.show(m, "info", 3000),
     onRegion: canManage ? (box) => (box ? crop.open(box) : crop.close()) : undefined,
+    segment: async (box, points) => {
+      const id = session.image?.id;
+      if (id === undefined) return null;
+      return ringsOf((await assist.segment(id, box, points)).polygon);
+    },
   });
   const input = attachCanvasInput(canvas, tools, pan, viewport, interaction, (p, inside) => statusbar.setPointer(p, inside));
 

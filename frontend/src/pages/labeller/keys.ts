@@ -16,7 +16,7 @@ export interface KeyActions {
   nextUnlabelled: () => void;
   deleteSelected: () => void;
   escape: () => void;
-  tool: (name: "select" | "box" | "polygon" | "crop") => void;
+  tool: (name: "select" | "box" | "polygon" | "assist" | "crop") => void;
   /** A key for the tool in use while it is busy (Enter closes a polygon); true when used. */
   toolKey?: (key: string) => boolean;
   zoom: (dir: 1 | -1) => void;
@@ -131,6 +131,7 @@ export function bindKeys(a: KeyActions): () => void {
       case "v": handled(); a.tool("select"); return;
       case "b": handled(); a.tool("box"); return;
       case "p": handled(); a.tool("polygon"); return;
+      case "w": handled(); a.tool("assist"); return;
       case "c": handled(); a.tool("crop"); return;
       case "f":
       case "0": handled(); a.fit(); return;

@@ -5,6 +5,7 @@ const GROUPS: [string, [string[], string][]][] = [
   ["Tools", [
     [["V"], "Select, move and resize"],
     [["B"], "Draw boxes"],
+    [["W"], "Outline an object: drag a box around it, click to add, Alt+click to take away, Enter makes it"],
     [["P"], "Draw a polygon (click the first point or Enter closes it, Backspace takes a point back)"],
     [["Space", "drag"], "Pan (also middle button, or drag empty space with Select)"],
     [["Esc"], "Cancel drawing / clear selection"],

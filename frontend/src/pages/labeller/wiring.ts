@@ -8,6 +8,7 @@ import type { Viewport } from "../../labeller/core/viewport";
 import type { KVStorage } from "../../labeller/sync/ops";
 import type { Box } from "../../api/annotations";
 import { createBoxTool } from "../../labeller/tools/box";
+import { createAssistTool, type Segmenter } from "../../labeller/tools/assist";
 import { createPolygonTool } from "../../labeller/tools/polygon";
 import { createCropTool } from "../../labeller/tools/crop";
 import { hitTestAnnotations } from "../../labeller/tools/hit";
@@ -41,6 +42,8 @@ export interface ToolDeps {
   hint: (message: string) => void;
   /** The crop tool's region (null: dropped); no crop tool without it (not a manager). */
   onRegion?: (box: Box | null) => void;
+  /** The server's segmentation assist for the image on screen. */
+  segment: Segmenter;
 }
 
 export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host: ToolHost } {
@@ -74,7 +77,8 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     hint: d.hint,
     chooseRegion: (box) => d.onRegion?.(box),
   };
-  const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, polygon: createPolygonTool, pan: createPanTool };
+  const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, polygon: createPolygonTool,
+    assist: (h) => createAssistTool(h, d.segment), pan: createPanTool };
   if (d.onRegion) factories.crop = createCropTool;
   const tools = new ToolRegistry(host, factories, "select");
   return { tools, pan: createPanTool(host), host };
@@ -134,6 +138,11 @@ export function hintFor(tool: ToolName, label: string | null, selected: boolean)
     return label
       ? `Click the points of a “${label}” polygon · click the first point or press Enter to close · Backspace takes one back · Esc drops it`
       : "Add a label to the project to draw polygons";
+  }
+  if (tool === "assist") {
+    return label
+      ? `Drag a box around a “${label}” to outline it · click to add, Alt+click to take away · Enter makes it · Esc drops it`
+      : "Add a label to the project to outline objects";
   }
   if (tool === "crop") return "Drag a region to crop into a new image · turn it in the panel · Enter creates · Esc cancels";
   if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
