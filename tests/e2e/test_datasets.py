@@ -31,7 +31,8 @@ def coco_zip() -> bytes:
                 {"id": 1, "image_id": 1, "category_id": 3, "bbox": [4, 4, 30, 20]},
                 {"id": 2, "image_id": 2, "category_id": 7, "bbox": [50, 30, 40, 40]},
                 {"id": 3, "image_id": 2, "category_id": 3, "bbox": [2, 2, 9, 9],
-                 "segmentation": [[2, 2, 11, 2, 11, 11]]}]}  # fmt: skip
+                 "segmentation": [[2, 2, 11, 2, 11, 11]]},  # comes in as a polygon
+                {"id": 4, "image_id": 1, "category_id": 99, "bbox": [1, 1, 2, 2]}]}  # fmt: skip
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("annotations/instances_val.json", json.dumps(body))
@@ -55,7 +56,7 @@ def test_import_a_coco_archive_then_export_it(page: Page, tmp_path) -> None:
         "COCO · 2 images created · 3 annotations · 1 boxes clipped · 1 skipped"
     )
     job.locator("details summary").click()
-    expect(job.locator(".job-errors")).to_contain_text("polygon")
+    expect(job.locator(".job-errors")).to_contain_text("category id 99")
     assert (
         off_loop(in_thread(lambda: Annotation.objects.filter(image__project=project).count())) == 3
     )

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 from PIL import ImageDraw
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from apps.annotations.models import Annotation
 from apps.annotations.services import annotation_create, annotation_update, upload_with_tags
@@ -137,7 +137,10 @@ def test_draw_a_polygon_that_another_user_sees_then_select_and_delete_it(new_pag
 
     assert off_loop(in_thread(stored)) == [("polygon", 4)]
     alice.keyboard.press("v")
+    expect(alice.get_by_test_id("tool-select")).to_have_attribute("aria-pressed", "true")
+    expect(alice.get_by_test_id("tool-polygon")).to_have_attribute("aria-pressed", "false")
     alice.mouse.click(*_to_screen(alice, 300, 250))  # inside: selects it
+    expect(alice.get_by_test_id("status-hint")).to_contain_text("Del deletes")
     screenshot(alice, "labeller-polygon-selected")
     alice.keyboard.press("Delete")
     bob.wait_for_function("() => window.__labeller.shapes().length === 0", timeout=10_000)

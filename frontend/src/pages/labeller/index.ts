@@ -228,7 +228,9 @@ export function mountLabeller(): void {
   // ---- small reactions ----
   function paintHint(): void {
     if (reviewing) return statusbar.setHint(REVIEW_HINT);
-    statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null, interaction.selected !== null));
+    const chosen = interaction.selected !== null ? store.get(interaction.selected) : undefined;
+    statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null,
+      chosen?.kind === "polygon" ? "polygon" : chosen !== undefined));
   }
   tools.on((n) => {
     toolbar.setTool(n);
@@ -248,7 +250,7 @@ export function mountLabeller(): void {
       countQueued = true;
       requestAnimationFrame(() => {
         countQueued = false;
-        statusbar.setCounts(store.boxes().length, store.tags().length);
+        statusbar.setCounts(store.boxes().length, store.tags().length, store.size - store.boxes().length - store.tags().length);
       });
     }
   });

@@ -6,7 +6,7 @@ const LIVE: Record<SocketState, string> = { connecting: "Connecting…", live: "
 
 export class StatusBar {
   readonly el: HTMLElement;
-  private readonly hint = h("span", { class: "hint" });
+  private readonly hint = h("span", { class: "hint", "data-testid": "status-hint" });
   private readonly pos = h("span", { class: "pos mono" });
   private readonly zoom = h("span", { class: "zoom mono", title: "Zoom (wheel, +/−, F fits)" });
   private readonly counts = h("span", { class: "counts" });
@@ -28,8 +28,11 @@ export class StatusBar {
     this.zoom.textContent = `${Math.round(scale * 100)}%`;
   }
 
-  setCounts(boxes: number, tags: number): void {
-    this.counts.textContent = `${boxes} box${boxes === 1 ? "" : "es"} · ${tags} tag${tags === 1 ? "" : "s"}`;
+  setCounts(boxes: number, tags: number, shapes = 0): void {
+    const parts = [`${boxes} box${boxes === 1 ? "" : "es"}`];
+    if (shapes) parts.push(`${shapes} polygon${shapes === 1 ? "" : "s"} or mask${shapes === 1 ? "" : "s"}`);
+    parts.push(`${tags} tag${tags === 1 ? "" : "s"}`);
+    this.counts.textContent = parts.join(" · ");
   }
 
   setLive(state: SocketState): void {

@@ -128,7 +128,8 @@ function zoomToBox(vp: Viewport, b: { x: number; y: number; w: number; h: number
   vp.panBy(vp.width / 2 - c.x, vp.height / 2 - c.y);
 }
 
-export function hintFor(tool: ToolName, label: string | null, selected: boolean): string {
+/** `selected`: what is selected (a box, a polygon) or false. */
+export function hintFor(tool: ToolName, label: string | null, selected: boolean | "polygon"): string {
   if (tool === "box") {
     return label
       ? `Drag to draw a “${label}” box · Shift+1–9 picks the label · Esc cancels · V to select`
@@ -145,6 +146,7 @@ export function hintFor(tool: ToolName, label: string | null, selected: boolean)
       : "Add a label to the project to outline objects";
   }
   if (tool === "crop") return "Drag a region to crop into a new image · turn it in the panel · Enter creates · Esc cancels";
+  if (selected === "polygon") return "1–9 relabels · Del deletes · Esc deselects (moving points comes next)";
   if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
   return "Click a box to select · drag empty space to pan · B draws boxes · ? for all shortcuts";
 }
