@@ -4,7 +4,8 @@
 Scripted pan and zoom run for a few seconds in the page (one viewport change per animation
 frame); we count the frames the labeller's renderer drew and the frame intervals. Baseline in
 the same run and browser: a bare Canvas 2D loop that draws the same image and the same 2,000
-rectangles (or polygons: one path, filled and stroked) each frame with no app around it.
+rectangles (or polygons: one path of hairlines, as the labeller draws that many) each frame
+with no app around it.
 
     eval "$(scripts/services.sh start)" && .venv/bin/python bench/canvas_fps.py [--polygons]
 """
@@ -69,7 +70,6 @@ BASELINE = """async ([src, boxes, seconds]) => {
         shape.forEach(([x, y], i) => i ? ctx.lineTo(x, y) : ctx.moveTo(x, y));
         ctx.closePath();
       }
-      if (typeof boxes[0][0] !== 'number') { ctx.globalAlpha = 0.2; ctx.fillStyle = '#f59e0b'; ctx.fill('evenodd'); ctx.globalAlpha = 1; }
       ctx.stroke();
       if (t - t0 < seconds * 1000) requestAnimationFrame(step); else done();
     };

@@ -15,6 +15,10 @@ interface PolygonGroup {
 }
 
 const FILL_ALPHA = 0.2;
+/** Above this many polygons, hairline outlines only: translucent fills of thousands of
+ * overlapping shapes are what a software rasteriser chokes on, and at that density thin reads
+ * better (as for boxes). */
+const FILL_LIMIT = 300;
 const MASK_ALPHA = 0.45;
 
 function rgb(color: string): [number, number, number] {
@@ -97,13 +101,16 @@ export class ShapeLayer {
       ctx.globalAlpha = MASK_ALPHA;
       for (const m of this.masks) ctx.drawImage(m, 0, 0);
     }
-    ctx.lineWidth = 1.5 / s;
-    ctx.lineJoin = "round";
+    const rich = this.count <= FILL_LIMIT;
+    ctx.lineWidth = (rich ? 1.5 : 1) / s;
+    ctx.lineJoin = rich ? "round" : "miter";
     for (const g of this.polygons) {
-      ctx.globalAlpha = FILL_ALPHA;
-      ctx.fillStyle = g.color;
-      ctx.fill(g.path, "evenodd");
-      ctx.globalAlpha = 1;
+      if (rich) {
+        ctx.globalAlpha = FILL_ALPHA;
+        ctx.fillStyle = g.color;
+        ctx.fill(g.path, "evenodd");
+        ctx.globalAlpha = 1;
+      }
       ctx.strokeStyle = g.color;
       ctx.setLineDash(g.dashed ? [6 / s, 4 / s] : []);
       ctx.stroke(g.path);
