@@ -43,6 +43,15 @@ def scene():
     return project, Image.objects.get(project=project), label, users
 
 
+def _open(new_page, project, image, name: str) -> Page:
+    """A signed-in labeller on the image, loaded."""
+    page = new_page()
+    login(page, name, PASSWORD)
+    page.goto(f"/projects/{project.pk}/label/{image.pk}/")
+    page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+    return page
+
+
 def _pixel(page: Page, x: float, y: float) -> list[int]:
     """The canvas pixel under image point (x, y), RGB."""
     return page.evaluate("""([x, y]) => {
@@ -60,13 +69,7 @@ def _differs(a: list[int], b: list[int]) -> bool:
 
 def test_polygons_and_masks_appear_live_with_their_holes(new_page) -> None:
     project, image, label, users = off_loop(scene)
-    pages = {}
-    for name in ("alice", "bob"):
-        page = new_page()
-        login(page, name, PASSWORD)
-        page.goto(f"/projects/{project.pk}/label/{image.pk}/")
-        page.wait_for_function("() => window.__labeller && window.__labeller.ready")
-        pages[name] = page
+    pages = {name: _open(new_page, project, image, name) for name in ("alice", "bob")}
     alice = pages["alice"]
     alice.wait_for_timeout(300)  # the first frames are drawn
     inside, in_hole, in_mask = (
@@ -112,13 +115,7 @@ def _to_screen(page: Page, x: float, y: float) -> tuple[float, float]:
 
 def test_draw_a_polygon_that_another_user_sees_then_select_and_delete_it(new_page) -> None:
     project, image, *_ = off_loop(scene)
-    pages = {}
-    for name in ("alice", "bob"):
-        page = new_page()
-        login(page, name, PASSWORD)
-        page.goto(f"/projects/{project.pk}/label/{image.pk}/")
-        page.wait_for_function("() => window.__labeller && window.__labeller.ready")
-        pages[name] = page
+    pages = {name: _open(new_page, project, image, name) for name in ("alice", "bob")}
     alice, bob = pages["alice"], pages["bob"]
     alice.keyboard.press("p")
     for x, y in ((120, 110), (420, 130), (460, 380), (150, 360)):
@@ -150,10 +147,7 @@ def test_draw_a_polygon_that_another_user_sees_then_select_and_delete_it(new_pag
 
 def test_the_assist_outlines_the_object_in_a_box(new_page) -> None:
     project, image, *_ = off_loop(scene)
-    page = new_page()
-    login(page, "alice", PASSWORD)
-    page.goto(f"/projects/{project.pk}/label/{image.pk}/")
-    page.wait_for_function("() => window.__labeller && window.__labeller.ready")
+    page = _open(new_page, project, image, "alice")
     page.keyboard.press("w")
     page.mouse.move(*_to_screen(page, 560, 160))
     page.mouse.down()
