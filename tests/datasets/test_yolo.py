@@ -1,12 +1,13 @@
 """YOLO in its layouts: darknet (obj.names, obj.data, train.txt, obj_train_data/), Ultralytics
 (data.yaml with names as a list or a map, paths that do not match the archive), and
-classification folders; polygons and bad lines skipped and counted; our export reads back."""
+classification folders; segmentation lines as polygons; bad lines skipped and counted; our
+export reads back."""
 
 import pytest
 import yaml
 
 from apps.datasets.formats import yolo
-from apps.datasets.formats.base import Box, Dataset, FormatError, Item, LabelSpec
+from apps.datasets.formats.base import Box, Dataset, FormatError, Item, LabelSpec, Shape
 from tests.datasets.helpers import archive, jpeg, written
 
 
@@ -89,3 +90,39 @@ def test_export_then_import_gives_the_same_boxes() -> None:
         "images/train/a.jpg": [("dog", 16, 12, 32, 24)],
         "images/val/b.jpg": [("cat", 0, 0, 64, 48), ("dog", 8, 4, 8, 4)],
     }
+
+
+def test_segmentation_lines_are_polygons_and_shapes_go_out_as_outlines() -> None:
+    import numpy as np
+
+    from ml.geometry import mask_rle
+
+    files = {"data.yaml": yaml.safe_dump({"train": "images/train", "names": ["cat", "dog"]}),
+             "images/train/a.jpg": jpeg(),
+             "labels/train/a.txt": "1 0.1 0.1 0.5 0.1 0.3 0.6\n0 0.1 0.1 0.2 0.2 0.3\n"}  # fmt: skip
+    (item,) = yolo.read(archive(files)).items
+    assert item.shapes == [
+        Shape("dog", polygon=[[(0.1, 0.1), (0.5, 0.1), (0.3, 0.6)]], normalized=True)
+    ]
+    assert "x y pairs" in item.skipped[0]
+    pixels = np.zeros((48, 64), np.uint8)
+    pixels[10:20, 30:50] = 1
+    dataset = Dataset("labelforge", [Item("a.jpg", None, "train", width=64, height=48, shapes=[
+        Shape("cat", polygon=[[(6.4, 4.8), (32, 4.8), (19.2, 28.8)], [(10, 8), (12, 8), (11, 10)]]),
+        Shape("dog", mask=mask_rle(pixels).json()),
+    ])], [LabelSpec("cat"), LabelSpec("dog")])  # fmt: skip
+    back = yolo.read(written(yolo.write, dataset, lambda i: jpeg()))
+    (again,) = back.items
+    cat, dog = again.shapes
+    assert cat.label == "cat" and cat.normalized and len(cat.polygon) == 1  # the outline only
+    assert [(round(x * 64, 3), round(y * 48, 3)) for x, y in cat.polygon[0]] == [
+        (6.4, 4.8),
+        (32, 4.8),
+        (19.2, 28.8),
+    ]
+    xs = [x * 64 for x, _ in dog.polygon[0]]
+    assert (
+        dog.label == "dog"
+        and min(xs) == pytest.approx(30.5, abs=1e-3)
+        and max(xs) == pytest.approx(49.5, abs=1e-3)
+    )

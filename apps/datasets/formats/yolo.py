@@ -9,7 +9,9 @@
 
 Label lines are `class cx cy w h`, fractions of the image's size. Paths in lists rarely match
 the archive (data/obj_train_data/x.jpg, /abs/path/images/x.jpg): they are looked up by path,
-then by file name. A line with more than five numbers (a polygon) is skipped, counted."""
+then by file name. A line `class x1 y1 x2 y2 x3 y3 ...` (three points or more) is a polygon,
+as Ultralytics' segmentation labels are; we write polygons so (the outline: YOLO has no
+holes) and masks as their largest region's outline."""
 
 import posixpath
 import zipfile
@@ -18,7 +20,10 @@ from typing import Any
 
 import yaml
 
-from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, split_name, stem
+from ml.assist import mask_rings
+from ml.geometry import rle_check, rle_mask
+
+from .base import Archive, Box, Dataset, FormatError, Item, LabelSpec, Shape, split_name, stem
 
 NAME = "yolo"
 
@@ -74,7 +79,7 @@ def _parse_labels(text: str, names: list[str], item: Item, where: str) -> None:
         if not parts:
             continue
         if len(parts) > 5:
-            item.skipped.append(f"{where}:{number}: a polygon (segmentation is not supported yet)")
+            _parse_polygon(parts, names, item, f"{where}:{number}")
             continue
         try:
             cls = int(parts[0])
@@ -89,6 +94,31 @@ def _parse_labels(text: str, names: list[str], item: Item, where: str) -> None:
             item.skipped.append(f"{where}:{number}: class {cls} is not among {len(names)} names")
             continue
         item.boxes.append(Box(names[cls], cx - w / 2, cy - h / 2, w, h, normalized=True))
+
+
+def _parse_polygon(parts: list[str], names: list[str], item: Item, where: str) -> None:
+    """`class x1 y1 x2 y2 ...`: a segmentation label (fractions of the image's size)."""
+    try:
+        cls, values = int(parts[0]), [float(v) for v in parts[1:]]
+    except ValueError:
+        item.skipped.append(f"{where}: not 'class x1 y1 x2 y2 ...'")
+        return
+    if len(values) % 2 or len(values) < 6:
+        item.skipped.append(f"{where}: a polygon needs x y pairs, three at least")
+        return
+    if not 0 <= cls < len(names):
+        item.skipped.append(f"{where}: class {cls} is not among {len(names)} names")
+        return
+    ring = [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+    item.shapes.append(Shape(names[cls], polygon=[ring], normalized=True))
+
+
+def _outline(shape: Shape) -> list[tuple[float, float]]:
+    """A shape's outline in pixels: a polygon's first ring, a mask's largest region's."""
+    if shape.polygon:
+        return [(float(x), float(y)) for x, y in shape.polygon[0]]
+    rings = mask_rings(rle_mask(rle_check(shape.mask)))
+    return rings[0] if rings else []
 
 
 def _label_path(archive: Archive, image: str) -> str | None:
@@ -237,6 +267,11 @@ def write(
             lines.append(
                 f"{index[box.label.casefold()]} {cx:.6f} {cy:.6f} {box.w / w:.6f} {box.h / h:.6f}"
             )
+        for shape in item.shapes:
+            w, h = (1.0, 1.0) if shape.normalized else (item.width or 1, item.height or 1)
+            points = " ".join(f"{x / w:.6f} {y / h:.6f}" for x, y in _outline(shape))
+            if points:
+                lines.append(f"{index[shape.label.casefold()]} {points}")
         out.writestr(f"labels/{split}/{base}.txt", "".join(f"{line}\n" for line in lines))
         if image_bytes is not None:
             out.writestr(f"images/{split}/{item.name}", image_bytes(item))
