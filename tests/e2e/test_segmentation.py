@@ -98,6 +98,12 @@ def test_polygons_and_masks_appear_live_with_their_holes(new_page) -> None:
     assert not _differs(_pixel(alice, 300, 250), in_hole)  # the hole stays open
     assert _differs(_pixel(alice, 650, 500), in_mask)  # the mask's pixels
     screenshot(alice, "labeller-polygon-and-mask")
+    stats = new_page()  # the Dataset tab counts them
+    login(stats, "alice", PASSWORD)
+    stats.goto(f"/projects/{project.pk}/#dataset")
+    expect(stats.get_by_test_id("stat-polygons")).to_contain_text("1")
+    expect(stats.get_by_test_id("stat-masks")).to_contain_text("1")
+    screenshot(stats, "dataset-tab-shapes")
 
     moved = [[x + 150, y] for x, y in OUTLINE]
     off_loop(in_thread(lambda: annotation_update(annotation_id=polygon.pk, user=users["bob"],

@@ -82,9 +82,17 @@ def dataset_stats(*, project: Project, filters: BoxFilter) -> dict[str, Any]:
         boxes=Count("annotations", filter=box_q),
         images=Count("annotations__image", filter=box_q, distinct=True),
     ).order_by("name")
+    shaped = Annotation.objects.filter(image__project=project, kind__in=[Kind.POLYGON, Kind.MASK])
+    if filters.split is not None:
+        shaped = shaped.filter(image__split=filters.split)
+    if filters.label is not None:
+        shaped = shaped.filter(label_id=filters.label)
+    kinds = dict(shaped.values_list("kind").annotate(n=Count("id")).order_by())
     return {
         "filters": filters.params(),
         "boxes": len(table),
+        "polygons": kinds.get(Kind.POLYGON, 0),
+        "masks": kinds.get(Kind.MASK, 0),
         "images": images.count(),
         "images_without_boxes": images.exclude(Exists(boxed)).count(),
         "boxes_touching_border": int(touching_mask(table).sum()),

@@ -26,6 +26,9 @@ export interface DatasetStats {
   boxes: number;
   images: number;
   images_without_boxes: number;
+  /** Segmentation shapes (polygons and masks) under the same filters. */
+  polygons: number;
+  masks: number;
   boxes_touching_border: number;
   boxes_outside: number;
   labels: LabelCount[];

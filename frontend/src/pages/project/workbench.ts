@@ -66,6 +66,8 @@ export function mountWorkbench(root: HTMLElement, ctx: ProjectContext): void {
       statCard("stat-empty", "images without boxes", s.images_without_boxes, s.images_without_boxes ? without : undefined),
       statCard("stat-border", "boxes touching the border", s.boxes_touching_border),
       statCard("stat-outside", "boxes over the border", s.boxes_outside, s.boxes_outside ? "fix below" : undefined),
+      s.polygons || s.masks ? statCard("stat-polygons", "polygons", s.polygons) : null,
+      s.polygons || s.masks ? statCard("stat-masks", "masks", s.masks) : null,
       Object.keys(s.scale_classes.counts).length
         ? statCard("stat-scale", "boxes without a scale class", s.scale_classes.without,
             Object.entries(s.scale_classes.counts).map(([n, c]) => `${n} ${formatCount(c)}`).join(" · "))
