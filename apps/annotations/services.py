@@ -92,6 +92,7 @@ def _check_mask(image: Image, value: Any) -> dict[str, Any]:
 
 
 SHAPE_FIELDS = {Kind.BOX: "box", Kind.POLYGON: "polygon", Kind.MASK: "mask"}
+SHAPE_CHECKS = {"box": _check_box, "polygon": _check_polygon, "mask": _check_mask}
 
 
 def _geometry(image: Image, kind: str, shapes: dict[str, Any]) -> dict[str, Any]:
@@ -109,8 +110,7 @@ def _geometry(image: Image, kind: str, shapes: dict[str, Any]) -> dict[str, Any]
         shape = {"box": "`box` {x, y, w, h}", "polygon": "`polygon` [[x, y], ...]",
                  "mask": "`mask` {size, counts}"}[wanted]  # fmt: skip
         raise ApplicationError(f"A {kind} annotation needs {shape}.", code=f"invalid_{wanted}")
-    check = {"box": _check_box, "polygon": _check_polygon, "mask": _check_mask}[wanted]
-    fields.update(check(image, shapes[wanted]))
+    fields.update(SHAPE_CHECKS[wanted](image, shapes[wanted]))
     return fields
 
 
@@ -319,8 +319,7 @@ def annotation_update(
         if SHAPE_FIELDS.get(Kind(annotation.kind)) != name:
             raise ApplicationError(f"A {annotation.kind} annotation has no {name}.",
                                    code=f"invalid_{name}")  # fmt: skip
-        check = {"box": _check_box, "polygon": _check_polygon, "mask": _check_mask}[name]
-        for key, value in check(annotation.image, data[name]).items():
+        for key, value in SHAPE_CHECKS[name](annotation.image, data[name]).items():
             setattr(annotation, key, value)
     if "review" in data:
         annotation.review = data["review"]

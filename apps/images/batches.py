@@ -39,13 +39,15 @@ MAX_IMAGES = 10_000  # per request: a batch is a day's work, not a dataset
 MAX_GOLD = 50  # gold checks per batch
 
 
-def _member(project: Project, username: str | None) -> AbstractBaseUser | None:
+def project_member(project: Project, username: str | None, *,
+                   field: str = "assignee") -> AbstractBaseUser | None:  # fmt: skip
+    """The member of that name (None for none); 400 not_a_member naming `field` otherwise."""
     if not username:
         return None
     user = get_user_model().objects.filter(username=username, memberships__project=project).first()
     if user is None:
         raise ApplicationError(
-            f"assignee: {username!r} is not a member of this project.", code="not_a_member"
+            f"{field}: {username!r} is not a member of this project.", code="not_a_member"
         )
     return user
 
@@ -133,7 +135,7 @@ def batch_create(*, project: Project, user: AbstractBaseUser, image_ids: list[in
         raise ApplicationError("image_ids: give at least one image.", code="invalid")
     if len(ids) > MAX_IMAGES:
         raise ApplicationError(f"image_ids: at most {MAX_IMAGES:,} per batch.", code="invalid")
-    person = _member(project, assignee)
+    person = project_member(project, assignee)
     images = Image.objects.select_for_update().filter(project=project, pk__in=ids)
     found = dict(images.values_list("id", "batch_id"))
     unknown = [i for i in ids if i not in found]
@@ -168,7 +170,7 @@ def batch_split(*, project: Project, user: AbstractBaseUser, filters: ImageFilte
     batch with up to `gold` gold checks."""
     if not assignees:
         raise ApplicationError("assignees: name at least one annotator.", code="invalid")
-    people = [_member(project, a) for a in assignees]
+    people = [project_member(project, a) for a in assignees]
     free = image_queryset_ordered(project=project, filters=filters).filter(batch__isnull=True)
     if gold:  # gold images come as checks, not as work
         free = free.filter(sample_weight__lte=1)
@@ -203,7 +205,7 @@ def batch_update(*, batch: Batch, data: dict[str, Any]) -> Batch:
     fields = []
     reassigned = False
     if "assignee" in data:
-        person = _member(batch.project, data["assignee"])
+        person = project_member(batch.project, data["assignee"])
         reassigned = (person.pk if person else None) != batch.assignee_id
         batch.assignee = person
         fields.append("assignee")

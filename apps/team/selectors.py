@@ -19,6 +19,7 @@ from apps.annotations.models import (
     EventAction,
     Kind,
     Purpose,
+    Source,
 )
 from apps.images.models import Image, ImageAction, ImageEvent, ImageStatus
 from apps.projects.models import Membership, Project
@@ -230,6 +231,13 @@ def consensus_merged(
     return merge(attempt_labels, quorum=quorum), theirs
 
 
+def consensus_replaced(*, image: Image) -> QuerySet[Annotation]:
+    """The labels a merge replaces: the image's shared tags and boxes that people made."""
+    return Annotation.objects.filter(
+        image=image, source=Source.HUMAN, kind__in=[Kind.TAG, Kind.BOX]
+    )
+
+
 def _box(box: tuple[float, float, float, float]) -> dict[str, float]:
     return dict(zip(("x", "y", "w", "h"), (round(v, 2) for v in box), strict=True))
 
@@ -259,9 +267,7 @@ def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, An
             "tag_votes": [{"label": t, "votes": v} for t, v in merged.tag_votes.items()],
             "left_out_boxes": merged.unmatched,
         },
-        "current_labels": Annotation.objects.filter(
-            image=image, source="human", kind__in=[Kind.TAG, Kind.BOX]
-        ).count(),
+        "current_labels": consensus_replaced(image=image).count(),
     }  # fmt: skip
 
 

@@ -4,25 +4,22 @@
 import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from apps.annotations.models import Annotation, Attempt, Kind, Purpose, Source
-from apps.annotations.services import annotation_create, annotation_delete
+from apps.annotations.models import Attempt, Kind, Purpose
+from apps.annotations.services import BOX_FIELDS, annotation_create, annotation_delete
 from apps.core.exceptions import ApplicationError, Conflict
-from apps.images.batches import batch_changed
+from apps.images.batches import batch_changed, project_member
 from apps.images.models import Batch, Image, ImageAction, ImageEvent, ImageStatus
 from apps.images.services import image_broadcast_updated
 from apps.projects.models import Project
 
 from .models import LabellingTime
-from .selectors import consensus_attempts, consensus_merged
-
-User = get_user_model()
+from .selectors import consensus_attempts, consensus_merged, consensus_replaced
 
 MAX_REPORT_SECONDS = 120  # one report covers at most this much (the labeller sends every 30 s)
 DAY_SECONDS = 24 * 3600
@@ -59,13 +56,7 @@ def consensus_send(*, project: Project, user: AbstractBaseUser, image_ids: list[
     if not ids or len(ids) > MAX_CONSENSUS_IMAGES:
         raise ApplicationError(f"image_ids: give 1 to {MAX_CONSENSUS_IMAGES:,} images.",
                                code="invalid")  # fmt: skip
-    people = []
-    for name in names:
-        person = User.objects.filter(username=name, memberships__project=project).first()
-        if person is None:
-            raise ApplicationError(f"annotators: {name!r} is not a member of this project.",
-                                   code="not_a_member")  # fmt: skip
-        people.append(person)
+    people = [project_member(project, name, field="annotators") for name in names]
     found = set(Image.objects.filter(project=project, pk__in=ids).values_list("id", flat=True))
     if unknown := [i for i in ids if i not in found]:
         raise ApplicationError(
@@ -109,16 +100,13 @@ def consensus_merge(*, image: Image, user: AbstractBaseUser, quorum: int | None 
     merged, _ = consensus_merged(image=image, attempts=attempts, quorum=quorum)
     labels = dict(image.project.labels.values_list("name", "id"))
     removed = 0
-    replaced = Annotation.objects.filter(
-        image=image, source=Source.HUMAN, kind__in=[Kind.TAG, Kind.BOX]
-    )
-    for old in replaced.order_by("id"):
+    for old in consensus_replaced(image=image).order_by("id"):
         annotation_delete(annotation_id=old.pk, user=user, version=old.version)
         removed += 1
     for name in merged.tags:
         annotation_create(image=image, user=user, kind=Kind.TAG, label_id=labels[name])
     for fused in merged.boxes:
-        box = dict(zip(("x", "y", "w", "h"), fused.box, strict=True))
+        box = dict(zip(BOX_FIELDS, fused.box, strict=True))
         annotation_create(image=image, user=user, kind=Kind.BOX, label_id=labels[fused.label],
                           box=box)  # fmt: skip
     now = timezone.now()
