@@ -217,3 +217,71 @@ def rle_iou(a: Rle, b: Rle) -> float:
 
 def polygon_iou(a: Polygon, b: Polygon, height: int, width: int) -> float:
     return rle_iou(polygon_rle(a, height, width), polygon_rle(b, height, width))
+
+
+def mask_outline(mask: np.ndarray, max_points: int = MAX_POINTS) -> Polygon | None:
+    """A mask as one polygon whose rings follow its pixels' edges (corners at whole pixel
+    coordinates), so rasterising it as COCO does (polygon_rle) gives back exactly these
+    pixels: the outline, then the holes. None when the mask is empty, has more than one
+    region (4-connected: pixels touching only at a corner are separate regions), or would
+    take more than `max_points` corners.
+
+    Each set pixel's side facing an unset pixel (or the border) is a directed edge with the
+    pixel on its right (clockwise in image coordinates, y down); the edges chain into closed
+    rings (at a corner two rings touch, the walk turns right, keeping 4-connected regions
+    apart), collinear corners are dropped. Positive area (clockwise): an outline; negative:
+    a hole."""
+    m = np.pad(mask.astype(bool), 1)
+    edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
+
+    def add(starts: np.ndarray, dx: int, dy: int) -> None:
+        for y, x in starts.tolist():
+            edges.setdefault((x, y), []).append((x + dx, y + dy))
+
+    inner = m[1:-1, 1:-1]
+    # pixel (r, c) of the mask has corners (c, r) .. (c + 1, r + 1); padded index = mask + 1
+    top = np.argwhere(inner & ~m[:-2, 1:-1])  # left to right along its top
+    add(top, 1, 0)
+    right = np.argwhere(inner & ~m[1:-1, 2:]) + np.array((0, 1))  # down its right side
+    add(right, 0, 1)
+    bottom = np.argwhere(inner & ~m[2:, 1:-1]) + np.array((1, 1))  # right to left along its bottom
+    add(bottom, -1, 0)
+    left = np.argwhere(inner & ~m[1:-1, :-2]) + np.array((1, 0))  # up its left side
+    add(left, 0, -1)
+    if not edges:
+        return None
+    if sum(len(v) for v in edges.values()) > 4 * max_points:
+        return None
+    rings: list[tuple[float, Ring]] = []
+    while edges:
+        start = next(iter(edges))
+        first = edges[start][0]
+        ring: list[tuple[int, int]] = [start]
+        at, heading = first, (first[0] - start[0], first[1] - start[1])
+        while True:
+            outs = edges[at]
+            right_turn = (-heading[1], heading[0])  # at a corner two rings share
+            pick = next((o for o in outs if (o[0] - at[0], o[1] - at[1]) == right_turn), outs[0])
+            if at == start and pick == first:
+                break
+            outs.remove(pick)
+            if not outs:
+                del edges[at]
+            ring.append(at)
+            heading = (pick[0] - at[0], pick[1] - at[1])
+            at = pick
+        edges[start].remove(first)
+        if not edges[start]:
+            del edges[start]
+        corners = [
+            p for i, p in enumerate(ring)
+            if (p[0] - ring[i - 1][0]) * (ring[(i + 1) % len(ring)][1] - p[1])
+            != (p[1] - ring[i - 1][1]) * (ring[(i + 1) % len(ring)][0] - p[0])
+        ]  # fmt: skip
+        points: Ring = [(float(x), float(y)) for x, y in corners]
+        rings.append((ring_area(points), points))
+    outlines = [r for a, r in rings if a > 0]
+    holes = [r for a, r in rings if a < 0]
+    if len(outlines) != 1 or sum(len(r) for _, r in rings) > max_points:
+        return None
+    return [outlines[0], *holes]
