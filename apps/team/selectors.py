@@ -1,7 +1,8 @@
 """Reads for team statistics: per member (and per member and day) over a window of days,
 what they sent to review, the boxes and tags they made, how their work fared in review,
 what they reviewed, their active labelling time and their agreement with gold labels; and
-the consensus images, each annotator's labels and their merge (ml.agreement)."""
+the consensus images, each annotator's labels and their merge (ml.agreement): tags, boxes,
+and polygons and masks (compared and merged as pixels)."""
 
 import datetime
 from collections import defaultdict
@@ -23,7 +24,8 @@ from apps.annotations.models import (
 )
 from apps.images.models import Image, ImageAction, ImageEvent, ImageStatus
 from apps.projects.models import Membership, Project
-from ml.agreement import Counts, Labels, Merged, Score, gold_score, merge
+from ml.agreement import Counts, Labels, Merged, Score, Shape, gold_score, merge
+from ml.geometry import Rle, rings_of
 
 from .models import LabellingTime
 
@@ -140,18 +142,35 @@ def _round(value: float | None) -> float | None:
     return round(value, 4) if value is not None else None
 
 
+COMPARED = [Kind.TAG, Kind.BOX, Kind.POLYGON, Kind.MASK]
+
+
+def _shape(row: dict[str, Any]) -> Shape:
+    """A stored polygon (rasterised at its image's size) or mask, as ml.agreement takes it."""
+    if row["kind"] == Kind.POLYGON:
+        return Shape.of_polygon(rings_of(row["polygon"]), row["image__height"],
+                                row["image__width"])  # fmt: skip
+    size, counts = row["mask"]["size"], row["mask"]["counts"]
+    return Shape.of_mask(Rle(int(size[0]), int(size[1]), counts))
+
+
 def _labels_of(rows: QuerySet[Annotation], key: str) -> dict[Any, Labels]:
     """Labels per `key` ("image_id", or "image_id,worker_id") from annotation rows."""
     tags: dict[Any, set[str]] = defaultdict(set)
     boxes: dict[Any, list[tuple[str, tuple[float, float, float, float]]]] = defaultdict(list)
-    shaped = rows.filter(kind__in=[Kind.TAG, Kind.BOX])  # polygons and masks: not scored yet
-    for row in shaped.values("image_id", "worker_id", "kind", "label__name", "x", "y", "w", "h"):
+    shapes: dict[Any, list[tuple[str, Shape]]] = defaultdict(list)
+    fields = ("image_id", "worker_id", "kind", "label__name", "x", "y", "w", "h", "polygon",
+              "mask", "image__height", "image__width")  # fmt: skip
+    for row in rows.filter(kind__in=COMPARED).order_by("id").values(*fields):
         k = row["image_id"] if key == "image_id" else (row["image_id"], row["worker_id"])
         if row["kind"] == Kind.TAG:
             tags[k].add(row["label__name"])
-        else:
+        elif row["kind"] == Kind.BOX:
             boxes[k].append((row["label__name"], (row["x"], row["y"], row["w"], row["h"])))
-    return {k: Labels(frozenset(tags[k]), tuple(boxes[k])) for k in tags.keys() | boxes.keys()}
+        else:
+            shapes[k].append((row["label__name"], _shape(row)))
+    return {k: Labels(frozenset(tags[k]), tuple(boxes[k]), tuple(shapes[k]))
+            for k in tags.keys() | boxes.keys() | shapes.keys()}  # fmt: skip
 
 
 def gold_scores(*, project: Project, since: datetime.date | None = None) -> dict[str, Score]:
@@ -187,6 +206,11 @@ def _counts(counts: Counts) -> dict[str, Any]:
         "mean_iou": _round(counts.mean_iou), "reference_boxes": counts.reference_boxes,
         "boxes": counts.attempt_boxes, "matched": counts.matched,
         "tag_decisions": counts.tag_decisions,
+        "shape_precision": _round(counts.shape_precision),
+        "shape_recall": _round(counts.shape_recall),
+        "shape_mean_iou": _round(counts.shape_mean_iou),
+        "reference_shapes": counts.reference_shapes, "shapes": counts.attempt_shapes,
+        "shapes_matched": counts.shapes_matched,
     }  # fmt: skip
 
 
@@ -232,14 +256,21 @@ def consensus_merged(
 
 
 def consensus_replaced(*, image: Image) -> QuerySet[Annotation]:
-    """The labels a merge replaces: the image's shared tags and boxes that people made."""
-    return Annotation.objects.filter(
-        image=image, source=Source.HUMAN, kind__in=[Kind.TAG, Kind.BOX]
-    )
+    """The labels a merge replaces: the image's shared tags, boxes, polygons and masks that
+    people made."""
+    return Annotation.objects.filter(image=image, source=Source.HUMAN, kind__in=COMPARED)
 
 
 def _box(box: tuple[float, float, float, float]) -> dict[str, float]:
     return dict(zip(("x", "y", "w", "h"), (round(v, 2) for v in box), strict=True))
+
+
+def shape_wire(shape: Shape) -> dict[str, Any]:
+    """A shape as the annotation API writes it: {kind, polygon (rings) | mask {size, counts}}."""
+    if shape.polygon is not None:
+        rings = [[[round(x, 2), round(y, 2)] for x, y in ring] for ring in shape.polygon]
+        return {"kind": Kind.POLYGON.value, "polygon": rings, "mask": None}
+    return {"kind": Kind.MASK.value, "polygon": None, "mask": shape.rle.json()}
 
 
 def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, Any]:
@@ -254,6 +285,7 @@ def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, An
             "username": attempt.user.get_username(), "submitted": attempt.submitted_at is not None,
             "tags": sorted(labels.tags) if labels else [],
             "boxes": [{"label": n, "box": _box(b)} for n, b in labels.boxes] if labels else [],
+            "shapes": [{"label": n, **shape_wire(s)} for n, s in labels.shapes] if labels else [],
         })  # fmt: skip
     return {
         "image": image.pk, "filename": image.filename, "width": image.width,
@@ -264,8 +296,11 @@ def consensus_detail(*, image: Image, quorum: int | None = None) -> dict[str, An
             "tags": [{"label": t, "votes": v} for t, v in merged.tags.items()],
             "boxes": [{"label": f.label, "box": _box(f.box), "votes": f.votes,
                        "mean_iou": _round(f.mean_iou)} for f in merged.boxes],
+            "shapes": [{"label": f.label, **shape_wire(f.shape), "votes": f.votes,
+                        "mean_iou": _round(f.mean_iou)} for f in merged.shapes],
             "tag_votes": [{"label": t, "votes": v} for t, v in merged.tag_votes.items()],
             "left_out_boxes": merged.unmatched,
+            "left_out_shapes": merged.unmatched_shapes,
         },
         "current_labels": consensus_replaced(image=image).count(),
     }  # fmt: skip

@@ -19,7 +19,7 @@ from apps.images.services import image_broadcast_updated
 from apps.projects.models import Project
 
 from .models import LabellingTime
-from .selectors import consensus_attempts, consensus_merged, consensus_replaced
+from .selectors import consensus_attempts, consensus_merged, consensus_replaced, shape_wire
 
 MAX_REPORT_SECONDS = 120  # one report covers at most this much (the labeller sends every 30 s)
 DAY_SECONDS = 24 * 3600
@@ -87,7 +87,8 @@ def consensus_send(*, project: Project, user: AbstractBaseUser, image_ids: list[
 @transaction.atomic
 def consensus_merge(*, image: Image, user: AbstractBaseUser, quorum: int | None = None) -> dict[str, Any]:  # fmt: skip
     """A reviewer confirms the merge of the submitted independent labellings: the image's
-    labels become the merge (the ones it had are deleted, each as a history event, so the
+    labels become the merge (tags, boxes, and polygons or masks voted pixel by pixel; the
+    ones it had are deleted, each as a history event, so the
     step can be undone from the history), its consensus ends and the image is done."""
     image = Image.objects.select_for_update().get(pk=image.pk)
     attempts = consensus_attempts(image=image)
@@ -109,6 +110,10 @@ def consensus_merge(*, image: Image, user: AbstractBaseUser, quorum: int | None 
         box = dict(zip(BOX_FIELDS, fused.box, strict=True))
         annotation_create(image=image, user=user, kind=Kind.BOX, label_id=labels[fused.label],
                           box=box)  # fmt: skip
+    for shape in merged.shapes:
+        wire = shape_wire(shape.shape)
+        annotation_create(image=image, user=user, kind=wire["kind"], label_id=labels[shape.label],
+                          polygon=wire["polygon"], mask=wire["mask"])  # fmt: skip
     now = timezone.now()
     for attempt in attempts:
         attempt.closed_at = now
@@ -125,5 +130,5 @@ def consensus_merge(*, image: Image, user: AbstractBaseUser, quorum: int | None 
     for batch_id in {a.batch_id for a in submitted if a.batch_id}:
         batch_changed(Batch.objects.get(pk=batch_id), assigned=False)
     return {"image": image.pk, "removed": removed, "tags": len(merged.tags),
-            "boxes": len(merged.boxes), "annotators": [a.user.get_username() for a in submitted],
+            "boxes": len(merged.boxes), "shapes": len(merged.shapes), "annotators": [a.user.get_username() for a in submitted],
             "agreement": round(merged.agreement, 4)}  # fmt: skip

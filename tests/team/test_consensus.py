@@ -127,3 +127,66 @@ def test_blind_labelling_agreement_and_merge(world, make_images, crowd) -> None:
     # sending the same images again skips what each person labelled blind before
     again = _send(world, images, crowd)
     assert again.json()["skipped"] == 6 and again.json()["batches"] == []
+
+
+def _rect(x0, y0, x1, y1):
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]]
+
+
+def _rect_mask(rows, cols, size=(30, 40)):
+    import numpy as np
+
+    from ml.geometry import mask_rle
+
+    m = np.zeros(size, np.uint8)
+    m[rows, cols] = 1
+    return mask_rle(m).json()
+
+
+def _shape(world, who, image, label, *, polygon=None, mask=None):
+    body = {"kind": "polygon" if polygon else "mask", "label": _label(world, label),
+            **({"polygon": polygon} if polygon else {"mask": mask})}  # fmt: skip
+    made = world.client(who).post(f"/api/v1/images/{image.pk}/annotations/", body, format="json")
+    assert made.status_code == 201, made.json()
+
+
+def test_polygons_and_masks_are_compared_and_merged_by_pixel_vote(world, make_images, crowd):
+    (image,) = make_images(1)  # 40 x 30
+    assert _send(world, [image], crowd).status_code == 201
+    # robin: 10x10 at the corner; 10x8 (IoU 0.8); 10x10 two to the right (IoU 80/120)
+    _shape(world, "annotator", image, "robin", polygon=_rect(0, 0, 10, 10))
+    _shape(world, "annotator2", image, "robin", polygon=_rect(0, 0, 10, 8))
+    _shape(world, "manager", image, "robin", polygon=_rect(2, 0, 12, 10))
+    # sparrow: a mask of columns 20-29 x rows 10-19, and a polygon of its top 8 rows
+    _shape(world, "annotator", image, "sparrow", mask=_rect_mask(slice(10, 20), slice(20, 30)))
+    _shape(world, "annotator2", image, "sparrow", polygon=_rect(20, 10, 30, 18))
+    for who in crowd:
+        world.client(who).patch(f"/api/v1/images/{image.pk}/", {"status": "done"}, format="json")
+    reviewer = world.client("reviewer")
+    detail = reviewer.get(f"/api/v1/images/{image.pk}/consensus/").json()
+    people = {p["username"]: p for p in detail["annotators"]}
+    assert [s["kind"] for s in people["annotator"]["shapes"]] == ["polygon", "mask"]
+    assert people["annotator2"]["shapes"][0]["polygon"] == [_rect(0, 0, 10, 8)]
+    # pairwise shape F1: 1 (both matched), 2/3, 2/3 (robin matched, sparrow on one side)
+    assert detail["agreement"] == pytest.approx(7 / 9, abs=1e-4)
+    robin, sparrow = sorted(detail["merged"]["shapes"], key=lambda s: s["label"])
+    # robin: pixels 2 of 3 cover: columns 0-1 x rows 0-7 and columns 2-9 x rows 0-9, an L
+    assert robin["kind"] == "polygon" and robin["votes"] == 3
+    assert robin["polygon"] == [[[0, 0], [10, 0], [10, 10], [2, 10], [2, 8], [0, 8]]]
+    assert robin["mean_iou"] == pytest.approx((96 / 100 + 80 / 96 + 80 / 116) / 3, abs=1e-4)
+    # sparrow: a mask and a polygon, so a mask; both must cover a pixel: the top 8 rows
+    assert sparrow["kind"] == "mask" and sparrow["votes"] == 2
+    assert sparrow["mask"] == _rect_mask(slice(10, 18), slice(20, 30))
+    assert detail["merged"]["left_out_shapes"] == 0
+    # quorum 3: only the robin group has three members
+    assert reviewer.get(f"/api/v1/images/{image.pk}/consensus/?quorum=3").json()["merged"][
+        "left_out_shapes"] == 2  # fmt: skip
+
+    merged = reviewer.post(f"/api/v1/images/{image.pk}/consensus/merge/", {}, format="json")
+    assert merged.status_code == 200 and merged.json()["shapes"] == 2, merged.json()
+    made = {a.kind: a for a in Annotation.objects.filter(image=image)}
+    assert set(made) == {"polygon", "mask"}
+    assert made["polygon"].polygon == robin["polygon"] and made["polygon"].label.name == "robin"
+    assert (made["polygon"].w, made["polygon"].h) == (10, 10)
+    assert made["mask"].mask == sparrow["mask"] and made["mask"].label.name == "sparrow"
+    assert AnnotationEvent.objects.filter(image=image, action="created").count() == 2

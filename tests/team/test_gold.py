@@ -161,3 +161,39 @@ async def test_private_copies_are_broadcast_to_their_owner_only(world, make_imag
     assert await quiet(theirs, timeout=1.5)
     for socket in (mine, theirs):
         await socket.disconnect()
+
+
+def test_gold_polygons_are_scored_against_masks_by_mask_iou(world, make_images) -> None:
+    import numpy as np
+
+    from ml.geometry import mask_rle
+
+    images = make_images(2)  # 40 x 30
+    gold = images[0]
+    robin = _label(world, "robin")
+    square = [[0, 0], [10, 0], [10, 10], [0, 10]]  # 100 pixels
+    annotation_create(image=gold, user=world.users["owner"], kind="polygon", label_id=robin,
+                      polygon=square)  # fmt: skip
+    Image.objects.filter(pk=gold.pk).update(sample_weight=4.0, status="reviewed")
+    made = world.client("manager").post(
+        f"/api/v1/projects/{world.project.pk}/batches/",
+        {"image_ids": [images[1].pk], "assignee": "annotator", "gold": 1}, format="json",
+    )  # fmt: skip
+    assert made.status_code == 201 and made.json()["images"] == 2
+    m = np.zeros((30, 40), np.uint8)
+    m[0:10, 0:8] = 1  # 80 of the square's pixels: IoU 0.8
+    annotator = world.client("annotator")
+    for body in (
+        {"kind": "mask", "mask": mask_rle(m).json()},
+        {"kind": "polygon", "polygon": [[30, 20], [35, 20], [35, 25]]},
+    ):  # spurious
+        added = annotator.post(f"/api/v1/images/{gold.pk}/annotations/",
+                               {**body, "label": robin}, format="json")  # fmt: skip
+        assert added.status_code == 201, added.json()
+    annotator.patch(f"/api/v1/images/{gold.pk}/", {"status": "done"}, format="json")
+    (row,) = world.client("manager").get(f"/api/v1/projects/{world.project.pk}/gold/").json()
+    assert (row["reference_shapes"], row["shapes"], row["shapes_matched"]) == (1, 2, 1)
+    assert row["shape_precision"] == 0.5 and row["shape_recall"] == 1.0
+    assert row["shape_mean_iou"] == pytest.approx(0.8)
+    assert row["agreement"] == pytest.approx(2 / 3, abs=1e-4)  # shape F1 2 * 1 / (1 + 2)
+    assert row["precision"] is None and row["boxes"] == 0  # boxes apart

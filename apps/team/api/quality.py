@@ -24,7 +24,8 @@ from .views import WindowSerializer, since_of
 class ScoresSerializer(serializers.Serializer):
     agreement = serializers.FloatField(
         allow_null=True,
-        help_text="The mean of tag accuracy and box F1 (IoU 0.5), where each exists.",
+        help_text="The mean of tag accuracy, box F1 (IoU 0.5) and shape F1 (polygons and "
+        "masks, mask IoU 0.5), over those that exist.",
     )
     tag_accuracy = serializers.FloatField(allow_null=True)
     precision = serializers.FloatField(allow_null=True, help_text="Their boxes that match gold.")
@@ -34,6 +35,14 @@ class ScoresSerializer(serializers.Serializer):
     boxes = serializers.IntegerField()
     matched = serializers.IntegerField()
     tag_decisions = serializers.IntegerField()
+    shape_precision = serializers.FloatField(
+        allow_null=True, help_text="Their polygons and masks that match gold (mask IoU 0.5)."
+    )
+    shape_recall = serializers.FloatField(allow_null=True, help_text="Gold shapes they found.")
+    shape_mean_iou = serializers.FloatField(allow_null=True, help_text="Over the matched shapes.")
+    reference_shapes = serializers.IntegerField()
+    shapes = serializers.IntegerField()
+    shapes_matched = serializers.IntegerField()
 
 
 class LabelScoresSerializer(ScoresSerializer):
@@ -122,6 +131,18 @@ class BoxVoteSerializer(serializers.Serializer):
     mean_iou = serializers.FloatField(required=False, allow_null=True)
 
 
+class ShapeVoteSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["polygon", "mask"])
+    polygon = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField())),
+        allow_null=True, help_text="A polygon's rings (outline first), image pixels.",
+    )  # fmt: skip
+    mask = serializers.DictField(allow_null=True, help_text="A mask: {size: [h, w], counts}.")
+    votes = serializers.IntegerField(required=False)
+    mean_iou = serializers.FloatField(required=False, allow_null=True)
+
+
 class TagVoteSerializer(serializers.Serializer):
     label = serializers.CharField()
     votes = serializers.IntegerField()
@@ -130,13 +151,18 @@ class TagVoteSerializer(serializers.Serializer):
 class AttemptLabelsSerializer(ConsensusPersonSerializer):
     tags = serializers.ListField(child=serializers.CharField())
     boxes = BoxVoteSerializer(many=True)
+    shapes = ShapeVoteSerializer(many=True)
 
 
 class MergedSerializer(serializers.Serializer):
     tags = TagVoteSerializer(many=True)
     boxes = BoxVoteSerializer(many=True)
+    shapes = ShapeVoteSerializer(
+        many=True, help_text="Polygons and masks fused by pixel vote (a polygon when all were)."
+    )
     tag_votes = TagVoteSerializer(many=True)
     left_out_boxes = serializers.IntegerField(help_text="Boxes too few people drew.")
+    left_out_shapes = serializers.IntegerField(help_text="Polygons and masks too few people drew.")
 
 
 class ConsensusDetailSerializer(serializers.Serializer):
@@ -174,6 +200,7 @@ class ConsensusMergeView(APIView):
         responses={200: inline_serializer("ConsensusMerged", {
             "image": serializers.IntegerField(), "removed": serializers.IntegerField(),
             "tags": serializers.IntegerField(), "boxes": serializers.IntegerField(),
+            "shapes": serializers.IntegerField(),
             "annotators": serializers.ListField(child=serializers.CharField()),
             "agreement": serializers.FloatField(),
         }), **error_responses(409)},
