@@ -1,6 +1,7 @@
 """Polygons and masks in the labeller: made by one user (through the API), they appear live
 on another's canvas, holes left open (the pixels inside a hole are the image's own), and an
-edit of the rings follows. The drawing tools come next; this is the canvas and the wire."""
+edit of the rings follows. Then the tools, with two users live: a polygon drawn, its vertex
+dragged, converted to a mask, painted with the brush and cut with the eraser; the assist."""
 
 import io
 
@@ -179,3 +180,68 @@ def test_the_assist_outlines_the_object_in_a_box(new_page) -> None:
     kind, x, y, w, h = off_loop(in_thread(stored))
     assert kind == "polygon"
     assert (x, y, w, h) == pytest.approx((580, 180, 140, 140), abs=6)  # the disc's box
+
+
+def _mask_area(page: Page) -> int:
+    """Pixels set in the one mask on the page's canvas, decoded in the page."""
+    return page.evaluate("""() => {
+        const m = window.__labeller.shapes().find((s) => s.kind === "mask");
+        return m ? window.__labeller.maskArea(m.mask) : -1;
+    }""")  # fmt: skip
+
+
+def _drag(page: Page, points: list[tuple[float, float]]) -> None:
+    page.mouse.move(*_to_screen(page, *points[0]))
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(*_to_screen(page, x, y), steps=4)
+    page.mouse.up()
+
+
+def test_edit_a_polygon_then_paint_and_erase_its_mask_live(new_page) -> None:
+    project, image, *_ = off_loop(scene)
+    pages = {name: _open(new_page, project, image, name) for name in ("alice", "bob")}
+    alice, bob = pages["alice"], pages["bob"]
+    alice.keyboard.press("p")
+    for x, y in ((100, 100), (300, 100), (300, 300), (100, 300), (100, 100)):
+        alice.mouse.click(*_to_screen(alice, x, y))
+    bob.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)
+    alice.keyboard.press("v")
+    alice.mouse.click(*_to_screen(alice, 200, 200))  # select it: its vertices show
+    _drag(alice, [(300, 300), (360, 340)])  # drag a vertex
+    screenshot(alice, "labeller-polygon-vertex-dragged")
+    bob.wait_for_function("() => { const r = window.__labeller.shapes()[0].rings[0];"
+                          " return Math.abs(r[2][0] - 360) < 2 && Math.abs(r[2][1] - 340) < 2; }",
+                          timeout=10_000)  # fmt: skip
+    _drag(alice, [(200, 100), (200, 60)])  # a mid-edge dot: a new vertex
+    bob.wait_for_function("() => window.__labeller.shapes()[0].rings[0].length === 5", timeout=10_000)
+
+    alice.keyboard.press("x")  # to a mask
+    bob.wait_for_function("() => window.__labeller.shapes().map((s) => s.kind).join() === 'mask'",
+                          timeout=10_000)  # fmt: skip
+    converted = _mask_area(bob)
+    assert 200 * 200 < converted < 200 * 200 + 60 * 240  # the square, the dragged corner, the new tip
+    alice.keyboard.press("k")
+    alice.keyboard.press("]")  # a larger brush: radius 10 -> 13
+    _drag(alice, [(450, 450), (600, 450)])  # paint a stroke away from the shape
+    bob.wait_for_function("(n) => window.__labeller.shapes()[0].mask && "
+                          "window.__labeller.maskArea(window.__labeller.shapes()[0].mask) > n",
+                          arg=converted + 150 * 20, timeout=10_000)  # fmt: skip
+    screenshot(bob, "labeller-mask-painted-seen-live")
+    painted = _mask_area(bob)
+    alice.keyboard.press("e")
+    _drag(alice, [(150, 200), (250, 200)])  # erase a band through the square
+    bob.wait_for_function("(n) => window.__labeller.maskArea(window.__labeller.shapes()[0].mask) < n",
+                          arg=painted - 100 * 20, timeout=10_000)  # fmt: skip
+    screenshot(alice, "labeller-mask-erased")
+    alice.keyboard.press("Control+z")  # undo the stroke, for both
+    bob.wait_for_function("(n) => window.__labeller.maskArea(window.__labeller.shapes()[0].mask) === n",
+                          arg=painted, timeout=10_000)  # fmt: skip
+
+    def stored():
+        (a,) = Annotation.objects.filter(image=image)
+        return a.kind, a.mask["size"], a.x, a.w
+
+    kind, size, x, w = off_loop(in_thread(stored))
+    assert (kind, size) == ("mask", [600, 800])
+    assert x == pytest.approx(100, abs=1) and x + w == pytest.approx(613, abs=2)

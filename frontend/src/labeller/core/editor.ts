@@ -2,10 +2,10 @@
  * Every user edit goes through here: it changes the store (origin LOCAL, which the outbox
  * saves) and records an undoable command. Undo and redo take the very same path.
  */
-import type { Box } from "../../api/annotations";
-import { History, type Command, type Snapshot } from "./history";
+import type { Box, Rle } from "../../api/annotations";
+import { History, type Command, type Shape, type Snapshot } from "./history";
 import type { Interaction } from "./selection";
-import { AnnotationStore, LOCAL, newClientId, sameBox, type Ann, type Rings } from "./store";
+import { AnnotationStore, LOCAL, newClientId, sameBox, sameRings, type Ann, type Rings } from "./store";
 
 export class Editor {
   constructor(
@@ -21,6 +21,10 @@ export class Editor {
 
   createPolygon(label: number, rings: Rings): Ann {
     return this.create({ kind: "polygon", label, box: null, rings: rings.map((r) => r.map(([x, y]) => [x, y])) });
+  }
+
+  createMask(label: number, mask: Rle): Ann {
+    return this.create({ kind: "mask", label, box: null, mask: { size: [mask.size[0], mask.size[1]], counts: mask.counts } });
   }
 
   createTag(label: number): Ann {
@@ -44,10 +48,38 @@ export class Editor {
     return this.record({ type: "update", key, before: { label: ann.label, box: ann.box }, after: { label: ann.label, box: { ...box } } });
   }
 
+  /** A polygon's new rings (vertices moved, added or taken away; the whole moved). */
+  updateRings(key: string, rings: Rings): boolean {
+    const ann = this.store.get(key);
+    if (!ann || ann.kind !== "polygon" || sameRings(ann.rings ?? null, rings)) return false;
+    return this.record({ type: "update", key, before: shapeOf(ann), after: { ...shapeOf(ann), rings: copyRings(rings) } });
+  }
+
+  /** A mask's new pixels (a brush or eraser stroke). */
+  updateMask(key: string, mask: Rle): boolean {
+    const ann = this.store.get(key);
+    if (!ann || ann.kind !== "mask" || ann.mask?.counts === mask.counts) return false;
+    return this.record({ type: "update", key, before: shapeOf(ann), after: { ...shapeOf(ann), mask } });
+  }
+
   setLabel(key: string, label: number): boolean {
     const ann = this.store.get(key);
     if (!ann || ann.label === label) return false;
-    return this.record({ type: "update", key, before: { label: ann.label, box: ann.box }, after: { label, box: ann.box } });
+    return this.record({ type: "update", key, before: shapeOf(ann), after: { ...shapeOf(ann), label } });
+  }
+
+  /**
+   * Put other annotations in place of one (a polygon converted to a mask, a mask to its
+   * regions' polygons): one undo step brings the old one back and takes the new ones away.
+   */
+  replace(key: string, snaps: Snapshot[]): Ann[] | null {
+    const old = this.store.get(key);
+    if (!old) return null;
+    const del: Command = { type: "delete", key, snap: snapshot(old) };
+    this.apply(del);
+    const made = snaps.map((snap) => this.store.add(this.fields(snap), LOCAL));
+    this.history.push({ type: "group", cmds: [del, ...made.map((a, i): Command => ({ type: "create", key: a.key, snap: snaps[i]! }))] });
+    return made;
   }
 
   remove(key: string): boolean {
@@ -94,14 +126,29 @@ export class Editor {
       case "update": {
         const ann = store.get(cmd.key);
         if (!ann) return false;
-        const patch: { label?: number; box?: Box } = {};
-        if (ann.label !== cmd.after.label) patch.label = cmd.after.label;
-        if (ann.kind === "box" && cmd.after.box && !sameBox(ann.box, cmd.after.box)) patch.box = cmd.after.box;
-        if (patch.label === undefined && patch.box === undefined) return true;
+        const patch: { label?: number; box?: Box; rings?: Rings; mask?: Rle } = {};
+        const after = cmd.after;
+        if (ann.label !== after.label) patch.label = after.label;
+        if (ann.kind === "box" && after.box && !sameBox(ann.box, after.box)) patch.box = after.box;
+        if (ann.kind === "polygon" && after.rings && !sameRings(ann.rings ?? null, after.rings)) patch.rings = copyRings(after.rings);
+        if (ann.kind === "mask" && after.mask && ann.mask?.counts !== after.mask.counts) patch.mask = after.mask;
+        if (Object.keys(patch).length === 0) return true;
         store.update(cmd.key, patch, LOCAL);
         return true;
       }
+      case "group": {
+        // All or nothing: a group whose parts no longer apply is dropped whole.
+        if (!cmd.cmds.every((c) => this.applies(c))) return false;
+        for (const c of cmd.cmds) this.apply(c);
+        return true;
+      }
     }
+  }
+
+  private applies(cmd: Command): boolean {
+    if (cmd.type === "create") return !this.store.get(cmd.key);
+    if (cmd.type === "group") return cmd.cmds.every((c) => this.applies(c));
+    return !!this.store.get(cmd.key);
   }
 
   private fields(snap: Snapshot) {
@@ -112,6 +159,7 @@ export class Editor {
       label: snap.label,
       box: snap.box ? { ...snap.box } : null,
       rings: snap.rings ?? null,
+      mask: snap.mask ?? null,
       source: "human" as const,
       score: null,
       review: "none",
@@ -121,5 +169,13 @@ export class Editor {
 }
 
 export function snapshot(ann: Ann): Snapshot {
-  return { kind: ann.kind, label: ann.label, box: ann.box ? { ...ann.box } : null, rings: ann.rings ?? null };
+  return { kind: ann.kind, label: ann.label, box: ann.box ? { ...ann.box } : null, rings: ann.rings ?? null, mask: ann.mask ?? null };
+}
+
+function shapeOf(ann: Ann): Shape {
+  return { label: ann.label, box: ann.box, rings: ann.rings ?? null, mask: ann.mask ?? null };
+}
+
+function copyRings(rings: Rings): Rings {
+  return rings.map((r) => r.map(([x, y]) => [x, y]));
 }

@@ -3,7 +3,7 @@
  * annotation by store key (stable: undo of a delete brings it back under the same key,
  * as a new annotation with a new client id, so older commands still find it).
  */
-import type { Box } from "../../api/annotations";
+import type { Box, Rle } from "../../api/annotations";
 import type { Kind, Rings } from "./store";
 
 /** What undo needs to bring an annotation back. */
@@ -12,17 +12,23 @@ export interface Snapshot {
   label: number;
   box: Box | null;
   rings?: Rings | null;
+  mask?: Rle | null;
 }
 
+/** What an update changes: the label, and the geometry of the annotation's kind. */
 export interface Shape {
   label: number;
   box: Box | null;
+  rings?: Rings | null;
+  mask?: Rle | null;
 }
 
 export type Command =
   | { type: "create"; key: string; snap: Snapshot }
   | { type: "delete"; key: string; snap: Snapshot }
-  | { type: "update"; key: string; before: Shape; after: Shape };
+  | { type: "update"; key: string; before: Shape; after: Shape }
+  /** Several commands undone and redone as one (a polygon converted to a mask). */
+  | { type: "group"; cmds: Command[] };
 
 export function invert(cmd: Command): Command {
   switch (cmd.type) {
@@ -32,6 +38,8 @@ export function invert(cmd: Command): Command {
       return { type: "create", key: cmd.key, snap: cmd.snap };
     case "update":
       return { type: "update", key: cmd.key, before: cmd.after, after: cmd.before };
+    case "group":
+      return { type: "group", cmds: cmd.cmds.map(invert).reverse() };
   }
 }
 

@@ -4,7 +4,7 @@ import type { Label } from "../../api/labels";
 export const FALLBACK_COLOR = "#8b95a7";
 
 /** Keys the labeller itself uses; a label hotkey on one of these is shown but not bound. */
-export const RESERVED_KEYS = new Set(["a", "b", "d", "f", "g", "m", "n", "p", "v", "w", "0", "?", "+", "-", "="]);
+export const RESERVED_KEYS = new Set(["a", "b", "d", "e", "f", "g", "k", "m", "n", "p", "v", "w", "x", "0", "?", "+", "-", "=", "[", "]"]);
 
 export class LabelSet {
   list: Label[] = [];

@@ -3,9 +3,22 @@
  * annotation, a draft box while drawing/moving/resizing, and the pointer (for guides).
  */
 import type { Box } from "../../api/annotations";
+import type { Dirty } from "../shapes/raster";
+import type { Rings } from "./store";
 
 /** "crop": the Transform tool's region (no label), kept on screen while its panel is open. */
-export type DraftMode = "draw" | "move" | "resize" | "crop";
+export type DraftMode = "draw" | "move" | "resize" | "crop" | "paint";
+
+/** A brush or eraser stroke in progress: the mask's pixels as they are now. */
+export interface PaintDraft {
+  /** Row-major 0/1 bytes, width * height (the image's size); the tool writes into them. */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  /** What changed since the renderer last looked (it clears this). */
+  dirty: Dirty | null;
+  erase: boolean;
+}
 
 export interface Draft {
   /** The annotation being moved/resized (hidden while the draft shows), or null when drawing. */
@@ -17,6 +30,9 @@ export interface Draft {
   points?: [number, number][];
   /** The points are a whole outline (the assist's proposal), not a path being drawn. */
   closed?: boolean;
+  /** A polygon being edited (vertices dragged, the whole moved): its rings as they are now. */
+  rings?: Rings;
+  paint?: PaintDraft;
   /** The assist's clicks: on the object (positive) or off it. */
   marks?: { x: number; y: number; positive: boolean }[];
 }

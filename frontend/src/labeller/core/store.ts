@@ -85,6 +85,15 @@ export function sameBox(a: Box | null, b: Box | null): boolean {
   return a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
 }
 
+export function sameRings(a: Rings | null, b: Rings | null): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  return a.every((ring, i) => {
+    const other = b[i]!;
+    return ring.length === other.length && ring.every(([x, y], j) => x === other[j]![0] && y === other[j]![1]);
+  });
+}
+
 export class AnnotationStore {
   private readonly items = new Map<string, Ann>();
   private readonly ids = new Map<number, string>();

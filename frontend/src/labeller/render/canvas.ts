@@ -3,7 +3,8 @@
  * interaction) and paints on the next animation frame when something changed; it never
  * touches the API. Boxes are stroked in screen space (crisp at any zoom), one path per
  * label colour, culled to the view; label tags are skipped when boxes are tiny or many.
- * Polygons and masks are drawn under the boxes (render/shapes.ts).
+ * Polygons and masks are drawn under the boxes (render/shapes.ts); the shape being edited,
+ * a brush stroke and the brush's outline over them (render/editing.ts).
  */
 import { textOn } from "../../lib/format";
 import type { Interaction } from "../core/selection";
@@ -11,8 +12,10 @@ import type { Ann, AnnotationStore } from "../core/store";
 import type { Viewport } from "../core/viewport";
 import { isPending } from "../core/review";
 import { HANDLES, handlePoint } from "../shapes/box";
+import { rleBounds } from "../shapes/rle";
+import { drawBrushCursor, drawMaskSelected, drawPolygonEdit, PaintLayer } from "./editing";
 import { ImagePyramid } from "./mipmap";
-import { ShapeLayer } from "./shapes";
+import { ShapeLayer, type View } from "./shapes";
 
 export interface LabelStyle {
   color: string;
@@ -24,6 +27,8 @@ export interface RendererSources {
   viewport: Viewport;
   interaction: Interaction;
   style: (label: number) => LabelStyle;
+  /** The brush or eraser in use (its outline follows the pointer), or null. */
+  brush?: () => { radius: number; erase: boolean } | null;
 }
 
 interface Entry {
@@ -45,6 +50,8 @@ const DASH = [6, 4];
 const DRAFT_DASH = [5, 3];
 const GHOST = "#4cc38a"; // a previewed box: the theme's "ok" green
 const NO_DASH: number[] = [];
+/** Milliseconds of a still view after which stretched cached polygons are drawn sharp again. */
+const SETTLE_MS = 150;
 /** Above this many boxes on screen, no label tags (they would be unreadable anyway). */
 const TAG_LIMIT = 250;
 /**
@@ -68,6 +75,9 @@ export class CanvasRenderer {
   private groupsRev = -1;
   private readonly widths = new Map<string, number>();
   private readonly shapes = new ShapeLayer();
+  private readonly paint = new PaintLayer();
+  private hiddenShape: string | null = null;
+  private settle: ReturnType<typeof setTimeout> | null = null;
 
   /** Polygons and masks in the last rebuild (tests and benchmarks read it). */
   get shapeCount(): number {
@@ -124,6 +134,7 @@ export class CanvasRenderer {
   destroy(): void {
     for (const off of this.offs) off();
     if (this.raf) cancelAnimationFrame(this.raf);
+    if (this.settle) clearTimeout(this.settle);
     this.pyramid?.dispose();
   }
 
@@ -144,9 +155,13 @@ export class CanvasRenderer {
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.drawImage(s, tx, ty);
-    if (this.groupsRev !== this.src.store.rev) this.rebuild();
-    const sel = this.src.interaction.selected !== null ? this.src.store.get(this.src.interaction.selected) : undefined;
-    this.shapes.draw(ctx, s, tx, ty, dpr, sel?.kind === "polygon" ? { ann: sel, color: this.src.style(sel.label).color } : null);
+    const it = this.src.interaction;
+    const hidden = it.draft?.key ?? null;
+    if (this.groupsRev !== this.src.store.rev || this.hiddenShape !== hidden) this.rebuild();
+    const view: View = { s, tx, ty, cssW: this.cssW, cssH: this.cssH, dpr };
+    this.shapes.draw(ctx, view);
+    this.settleLater();
+    this.drawSelectedShape(view, hidden);
     // Decided from the previous frame's count: a one-frame lag is invisible.
     this.drawBoxes(s, tx, ty, this.visCount <= RICH_LIMIT);
     if (this.visCount <= TAG_LIMIT) this.drawTags(null);
@@ -155,6 +170,33 @@ export class CanvasRenderer {
     this.drawDraft(s, tx, ty);
     this.drawMarks(s, tx, ty);
     this.drawGuides();
+    const brush = this.src.brush?.();
+    if (brush && it.pointer) drawBrushCursor(ctx, it.pointer, brush.radius, s, brush.erase);
+  }
+
+  /** Cached polygons drawn stretched: draw them sharp once the view has been still a moment. */
+  private settleLater(): void {
+    if (this.settle) clearTimeout(this.settle);
+    this.settle = null;
+    if (!this.shapes.stretched) return;
+    this.settle = setTimeout(() => {
+      this.settle = null;
+      this.shapes.refresh();
+      this.invalidate();
+    }, SETTLE_MS);
+  }
+
+  /** The selected polygon with its handles, or the selected mask highlighted. */
+  private drawSelectedShape(view: View, hidden: string | null): void {
+    const key = this.src.interaction.selected;
+    const sel = key !== null && key !== hidden ? this.src.store.get(key) : undefined;
+    if (!sel) return;
+    const color = this.src.style(sel.label).color;
+    if (sel.kind === "polygon" && sel.rings) drawPolygonEdit(this.ctx, sel.rings, view, color, true);
+    else if (sel.kind === "mask" && sel.mask) {
+      const bitmap = this.shapes.maskOf(sel.key);
+      if (bitmap) drawMaskSelected(this.ctx, bitmap, rleBounds(sel.mask).box, view, color);
+    }
   }
 
   private drawImage(s: number, tx: number, ty: number): void {
@@ -205,7 +247,8 @@ export class CanvasRenderer {
       this.byKey.set(ann.key, entry);
     }
     this.groups = [...map.values()];
-    this.shapes.rebuild(this.src.store.all(), (a) => this.src.style(a.label).color, isPending);
+    this.hiddenShape = this.src.interaction.draft?.key ?? null;
+    this.shapes.rebuild(this.src.store.all(), (a) => this.src.style(a.label).color, isPending, this.hiddenShape);
     this.groupsRev = this.src.store.rev;
     if (this.visRect.length < 4 * this.byKey.size) this.visRect = new Float64Array(4 * this.byKey.size + 1024);
   }
@@ -429,6 +472,15 @@ export class CanvasRenderer {
     if (!d) return;
     const { ctx } = this;
     const color = d.label !== null ? this.src.style(d.label).color : "#ffffff";
+    const view: View = { s, tx, ty, cssW: this.cssW, cssH: this.cssH, dpr: this.dpr };
+    if (d.paint) {
+      this.paint.draw(ctx, d.paint, view, color);
+      return;
+    }
+    if (d.rings) {
+      drawPolygonEdit(ctx, d.rings, view, color, true);
+      return;
+    }
     if (d.points) {
       this.drawPolygonDraft(d.points, s, tx, ty, color, d.closed ?? false);
       return;

@@ -4,7 +4,8 @@
  * ops of an image are replayed onto a freshly loaded store so the user sees them.
  */
 import type { AnnotationRecord } from "../../api/annotations";
-import { AnnotationStore, fromRecord, REMOTE, sameBox, type Ann, type Kind, type StoreChange } from "../core/store";
+import { AnnotationStore, fromRecord, REMOTE, sameBox, sameRings, type Ann, type Kind, type StoreChange } from "../core/store";
+import { patchOf, type UpdateFields } from "./ops";
 import type { Outbox, OutboxEvent } from "./outbox";
 
 export type NoticeKind = "conflict" | "deleted" | "error";
@@ -33,21 +34,24 @@ export function bindOutbox(opts: BindOptions): () => void {
     if (c.type === "create") {
       const a = c.ann;
       outbox.enqueue({ op: "create", imageId, clientId: a.clientId, id: a.id, version: a.version, kind: a.kind, label: a.label, box: a.box,
-        ...(a.rings ? { rings: a.rings } : {}) });
+        ...(a.rings ? { rings: a.rings } : {}), ...(a.mask ? { mask: a.mask } : {}) });
     } else if (c.type === "update") {
-      const fields: { label?: number; box?: { x: number; y: number; w: number; h: number } } = {};
-      if (c.ann.label !== c.prev.label) fields.label = c.ann.label;
-      if (c.ann.kind === "box" && c.ann.box && !sameBox(c.ann.box, c.prev.box)) fields.box = { ...c.ann.box };
-      if (fields.label === undefined && fields.box === undefined) return;
+      const { ann, prev } = c;
+      const fields: UpdateFields = {};
+      if (ann.label !== prev.label) fields.label = ann.label;
+      if (ann.kind === "box" && ann.box && !sameBox(ann.box, prev.box)) fields.box = { ...ann.box };
+      if (ann.kind === "polygon" && ann.rings && !sameRings(ann.rings, prev.rings ?? null)) fields.polygon = ann.rings;
+      if (ann.kind === "mask" && ann.mask && ann.mask.counts !== prev.mask?.counts) fields.mask = ann.mask;
+      if (Object.keys(fields).length === 0) return;
       outbox.enqueue({
-        op: "update", imageId, clientId: c.ann.clientId, id: c.prev.id, version: c.prev.version,
-        fields, before: { label: c.prev.label, box: c.prev.box },
+        op: "update", imageId, clientId: ann.clientId, id: prev.id, version: prev.version,
+        fields, before: { label: prev.label, box: prev.box, rings: prev.rings ?? null, mask: prev.mask ?? null },
       });
     } else if (c.type === "delete") {
       const a = c.ann;
       outbox.enqueue({
         op: "delete", imageId, clientId: a.clientId, id: a.id, version: a.version,
-        before: { kind: a.kind, label: a.label, box: a.box, ...(a.rings ? { rings: a.rings } : {}), source: a.source, score: a.score, review: a.review },
+        before: { kind: a.kind, label: a.label, box: a.box, ...(a.rings ? { rings: a.rings } : {}), ...(a.mask ? { mask: a.mask } : {}), source: a.source, score: a.score, review: a.review },
       });
     }
   };
@@ -108,7 +112,8 @@ function applyCurrent(store: AnnotationStore, clientId: string, current: Annotat
   const f = fromRecord(current);
   const ann = store.find(clientId, current.id);
   if (ann) {
-    return store.update(ann.key, { id: f.id, label: f.label, box: f.box, source: f.source, score: f.score, review: f.review, version: f.version }, REMOTE)!;
+    return store.update(ann.key, { id: f.id, label: f.label, box: f.box, rings: f.rings, mask: f.mask, source: f.source, score: f.score,
+      review: f.review, version: f.version }, REMOTE)!;
   }
   return store.add({ ...f, clientId }, REMOTE);
 }
@@ -119,7 +124,8 @@ function revert(store: AnnotationStore, outbox: Outbox, op: OutboxEvent["op"]): 
     if (ann) store.remove(ann.key, REMOTE);
   } else if (op.op === "update") {
     const ann = store.find(op.clientId, op.id);
-    if (ann && !outbox.hasPending(op.clientId)) store.update(ann.key, { label: op.before.label, box: op.before.box }, REMOTE);
+    const { label, box, rings, mask } = op.before;
+    if (ann && !outbox.hasPending(op.clientId)) store.update(ann.key, { label, box, rings: rings ?? ann.rings, mask: mask ?? ann.mask }, REMOTE);
   } else if (!store.find(op.clientId, op.id)) {
     const known = outbox.knownFor(op.clientId);
     store.add({ ...op.before, id: known?.id ?? op.id, clientId: op.clientId, version: known?.version ?? op.version }, REMOTE);
@@ -134,14 +140,14 @@ export function replayPending(store: AnnotationStore, outbox: Outbox, imageId: n
     if (op.op === "create") {
       if (store.byClientId(op.clientId)) continue;
       store.add({
-        id: known?.id ?? null, clientId: op.clientId, kind: op.kind, label: op.label, box: op.box, rings: op.rings ?? null,
+        id: known?.id ?? null, clientId: op.clientId, kind: op.kind, label: op.label, box: op.box, rings: op.rings ?? null, mask: op.mask ?? null,
         source: "human", score: null, review: "none", version: known?.version ?? 0,
       }, REMOTE);
       n++;
     } else {
       const ann = store.find(op.clientId, known?.id ?? op.id);
       if (!ann) continue;
-      if (op.op === "update") store.update(ann.key, op.fields, REMOTE);
+      if (op.op === "update") store.update(ann.key, patchOf(op.fields), REMOTE);
       else store.remove(ann.key, REMOTE);
       n++;
     }

@@ -1,5 +1,5 @@
 /** What the outbox queues: one server write each, named by the annotation's client id. */
-import type { Box, Source } from "../../api/annotations";
+import type { Box, Rle, Source } from "../../api/annotations";
 import type { Kind, Rings } from "../core/store";
 
 interface OpCommon {
@@ -20,22 +20,37 @@ export interface CreateOp extends OpCommon {
   box: Box | null;
   /** A polygon's rings (the outline first). */
   rings?: Rings | null;
+  mask?: Rle | null;
+}
+
+/** What a PATCH sends, in the wire's names (`polygon` holds the rings). */
+export interface UpdateFields {
+  label?: number;
+  box?: Box;
+  polygon?: Rings;
+  mask?: Rle;
 }
 
 export interface UpdateOp extends OpCommon {
   op: "update";
-  fields: { label?: number; box?: Box };
+  fields: UpdateFields;
   /** The state before this change (to revert when the server refuses it). */
-  before: { label: number; box: Box | null };
+  before: { label: number; box: Box | null; rings?: Rings | null; mask?: Rle | null };
 }
 
 export interface DeleteOp extends OpCommon {
   op: "delete";
   /** What was deleted (to bring it back when the server refuses). */
-  before: { kind: Kind; label: number; box: Box | null; rings?: Rings | null; source: Source; score: number | null; review: string };
+  before: { kind: Kind; label: number; box: Box | null; rings?: Rings | null; mask?: Rle | null; source: Source; score: number | null; review: string };
 }
 
 export type Op = CreateOp | UpdateOp | DeleteOp;
+
+/** The store's patch for an update's fields. */
+export function patchOf(fields: UpdateFields): { label?: number; box?: Box; rings?: Rings; mask?: Rle } {
+  const { polygon, ...rest } = fields;
+  return polygon ? { ...rest, rings: polygon } : rest;
+}
 
 type Distribute<T> = T extends unknown ? Omit<T, "seq"> : never;
 export type NewOp = Distribute<Op>;

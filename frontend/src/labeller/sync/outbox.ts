@@ -182,6 +182,8 @@ export class Outbox {
     if (op.op === "update" && prev.op === "create") {
       if (op.fields.label !== undefined) prev.label = op.fields.label;
       if (op.fields.box !== undefined) prev.box = { ...op.fields.box };
+      if (op.fields.polygon !== undefined) prev.rings = op.fields.polygon;
+      if (op.fields.mask !== undefined) prev.mask = op.fields.mask;
       return true;
     }
     if (op.op === "delete" && prev.op === "create" && !this.queue.some((o) => o.clientId === op.clientId && o === this.inflight)) {
@@ -239,6 +241,7 @@ export class Outbox {
         const body: AnnotationCreateBody = { kind: op.kind, label: op.label, client_id: op.clientId };
         if (op.kind === "box") body.box = op.box;
         if (op.kind === "polygon" && op.rings) body.polygon = op.rings;
+        if (op.kind === "mask" && op.mask) body.mask = op.mask;
         const rec = await this.transport.create(op.imageId, body);
         this.learn(op.clientId, rec);
         this.done(op, { type: "saved", op, record: rec });

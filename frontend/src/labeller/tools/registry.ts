@@ -3,11 +3,12 @@
  * know nothing of the DOM or the API: everything goes through a ToolHost, so tests can
  * drive them with a fake or with the real store, editor and viewport.
  */
-import type { Box } from "../../api/annotations";
+import type { Box, Rle } from "../../api/annotations";
 import type { Draft } from "../core/selection";
+import type { Kind, Rings } from "../core/store";
 import type { Part, ViewTransform } from "../shapes/box";
 
-export type ToolName = "select" | "box" | "polygon" | "assist" | "pan" | "crop";
+export type ToolName = "select" | "box" | "polygon" | "assist" | "brush" | "eraser" | "pan" | "crop";
 
 export interface PointerInfo {
   /** Canvas-relative CSS pixels. */
@@ -20,7 +21,10 @@ export interface PointerInfo {
 
 export interface HitResult {
   key: string;
-  part: Part;
+  /** A box's handle or inside; a selected polygon's vertex, or the midpoint of its edge `index`. */
+  part: Part | "vertex" | "edge";
+  ring?: number;
+  index?: number;
 }
 
 export interface ToolHost {
@@ -30,6 +34,9 @@ export interface ToolHost {
   hitTest(sx: number, sy: number): HitResult | null;
   boxOf(key: string): Box | null;
   labelOf(key: string): number | null;
+  kindOf(key: string): Kind | null;
+  ringsOf(key: string): Rings | null;
+  maskOf(key: string): Rle | null;
   selected(): string | null;
   select(key: string | null): void;
   hover(key: string | null): void;
@@ -40,6 +47,14 @@ export interface ToolHost {
   /** Make a polygon from its rings in image pixels (undoable, saved); returns its key. */
   createPolygon(label: number, rings: [number, number][][]): string;
   updateBox(key: string, box: Box): void;
+  /** A polygon's new rings (undoable, saved). */
+  updateRings(key: string, rings: Rings): void;
+  /** Make a mask (undoable, saved); returns its key. */
+  createMask(label: number, mask: Rle): string;
+  /** A mask's new pixels (undoable, saved). */
+  updateMask(key: string, mask: Rle): void;
+  /** Delete an annotation (undoable, saved): a mask erased to nothing. */
+  remove(key: string): void;
   setDraft(draft: Draft | null): void;
   setCursor(cursor: string): void;
   panBy(dx: number, dy: number): void;

@@ -1,56 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { Box } from "../../api/annotations";
-import { Editor } from "../core/editor";
-import { History } from "../core/history";
-import { Interaction } from "../core/selection";
-import { AnnotationStore } from "../core/store";
-import { Viewport } from "../core/viewport";
 import { createBoxTool } from "./box";
 import { createCropTool } from "./crop";
 import { hitTestAnnotations } from "./hit";
 import { createPanTool } from "./pan";
 import { CLOSE_PX, createPolygonTool } from "./polygon";
 import { createAssistTool, type AssistClick } from "./assist";
-import type { PointerInfo, ToolHost } from "./registry";
-import { ToolRegistry } from "./registry";
+import type { Box } from "../../api/annotations";
+import { ToolRegistry, type PointerInfo } from "./registry";
 import { createSelectTool } from "./select";
-
-function world(label: number | null = 7) {
-  const store = new AnnotationStore();
-  const interaction = new Interaction();
-  const editor = new Editor(store, new History(), interaction, () => `c${Math.random()}`);
-  const viewport = new Viewport();
-  viewport.setSize(1048, 1048);
-  viewport.setImage(1000, 1000); // scale 1, tx = ty = 24
-  const hints: string[] = [];
-  const regions: (Box | null)[] = [];
-  let cursor = "";
-  const host: ToolHost = {
-    view: viewport,
-    imageSize: () => ({ width: 1000, height: 1000 }),
-    hitTest: (sx, sy) => hitTestAnnotations(store.boxes(), interaction.selected, viewport, sx, sy),
-    boxOf: (k) => store.get(k)?.box ?? null,
-    labelOf: (k) => store.get(k)?.label ?? null,
-    selected: () => interaction.selected,
-    select: (k) => interaction.select(k),
-    hover: (k) => interaction.hover(k),
-    currentLabel: () => label,
-    createBox: (l, b) => editor.createBox(l, b).key,
-    createPolygon: (l, rings) => editor.createPolygon(l, rings).key,
-    updateBox: (k, b) => void editor.updateBox(k, b),
-    setDraft: (d) => interaction.setDraft(d),
-    setCursor: (c) => (cursor = c),
-    panBy: (dx, dy) => viewport.panBy(dx, dy),
-    hint: (m) => hints.push(m),
-    chooseRegion: (b) => regions.push(b),
-  };
-  /** Screen point of an image point. */
-  const at = (x: number, y: number, button = 0): PointerInfo => {
-    const p = viewport.toScreen(x, y);
-    return { x: p.x, y: p.y, button, shift: false, alt: false };
-  };
-  return { store, interaction, editor, viewport, host, at, hints, regions, cursor: () => cursor };
-}
+import { world } from "./test-world";
 
 describe("box tool", () => {
   it("draws a box with the current label on drag and selects it", () => {

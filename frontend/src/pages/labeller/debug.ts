@@ -10,6 +10,7 @@ import type { Viewport } from "../../labeller/core/viewport";
 import type { CanvasRenderer } from "../../labeller/render/canvas";
 import type { Outbox } from "../../labeller/sync/outbox";
 import type { ToolRegistry } from "../../labeller/tools/registry";
+import { rleBounds, type Rle } from "../../labeller/shapes/rle";
 
 export interface DebugDeps {
   store: AnnotationStore;
@@ -54,6 +55,8 @@ export function exposeDebug(d: DebugDeps): void {
     shapes: () => d.store.all().filter((a) => a.kind === "polygon" || a.kind === "mask").map((a) => ({
       id: a.id, kind: a.kind, label: a.label, version: a.version, rings: a.rings ?? null, mask: a.mask ?? null,
     })),
+    /** Pixels set in a mask. */
+    maskArea: (mask: Rle) => rleBounds(mask).area,
     get shapesDrawn(): number {
       return d.renderer.shapeCount;
     },

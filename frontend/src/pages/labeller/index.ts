@@ -45,6 +45,7 @@ import { reportActivity } from "./activity";
 import { inboxRefresh } from "../../ui/inbox";
 import { OpinionPanel } from "./opinion";
 import { buildPanel, createTools, hintFor, safeStorage } from "./wiring";
+import { convertShape } from "../../labeller/core/convert";
 
 export function mountLabeller(): void {
   const app = byId("app");
@@ -127,7 +128,8 @@ export function mountLabeller(): void {
   const stage = h("div", { class: "lab-stage" }, canvas, veil.el, notices.el);
   const people = new PeopleList(me, (id) => void open(id, true));
 
-  const renderer = new CanvasRenderer(canvas, { store, viewport, interaction, style: (id) => ({ color: labels.color(id), name: labels.name(id) }) });
+  const renderer = new CanvasRenderer(canvas, { store, viewport, interaction, style: (id) => ({ color: labels.color(id), name: labels.name(id) }),
+    brush: () => (tools.name === "brush" || tools.name === "eraser" ? { radius: brush.radius, erase: tools.name === "eraser" } : null) });
   labels.on(() => renderer.restyle());
 
   const previewAspect = canManage ? aspectPreview(search, projectId, interaction, notices) : null;
@@ -135,7 +137,7 @@ export function mountLabeller(): void {
     projectId, image: () => session.image, close: () => tools.active.cancel(),
     boxes: () => store.boxes().flatMap((a) => (a.box ? [a.box] : [])),
   });
-  const { tools, pan } = createTools({
+  const { tools, pan, brush } = createTools({
     store, interaction, viewport, editor, labels, canvas, hint: (m) => notices.show(m, "info", 3000),
     onRegion: canManage ? (box) => (box ? crop.open(box) : crop.close()) : undefined,
     segment: async (box, points) => {
@@ -230,8 +232,12 @@ export function mountLabeller(): void {
     if (reviewing) return statusbar.setHint(REVIEW_HINT);
     const chosen = interaction.selected !== null ? store.get(interaction.selected) : undefined;
     statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null,
-      chosen?.kind === "polygon" ? "polygon" : chosen !== undefined));
+      chosen?.kind === "polygon" || chosen?.kind === "mask" ? chosen.kind : chosen !== undefined, brush.radius));
   }
+  brush.on(() => {
+    paintHint();
+    renderer.invalidate();
+  });
   tools.on((n) => {
     toolbar.setTool(n);
     paintHint();
@@ -344,6 +350,13 @@ export function mountLabeller(): void {
     },
     toolKey: (key) => tools.active.busy && (tools.active.key?.(key) ?? false),
     tool: (n) => tools.use(n),
+    brushSize: (dir) => brush.step(dir),
+    convert: () => {
+      const key = interaction.selected;
+      const done = key ? convertShape(editor, key, viewport.imageWidth, viewport.imageHeight) : { error: "Select a polygon or a mask to convert." };
+      if ("error" in done) notices.show(done.error, "info", 3000);
+      else interaction.select(done.keys[0] ?? null);
+    },
     zoom: (dir) => viewport.zoomAt(viewport.width / 2, viewport.height / 2, dir > 0 ? 1.25 : 0.8),
     fit: () => viewport.fit(),
     gold: () => void toggleGold(),

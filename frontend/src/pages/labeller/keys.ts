@@ -16,7 +16,11 @@ export interface KeyActions {
   nextUnlabelled: () => void;
   deleteSelected: () => void;
   escape: () => void;
-  tool: (name: "select" | "box" | "polygon" | "assist" | "crop") => void;
+  tool: (name: "select" | "box" | "polygon" | "assist" | "brush" | "eraser" | "crop") => void;
+  /** `[` (smaller) and `]` (larger): the brush and eraser size. */
+  brushSize: (dir: 1 | -1) => void;
+  /** X: the selected polygon becomes a mask, or the selected mask polygons. */
+  convert: () => void;
   /** A key for the tool in use while it is busy (Enter closes a polygon); true when used. */
   toolKey?: (key: string) => boolean;
   zoom: (dir: 1 | -1) => void;
@@ -106,6 +110,11 @@ export function bindKeys(a: KeyActions): () => void {
         handled();
         a.prev();
         return;
+      case "[":
+      case "]":
+        handled();
+        a.brushSize(key === "]" ? 1 : -1);
+        return;
       case "+":
       case "=":
         handled();
@@ -132,6 +141,9 @@ export function bindKeys(a: KeyActions): () => void {
       case "b": handled(); a.tool("box"); return;
       case "p": handled(); a.tool("polygon"); return;
       case "w": handled(); a.tool("assist"); return;
+      case "k": handled(); a.tool("brush"); return;
+      case "e": handled(); a.tool("eraser"); return;
+      case "x": handled(); a.convert(); return;
       case "c": handled(); a.tool("crop"); return;
       case "f":
       case "0": handled(); a.fit(); return;

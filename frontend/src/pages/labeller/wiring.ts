@@ -9,6 +9,7 @@ import type { KVStorage } from "../../labeller/sync/ops";
 import type { Box } from "../../api/annotations";
 import { createBoxTool } from "../../labeller/tools/box";
 import { createAssistTool, type Segmenter } from "../../labeller/tools/assist";
+import { BrushSize, createBrushTool } from "../../labeller/tools/brush";
 import { createPolygonTool } from "../../labeller/tools/polygon";
 import { createCropTool } from "../../labeller/tools/crop";
 import { hitTestAnnotations } from "../../labeller/tools/hit";
@@ -46,7 +47,7 @@ export interface ToolDeps {
   segment: Segmenter;
 }
 
-export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host: ToolHost } {
+export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host: ToolHost; brush: BrushSize } {
   const { store, interaction, viewport, editor, labels, canvas } = d;
   let boxesRev = -1;
   let boxes = store.boxes();
@@ -55,13 +56,16 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     imageSize: () => ({ width: viewport.imageWidth, height: viewport.imageHeight }),
     hitTest: (sx, sy) => {
       if (boxesRev !== store.rev) {
-        boxes = store.all().filter((a) => (a.kind === "box" && a.box) || (a.kind === "polygon" && a.rings));
+        boxes = store.all().filter((a) => (a.kind === "box" && a.box) || (a.kind === "polygon" && a.rings) || (a.kind === "mask" && a.mask));
         boxesRev = store.rev;
       }
       return hitTestAnnotations(boxes, interaction.selected, viewport, sx, sy);
     },
     boxOf: (key) => store.get(key)?.box ?? null,
     labelOf: (key) => store.get(key)?.label ?? null,
+    kindOf: (key) => store.get(key)?.kind ?? null,
+    ringsOf: (key) => store.get(key)?.rings ?? null,
+    maskOf: (key) => store.get(key)?.mask ?? null,
     selected: () => interaction.selected,
     select: (key) => interaction.select(key),
     hover: (key) => interaction.hover(key),
@@ -69,6 +73,10 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     createBox: (label, box) => editor.createBox(label, box).key,
     createPolygon: (label, rings) => editor.createPolygon(label, rings).key,
     updateBox: (key, box) => void editor.updateBox(key, box),
+    updateRings: (key, rings) => void editor.updateRings(key, rings),
+    createMask: (label, mask) => editor.createMask(label, mask).key,
+    updateMask: (key, mask) => void editor.updateMask(key, mask),
+    remove: (key) => void editor.remove(key),
     setDraft: (draft) => interaction.setDraft(draft),
     setCursor: (cursor) => {
       if (canvas.style.cursor !== cursor) canvas.style.cursor = cursor;
@@ -77,11 +85,13 @@ export function createTools(d: ToolDeps): { tools: ToolRegistry; pan: Tool; host
     hint: d.hint,
     chooseRegion: (box) => d.onRegion?.(box),
   };
+  const brush = new BrushSize();
   const factories: Partial<Record<ToolName, ToolFactory>> = { select: createSelectTool, box: createBoxTool, polygon: createPolygonTool,
-    assist: (h) => createAssistTool(h, d.segment), pan: createPanTool };
+    assist: (h) => createAssistTool(h, d.segment), brush: (h) => createBrushTool(h, brush, false),
+    eraser: (h) => createBrushTool(h, brush, true), pan: createPanTool };
   if (d.onRegion) factories.crop = createCropTool;
   const tools = new ToolRegistry(host, factories, "select");
-  return { tools, pan: createPanTool(host), host };
+  return { tools, pan: createPanTool(host), host, brush };
 }
 
 export interface PanelDeps {
@@ -128,8 +138,8 @@ function zoomToBox(vp: Viewport, b: { x: number; y: number; w: number; h: number
   vp.panBy(vp.width / 2 - c.x, vp.height / 2 - c.y);
 }
 
-/** `selected`: what is selected (a box, a polygon) or false. */
-export function hintFor(tool: ToolName, label: string | null, selected: boolean | "polygon"): string {
+/** `selected`: what is selected (a box, a polygon, a mask) or false. */
+export function hintFor(tool: ToolName, label: string | null, selected: boolean | "polygon" | "mask", brush = 10): string {
   if (tool === "box") {
     return label
       ? `Drag to draw a “${label}” box · Shift+1–9 picks the label · Esc cancels · V to select`
@@ -145,8 +155,20 @@ export function hintFor(tool: ToolName, label: string | null, selected: boolean 
       ? `Drag a box around a “${label}” to outline it · click to add, Alt+click to take away · Enter makes it · Esc drops it`
       : "Add a label to the project to outline objects";
   }
+  if (tool === "brush") {
+    const into = selected === "mask" ? "the selected mask" : label ? `a new “${label}” mask` : null;
+    return into ? `Paint into ${into} · brush ${brush * 2} px: [ smaller, ] larger · E erases · Ctrl+Z undoes a stroke`
+      : "Add a label to the project to paint masks";
+  }
+  if (tool === "eraser") {
+    return selected === "mask" ? `Erase from the selected mask · eraser ${brush * 2} px: [ smaller, ] larger · K paints`
+      : "Select a mask first (V, then click it) to erase from it";
+  }
   if (tool === "crop") return "Drag a region to crop into a new image · turn it in the panel · Enter creates · Esc cancels";
-  if (selected === "polygon") return "1–9 relabels · Del deletes · Esc deselects (moving points comes next)";
+  if (selected === "polygon") {
+    return "Drag a point to move it · drag a mid-edge dot to add one · Alt+click a point removes it · drag inside to move · X makes it a mask · Del deletes";
+  }
+  if (selected === "mask") return "K paints into it · E erases · X makes it polygons · 1–9 relabels · Del deletes";
   if (selected) return "Drag to move · drag handles or edges to resize · 1–9 relabels · Del deletes · Esc deselects";
   return "Click a box to select · drag empty space to pan · B draws boxes · ? for all shortcuts";
 }
