@@ -18,6 +18,7 @@ CVAT_XML = """<?xml version="1.0" encoding="utf-8"?>
     <attribute name="color">red</attribute></box>
   <tag label="night" source="manual"/>
   <polygon label="car" source="manual" occluded="0" points="1,1;5,1;5,5"/>
+  <polyline label="car" source="manual" occluded="0" points="1,1;5,1"/>
 </image>
 <image id="1" name="ü.jpg" subset="Validation" width="64" height="48"/>
 </annotations>"""
@@ -33,7 +34,8 @@ def test_cvat_as_cvat_writes_it() -> None:
     assert (a.path, a.split, a.tags, u.path, u.split) == ("images/a.jpg", "train", ["night"],
                                                           "images/ü.jpg", "val")  # fmt: skip
     assert a.boxes == [Box("car", 1.5, 2, 10, 20, {"color": "red", "occluded": True})]
-    assert len(a.skipped) == 1 and "polygon" in a.skipped[0]
+    assert [s.polygon for s in a.shapes] == [[[(1, 1), (5, 1), (5, 5)]]]
+    assert len(a.skipped) == 1 and "polyline" in a.skipped[0]
 
 
 def test_cvat_export_reads_back() -> None:

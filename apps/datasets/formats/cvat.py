@@ -1,8 +1,9 @@
 """CVAT for images 1.1 XML: <image name= width= height= subset=> holding <box label= xtl=
 ytl= xbr= ybr= occluded=> with <attribute name=> children, and <tag label=>; labels (with
 colours) from <meta>; subsets as splits (an image's subset=, else a file named after one,
-as datumaro writes train.xml). Polygons, polylines, points, masks and cuboids are
-counted as skipped until segmentation lands."""
+as datumaro writes train.xml). <polygon points="x1,y1;x2,y2;..."> and <mask rle= left= top=
+width= height=> are shapes (cvat_shapes.py); polylines, points, ellipses, cuboids and
+skeletons are counted as skipped."""
 
 import contextlib
 import posixpath
@@ -21,9 +22,10 @@ from .base import (
     split_name,
     stem,
 )
+from .cvat_shapes import read_shape, write_shape
 
 NAME = "cvat"
-SHAPES_SKIPPED = ("polygon", "polyline", "points", "mask", "cuboid", "ellipse", "skeleton")
+SHAPES_SKIPPED = ("polyline", "points", "cuboid", "ellipse", "skeleton")
 
 
 def _files(archive: Archive) -> list[str]:
@@ -77,10 +79,13 @@ def _image(archive: Archive, image: Element, path: str, folders: tuple[str, ...]
             if node.get("occluded") == "1":
                 attributes["occluded"] = True
             item.boxes.append(Box(label, x1, y1, x2 - x1, y2 - y1, attributes))
+        elif node.tag in ("polygon", "mask") and label:
+            try:
+                item.shapes.append(read_shape(node, item))
+            except ValueError as exc:
+                item.skipped.append(f"{path}: a {node.tag} on {name}: {exc}")
         elif node.tag in SHAPES_SKIPPED:
-            item.skipped.append(
-                f"{path}: a {node.tag} on {name} (segmentation is not supported yet)"
-            )
+            item.skipped.append(f"{path}: a {node.tag} on {name} (not supported)")
     return item
 
 
@@ -113,6 +118,8 @@ def write(
             for key, value in box.attributes.items():
                 if key != "occluded":
                     SubElement(node, "attribute", name=key).text = str(value)
+        for shape in item.shapes:
+            write_shape(image, shape, item)
         for tag in item.tags:
             SubElement(image, "tag", label=tag, source="manual")
         if image_bytes is not None:
