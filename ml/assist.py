@@ -4,6 +4,9 @@ GrabCut (no weights). Plain inputs and outputs.
 
     segment(rgb, box, points) -> Segment(mask, rings, ms)
 
+When a Segment-Anything weight file is in the weights folder, the app uses ml.sam instead
+(same inputs, same Segment), and this GrabCut when there is none or it cannot be loaded.
+
 Speed: GrabCut runs on the box and a margin around it, scaled so its longer side is at most
 WORK_SIDE pixels, then the mask is scaled back: a few hundred milliseconds on one CPU core
 whatever the image's size. A click marks the patch of like colour around it (a flood fill,
@@ -91,6 +94,11 @@ def segment(rgb: np.ndarray, box: tuple[float, float, float, float],
     full[y0:y1, x0:x1] = fg
     full = _largest_region(cv2, full)
     return Segment(full, mask_rings(full), (time.perf_counter() - started) * 1000)
+
+
+def largest_region(mask: np.ndarray) -> np.ndarray:
+    """The mask's largest 8-connected region (the mask itself when it has one or none)."""
+    return _largest_region(_cv2(), mask)
 
 
 def _largest_region(cv2, mask: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ def test_a_box_gets_the_objects_polygon_and_mask(world, disc_image) -> None:
     body = got.json()
     assert isinstance(body["polygon"][0][0], float) and len(body["polygon"]) >= 8  # one ring
     assert body["mask"]["size"] == [200, 240] and body["ms"] < 1000
+    assert body["method"] == "grabcut" and body["fallback"] is None  # no SAM weights here
     found = coco_mask.decode(
         {"size": [200, 240], "counts": body["mask"]["counts"].encode()}
     ).astype(bool)
@@ -69,3 +70,31 @@ def test_bad_boxes_and_clicks_are_refused(world, disc_image, body, code) -> None
         f"/api/v1/images/{image.pk}/segment/", body, format="json"
     )
     assert refused.status_code == 400 and refused.json()["code"] == code, refused.json()
+
+
+def test_a_sam_weight_file_is_used_and_a_broken_one_falls_back(world, disc_image, settings,
+                                                              tmp_path) -> None:  # fmt: skip
+    from tests.factories.sam import put_tiny_sam
+
+    image, disc = disc_image
+    settings.LABELFORGE_WEIGHTS_DIR = tmp_path
+    put_tiny_sam(tmp_path)  # random weights: the answer is some region, in image pixels
+    url = f"/api/v1/images/{image.pk}/segment/"
+    body = {"box": {"x": 62, "y": 52, "w": 96, "h": 96},
+            "points": [{"x": 110, "y": 100, "positive": True}]}  # fmt: skip
+    got = world.client("annotator").post(url, body, format="json")
+    assert got.status_code == 200, got.json()
+    answer = got.json()
+    assert answer["method"] == "sam" and answer["fallback"] is None
+    assert answer["mask"]["size"] == [200, 240]
+    found = coco_mask.decode({"size": [200, 240], "counts": answer["mask"]["counts"].encode()})
+    assert found.any()
+    rings = answer["polygon"] if isinstance(answer["polygon"][0][0], list) else [answer["polygon"]]
+    assert all(0 <= x <= 240 and 0 <= y <= 200 for ring in rings for x, y in ring)
+
+    (tmp_path / "sam_vit_h_4b8939.pth").write_bytes(b"truncated")  # taken before the tiny one
+    fell = world.client("annotator").post(url, body, format="json").json()
+    assert fell["method"] == "grabcut"
+    assert "sam_vit_h_4b8939.pth" in fell["fallback"] and "not a readable" in fell["fallback"]
+    found = coco_mask.decode({"size": [200, 240], "counts": fell["mask"]["counts"].encode()})
+    assert (found.astype(bool) & disc).sum() / (found.astype(bool) | disc).sum() > 0.9

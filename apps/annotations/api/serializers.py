@@ -61,6 +61,14 @@ class SegmentedSerializer(serializers.Serializer):
     )
     mask = serializers.JSONField(allow_null=True, help_text=MASK_HELP)
     ms = serializers.FloatField(help_text="Server time, decode included.")
+    method = serializers.ChoiceField(
+        choices=["sam", "grabcut"],
+        help_text="sam: a Segment-Anything weight file in the weights folder; grabcut otherwise.",
+    )
+    fallback = serializers.CharField(
+        allow_null=True,
+        help_text="Why GrabCut answered although a SAM weight file is there (it cannot be used).",
+    )
 
 
 class ReviewSerializer(serializers.Serializer):

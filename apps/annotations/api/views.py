@@ -169,7 +169,8 @@ class ImageReviewView(APIView):
 
 
 class ImageSegmentView(APIView):
-    """The segmentation assist: GrabCut on the box (and clicks), nothing stored."""
+    """The segmentation assist: Segment-Anything when its weights are in the weights folder,
+    else GrabCut, on the box (and clicks); nothing stored."""
 
     @extend_schema(request=SegmentSerializer, responses=SegmentedSerializer)
     def post(self, request: Request, image_id: int) -> Response:
@@ -178,7 +179,8 @@ class ImageSegmentView(APIView):
         data.is_valid(raise_exception=True)
         found = image_segment(image=image, **data.validated_data)
         polygon = found.polygon[0] if found.polygon and len(found.polygon) == 1 else found.polygon
-        return Response({"polygon": polygon, "mask": found.mask, "ms": found.ms})
+        return Response({"polygon": polygon, "mask": found.mask, "ms": found.ms,
+                         "method": found.method, "fallback": found.fallback})  # fmt: skip
 
 
 class ImageCropView(APIView):
