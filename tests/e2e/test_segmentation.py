@@ -206,6 +206,7 @@ def test_edit_a_polygon_then_paint_and_erase_its_mask_live(new_page) -> None:
     for x, y in ((100, 100), (300, 100), (300, 300), (100, 300), (100, 100)):
         alice.mouse.click(*_to_screen(alice, x, y))
     bob.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)
+    expect(bob.get_by_test_id("shape-item")).to_contain_text("4 pts")  # listed in the panel
     alice.keyboard.press("v")
     alice.mouse.click(*_to_screen(alice, 200, 200))  # select it: its vertices show
     _drag(alice, [(300, 300), (360, 340)])  # drag a vertex
@@ -228,6 +229,7 @@ def test_edit_a_polygon_then_paint_and_erase_its_mask_live(new_page) -> None:
                           "window.__labeller.maskArea(window.__labeller.shapes()[0].mask) > n",
                           arg=converted + 150 * 20, timeout=10_000)  # fmt: skip
     screenshot(bob, "labeller-mask-painted-seen-live")
+    expect(bob.get_by_test_id("shape-item")).to_contain_text("px")
     painted = _mask_area(bob)
     alice.keyboard.press("e")
     _drag(alice, [(150, 200), (250, 200)])  # erase a band through the square

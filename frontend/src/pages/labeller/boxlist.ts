@@ -1,8 +1,34 @@
-/** Side panel: the boxes of this image, in drawing order; kept in step with the store row by row. */
+/**
+ * Side panel: the boxes, polygons and masks of this image, in drawing order; kept in step with
+ * the store row by row.
+ */
 import { h, replaceChildren } from "../../lib/dom";
 import type { LabelSet } from "../../labeller/core/labels";
 import type { Interaction } from "../../labeller/core/selection";
 import type { Ann, AnnotationStore } from "../../labeller/core/store";
+import { rleBounds } from "../../labeller/shapes/rle";
+
+const LISTED = new Set(["box", "polygon", "mask"]);
+
+/** What a row says about the shape's size: a box's w×h, a polygon's points, a mask's pixels. */
+function size(a: Ann): { text: string; title: string } {
+  if (a.kind === "box" && a.box) return { text: `${Math.round(a.box.w)}×${Math.round(a.box.h)}`, title: `x ${Math.round(a.box.x)}, y ${Math.round(a.box.y)}` };
+  if (a.kind === "polygon" && a.rings) {
+    const n = a.rings.reduce((k, r) => k + r.length, 0);
+    const holes = a.rings.length - 1;
+    return { text: `⬠ ${n} pts`, title: `Polygon: ${n} points${holes ? `, ${holes} hole${holes > 1 ? "s" : ""}` : ""}` };
+  }
+  if (a.kind === "mask" && a.mask) {
+    let area = 0;
+    try {
+      area = rleBounds(a.mask).area;
+    } catch {
+      /* drawn as nothing; listed all the same */
+    }
+    return { text: `▦ ${area.toLocaleString()} px`, title: "Mask: pixels set" };
+  }
+  return { text: "", title: "" };
+}
 
 export interface BoxListActions {
   select: (key: string) => void;
@@ -14,9 +40,10 @@ export interface BoxListActions {
 
 export class BoxList {
   readonly el: HTMLElement;
-  private readonly list = h("ul", { class: "box-list", "data-testid": "box-list", "aria-label": "Boxes" });
+  private readonly list = h("ul", { class: "box-list", "data-testid": "box-list", "aria-label": "Boxes and shapes" });
   private readonly count = h("span", { class: "count" }, "0");
-  private readonly empty = h("p", { class: "box-empty muted small" }, "No boxes yet. Press ", h("kbd", null, "B"), " and drag on the image.");
+  private readonly empty = h("p", { class: "box-empty muted small" }, "Nothing drawn yet. Press ", h("kbd", null, "B"), " and drag for a box, ",
+    h("kbd", null, "P"), " for a polygon, ", h("kbd", null, "K"), " to paint a mask.");
   private readonly rows = new Map<string, HTMLLIElement>();
   private rebuildQueued = false;
   private shownSelected: string | null = null;
@@ -29,12 +56,12 @@ export class BoxList {
     private readonly actions: BoxListActions,
   ) {
     this.el = h("section", { class: "lab-section grow" },
-      h("h3", null, "Boxes ", this.count, h("span", { class: "muted small" }, "click selects · double-click zooms")),
+      h("h3", null, "Objects ", this.count, h("span", { class: "muted small" }, "click selects · double-click zooms")),
       this.empty, this.list);
     this.wire();
     store.on((c) => {
       if (c.type === "reset") return this.queueRebuild();
-      if (c.ann.kind !== "box") return;
+      if (!LISTED.has(c.ann.kind)) return;
       if (this.rebuildQueued) return;
       if (c.type === "create") {
         const row = this.row(c.ann);
@@ -98,7 +125,7 @@ export class BoxList {
     this.rows.clear();
     const frag = document.createDocumentFragment();
     for (const a of this.store.all()) {
-      if (a.kind !== "box") continue;
+      if (!LISTED.has(a.kind)) continue;
       const row = this.row(a);
       this.rows.set(a.key, row);
       frag.appendChild(row);
@@ -127,7 +154,7 @@ export class BoxList {
   }
 
   private row(a: Ann): HTMLLIElement {
-    const b = a.box;
+    const dims = size(a);
     const color = this.labels.color(a.label);
     const select = h("select", { class: "label-select", "aria-label": "Label", title: "Change label" });
     for (const l of this.labels.list) select.appendChild(h("option", { value: String(l.id), selected: l.id === a.label }, l.name));
@@ -135,16 +162,16 @@ export class BoxList {
     const { selected, hovered } = this.interaction;
     return h("li", {
       class: `box-item${a.key === selected ? " selected" : ""}${a.key === hovered ? " hovered" : ""}${a.id === null ? " unsaved" : ""}`,
-      "data-testid": "box-item", "data-key": a.key, "data-annotation-id": a.id === null ? "" : String(a.id),
+      "data-testid": a.kind === "box" ? "box-item" : "shape-item", "data-kind": a.kind, "data-key": a.key, "data-annotation-id": a.id === null ? "" : String(a.id),
       "data-label-id": String(a.label), "data-source": a.source, style: `--c:${color}`,
     },
       h("i", { class: `swatch-dot${a.source === "model" && a.review === "pending" ? " dashed" : ""}`, "aria-hidden": "true" }),
       select,
-      h("span", { class: "dims", title: b ? `x ${Math.round(b.x)}, y ${Math.round(b.y)}` : "" }, b ? `${Math.round(b.w)}×${Math.round(b.h)}` : ""),
+      h("span", { class: "dims", title: dims.title }, dims.text),
       a.source === "model"
         ? h("span", { class: `src model${a.review === "pending" ? " pending-review" : ""}`, title: a.review === "pending" ? "Predicted by a model, not reviewed yet" : "Predicted by a model, accepted" }, a.score !== null ? `AI ${Math.round(a.score * 100)}%` : "AI")
         : a.id === null ? h("span", { class: "src pending", title: "Not saved yet" }, "•") : null,
-      h("button", { type: "button", class: "icon del", title: "Delete (Del)", "aria-label": "Delete box", "data-delete": "" }, "✕"),
+      h("button", { type: "button", class: "icon del", title: "Delete (Del)", "aria-label": `Delete ${a.kind}`, "data-delete": "" }, "✕"),
     );
   }
 }
