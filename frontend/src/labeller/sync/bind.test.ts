@@ -123,3 +123,39 @@ describe("bindOutbox", () => {
     expect(after.store.size).toBe(1);
   });
 });
+
+describe("bindOutbox with polygons and masks", () => {
+  const poly = (over: Partial<AnnotationRecord> = {}) =>
+    rec({ kind: "polygon", box: null, polygon: [[[0, 0], [10, 0], [10, 10]]], ...over });
+
+  it("sends new rings and mask pixels as `polygon` and `mask`, and reverts them when refused", async () => {
+    const w = setup();
+    w.store.reset([fromRecord(poly())]);
+    w.editor.updateRings("id:5", [[[0, 0], [20, 0], [20, 20]]]);
+    await tick();
+    expect(w.transport.calls[0]).toMatchObject({ method: "update", id: 5, body: { version: 2, polygon: [[[0, 0], [20, 0], [20, 20]]] } });
+    w.transport.fail(400, "invalid", { detail: "A point lies outside the image." });
+    await tick();
+    expect(w.store.get("id:5")!.rings).toEqual([[[0, 0], [10, 0], [10, 10]]]);
+
+    const m = w.editor.createMask(1, { size: [2, 2], counts: "0200" });
+    await tick();
+    expect(w.transport.calls[1]).toMatchObject({ method: "create", body: { kind: "mask", mask: { size: [2, 2], counts: "0200" } } });
+    w.transport.ok({ id: 9, version: 1 });
+    await tick();
+    w.editor.updateMask(m.key, { size: [2, 2], counts: "04" });
+    await tick();
+    expect(w.transport.calls[2]).toMatchObject({ method: "update", id: 9, body: { version: 1, mask: { size: [2, 2], counts: "04" } } });
+  });
+
+  it("replays a pending ring edit onto a freshly loaded store", () => {
+    const storage = new MemoryStorage();
+    const w = setup(storage, () => false);
+    w.store.reset([fromRecord(poly())]);
+    w.editor.updateRings("id:5", [[[1, 1], [9, 1], [9, 9]]]);
+    const fresh = new AnnotationStore();
+    fresh.reset([fromRecord(poly())]);
+    expect(replayPending(fresh, w.outbox, 1)).toBe(1);
+    expect(fresh.get("id:5")!.rings).toEqual([[[1, 1], [9, 1], [9, 9]]]);
+  });
+});
