@@ -30,6 +30,17 @@ describe("pending predictions", () => {
     ]);
     expect(pendingOrder(s.all()).map((a) => a.id)).toEqual([5, 4, 3, 1, 2]);
   });
+
+  it("puts predicted polygons and masks in the reading order by their boxes", () => {
+    const s = new AnnotationStore();
+    s.reset([
+      ann({ id: 1, box: { x: 200, y: 10, w: 20, h: 20 } }),
+      ann({ id: 2, kind: "polygon", box: null, rings: [[[10, 12], [30, 12], [30, 30]]] }),
+      // a 1 x 2 mask: pixel (0, 1) set -> box x 0, y 1
+      ann({ id: 3, kind: "mask", box: null, mask: { size: [2, 1], counts: "11" } }),
+    ]);
+    expect(pendingOrder(s.all()).map((a) => a.id)).toEqual([3, 2, 1]);
+  });
 });
 
 describe("cycling", () => {

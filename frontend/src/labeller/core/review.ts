@@ -4,6 +4,7 @@
  * review-mode key map, and turning a person's edit of a prediction into their own work.
  */
 import type { AnnotationRecord } from "../../api/annotations";
+import { boundsOf } from "../shapes/bounds";
 import { REMOTE, type Ann, type AnnotationStore } from "./store";
 
 type Reviewable = Pick<Ann, "source" | "review">;
@@ -19,18 +20,18 @@ export function isVisible(a: Pick<AnnotationRecord, "review">): boolean {
 }
 
 /** Pending predictions in review order: image tags first (by score, highest first), then
- * boxes in reading order (top to bottom in rows of similar height, left to right). */
+ * boxes, polygons and masks in reading order of their boxes (top to bottom in rows of similar
+ * height, left to right). */
 export function pendingOrder(anns: readonly Ann[]): Ann[] {
   const pending = anns.filter(isPending);
   const tags = pending.filter((a) => a.kind === "tag").sort((a, b) => (b.score ?? 0) - (a.score ?? 0));
-  const boxes = pending.filter((a) => a.kind === "box" && a.box);
-  const rowH = boxes.length ? Math.max(8, median(boxes.map((a) => a.box!.h)) / 2) : 1;
-  boxes.sort((a, b) => {
-    const ra = Math.floor(a.box!.y / rowH);
-    const rb = Math.floor(b.box!.y / rowH);
-    return ra - rb || a.box!.x - b.box!.x || a.box!.y - b.box!.y;
+  const shapes = pending.flatMap((a) => {
+    const b = a.kind === "tag" ? null : boundsOf(a);
+    return b ? [{ a, b }] : [];
   });
-  return [...tags, ...boxes];
+  const rowH = shapes.length ? Math.max(8, median(shapes.map((s) => s.b.h)) / 2) : 1;
+  shapes.sort(({ b: a }, { b }) => Math.floor(a.y / rowH) - Math.floor(b.y / rowH) || a.x - b.x || a.y - b.y);
+  return [...tags, ...shapes.map((s) => s.a)];
 }
 
 function median(xs: number[]): number {

@@ -3,8 +3,8 @@ import type { ImageStatus } from "../../api/images";
 import type { Editor } from "../../labeller/core/editor";
 import type { LabelSet } from "../../labeller/core/labels";
 import type { Interaction } from "../../labeller/core/selection";
-import type { Ann, AnnotationStore } from "../../labeller/core/store";
-import { rleBounds } from "../../labeller/shapes/rle";
+import type { AnnotationStore } from "../../labeller/core/store";
+import { boundsOf } from "../../labeller/shapes/bounds";
 import type { Viewport } from "../../labeller/core/viewport";
 import type { KVStorage } from "../../labeller/sync/ops";
 import type { Box } from "../../api/annotations";
@@ -129,16 +129,6 @@ export function buildPanel(d: PanelDeps): { el: HTMLElement; card: ImageCard } {
   const card = new ImageCard(d.canManage, { setStatus: d.setStatus, toggleGold: d.toggleGold });
   const el = h("aside", { class: "lab-panel", "aria-label": "Labels, tags and boxes" }, picker.el, chips.el, boxes.el, card.el);
   return { el, card };
-}
-
-/** The box around an annotation's geometry (null for tags). */
-function boundsOf(a: Ann): Box | null {
-  if (a.box) return a.box;
-  if (a.kind === "mask" && a.mask) return rleBounds(a.mask).box;
-  if (a.kind !== "polygon" || !a.rings) return null;
-  const xs = a.rings[0]!.map((p) => p[0]), ys = a.rings[0]!.map((p) => p[1]);
-  const x = Math.min(...xs), y = Math.min(...ys);
-  return { x, y, w: Math.max(...xs) - x, h: Math.max(...ys) - y };
 }
 
 /** Frame a box with some room around it. */
