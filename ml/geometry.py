@@ -285,3 +285,15 @@ def mask_outline(mask: np.ndarray, max_points: int = MAX_POINTS) -> Polygon | No
     if len(outlines) != 1 or sum(len(r) for _, r in rings) > max_points:
         return None
     return [outlines[0], *holes]
+
+
+def mask_without_specks(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """The mask (uint8, h x w) without its regions of fewer than `min_area` pixels (regions
+    8-connected, as OpenCV counts them); all zeros when none is that large."""
+    import cv2  # lazily: ml/ runs without OpenCV until this is asked for
+
+    binary = (mask > 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False  # the background
+    return keep[labels].astype(np.uint8) if count > 1 else binary

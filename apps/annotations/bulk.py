@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.core.broadcast import broadcast_on_commit, project_group
 from apps.core.exceptions import Conflict
 from apps.projects.models import Project
+from ml.geometry import rle_bbox, rle_check
 
 from .models import Annotation, AnnotationEvent, EventAction, Kind
 from .serializers import annotation_states, state_geometry
@@ -194,3 +195,28 @@ def _event(project: Project, user: AbstractBaseUser | None, reverts: AnnotationE
            a: Annotation, action: str, before: dict | None, after: dict | None) -> AnnotationEvent:  # fmt: skip
     return AnnotationEvent(project_id=project.pk, image_id=a.image_id, annotation_id=a.pk,
                            action=action, before=before, after=after, actor=user, reverts=reverts)  # fmt: skip
+
+
+def annotations_lock_shapes(*, project: Project, ids: list[int]) -> list[Annotation]:
+    """The project's polygon and mask annotations among `ids`, locked until the transaction
+    ends (the workbench's shape clean-up; ones deleted meanwhile are simply missing)."""
+    return list(
+        Annotation.objects.select_for_update()
+        .filter(pk__in=ids, image__project=project, kind__in=[Kind.POLYGON, Kind.MASK])
+        .order_by("pk")
+    )
+
+
+def annotations_bulk_set_masks(
+    *, project: Project, user: AbstractBaseUser | None, masks: dict[int, dict[str, Any]],
+    annotations: list[Annotation],
+) -> list[int]:  # fmt: skip
+    """Give these (locked) mask annotations new masks ({size, counts}, already checked, with
+    a pixel set) and their bounding boxes, a new version each; the ids of their events."""
+
+    def redraw(a: Annotation) -> None:
+        a.mask = masks[a.pk]
+        a.x, a.y, a.w, a.h = rle_bbox(rle_check(masks[a.pk]))
+
+    return _bulk_change(project, user, [a for a in annotations if a.pk in masks], redraw,
+                        ["mask", *BOX_FIELDS])  # fmt: skip

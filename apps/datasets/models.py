@@ -57,6 +57,7 @@ class OperationKind(models.TextChoices):
     FIX_OUTSIDE = "fix_outside", "Fix boxes outside the image"
     NORMALIZE_ASPECT = "normalize_aspect", "Normalize aspect ratio"
     SCALE_CLASSES = "scale_classes", "Scale classes"
+    REMOVE_SMALL_SHAPES = "remove_small_shapes", "Remove small polygons and mask specks"
 
 
 class DatasetOperation(models.Model):

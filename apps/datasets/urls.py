@@ -27,6 +27,8 @@ urlpatterns = [
          workbench.NormalizeAspectView.as_view(), name="dataset-normalize-aspect"),
     path("projects/<int:project_id>/dataset/scale-classes/", workbench.ScaleClassesView.as_view(),
          name="dataset-scale-classes"),
+    path("projects/<int:project_id>/dataset/remove-small-shapes/",
+         workbench.RemoveSmallShapesView.as_view(), name="dataset-remove-small-shapes"),
     path("projects/<int:project_id>/dataset/operations/",
          workbench.DatasetOperationListView.as_view(), name="dataset-operation-list"),
     path("dataset-operations/<int:operation_id>/undo/",

@@ -111,3 +111,12 @@ class ScaleClassesSerializer(ToolSerializer):
                                   help_text="A name per cluster, smallest ratio first; "
                                             "missing ones are named by their shape.")  # fmt: skip
     TOOL_PARAMS = ("k", "mode", "names")
+
+
+class RemoveSmallShapesSerializer(ToolSerializer):
+    min_area = serializers.FloatField(
+        min_value=0, max_value=100_000_000,
+        help_text="px²: polygons of less area (outline less holes) go, and masks' regions "
+                  "(8-connected) of fewer pixels; a mask left empty goes.",
+    )  # fmt: skip
+    TOOL_PARAMS = ("min_area",)

@@ -1,6 +1,8 @@
 """The Dataset tab's endpoints: statistics, shape clusters and anchors (any member), the
 clean-up and aspect tools with their dry runs (managers), operations and their undo."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +14,7 @@ from apps.datasets.selectors import dataset_operation_get_for_user, dataset_oper
 from apps.datasets.serializers import DatasetOperationSerializer
 from apps.datasets.workbench.operations import dataset_operation_undo, dataset_tool_run
 from apps.datasets.workbench.shapes import box_anchors, box_clusters
+from apps.datasets.workbench.specks import dataset_shapes_clean
 from apps.datasets.workbench.stats import dataset_stats
 from apps.datasets.workbench.table import BoxFilter
 from apps.projects.models import Project, Role
@@ -25,6 +28,7 @@ from .serializers import (
     NormalizeAspectSerializer,
     RemoveDuplicatesSerializer,
     RemoveSmallBoxesSerializer,
+    RemoveSmallShapesSerializer,
     ScaleClassesSerializer,
     ToolSerializer,
 )
@@ -86,6 +90,9 @@ class DatasetToolView(APIView):
     kind: str = ""
     serializer_class: type[ToolSerializer] = ToolSerializer
 
+    def run(self, **kwargs: Any) -> dict[str, Any]:
+        return dataset_tool_run(**kwargs)
+
     @extend_schema(responses=TOOL_RESPONSES, description=TOOL_DOC)
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get_for_user(
@@ -95,9 +102,8 @@ class DatasetToolView(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         params = {k: values[k] for k in self.serializer_class.TOOL_PARAMS}
-        result = dataset_tool_run(project=project, user=request.user, kind=self.kind,
-                                  params=params, filters=_filters(values),
-                                  dry_run=values["dry_run"])  # fmt: skip
+        result = self.run(project=project, user=request.user, kind=self.kind, params=params,
+                          filters=_filters(values), dry_run=values["dry_run"])  # fmt: skip
         operation = result["operation"]
         if operation is None:
             return Response(result)
@@ -123,6 +129,18 @@ class NormalizeAspectView(DatasetToolView):
 
 class ScaleClassesView(DatasetToolView):
     kind, serializer_class = OperationKind.SCALE_CLASSES, ScaleClassesSerializer
+
+
+class RemoveSmallShapesView(DatasetToolView):
+    """Polygons and masks: tiny polygons removed, specks wiped from masks (the box tools'
+    answer, with `removed_pixels`)."""
+
+    kind, serializer_class = OperationKind.REMOVE_SMALL_SHAPES, RemoveSmallShapesSerializer
+
+    def run(self, **kwargs: Any) -> dict[str, Any]:
+        params = kwargs.pop("params")
+        kwargs.pop("kind")
+        return dataset_shapes_clean(min_area=params["min_area"], **kwargs)
 
 
 class DatasetOperationListView(APIView):
