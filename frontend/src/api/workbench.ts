@@ -74,8 +74,8 @@ export interface Anchors {
   mean_iou: number | null;
 }
 
-export type ToolKind = "remove_small_boxes" | "remove_duplicates" | "fix_outside" | "normalize_aspect" | "scale_classes";
-export type ToolPath = "remove-small-boxes" | "remove-duplicates" | "fix-outside" | "normalize-aspect" | "scale-classes";
+export type ToolKind = "remove_small_boxes" | "remove_duplicates" | "fix_outside" | "normalize_aspect" | "scale_classes" | "remove_small_shapes";
+export type ToolPath = "remove-small-boxes" | "remove-duplicates" | "fix-outside" | "normalize-aspect" | "scale-classes" | "remove-small-shapes";
 
 export interface BoxXYWH {
   x: number;
@@ -90,7 +90,8 @@ export interface ToolExample {
   height: number;
   file: string;
   thumbnail: string;
-  boxes: { id: number; label: number; box: BoxXYWH; after: BoxXYWH | null }[];
+  /** Boxes, or a polygon's or mask's bounding box (`kind` set) for the shape clean-up. */
+  boxes: { id: number; label: number; box: BoxXYWH; after: BoxXYWH | null; kind?: "polygon" | "mask" }[];
 }
 
 export interface Operation {
@@ -116,6 +117,8 @@ export interface ToolResult {
   params?: Record<string, unknown>;
   operation: Operation | null;
   examples: ToolExample[];
+  /** The shape clean-up: mask pixels it wipes. */
+  removed_pixels?: number;
 }
 
 const D = (projectId: number): string => `${projectPath(projectId)}dataset/`;

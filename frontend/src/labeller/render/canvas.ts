@@ -12,7 +12,6 @@ import type { Ann, AnnotationStore } from "../core/store";
 import type { Viewport } from "../core/viewport";
 import { isPending } from "../core/review";
 import { HANDLES, handlePoint } from "../shapes/box";
-import { rleBounds } from "../shapes/rle";
 import { drawBrushCursor, drawMaskSelected, drawPolygonEdit, PaintLayer } from "./editing";
 import { ImagePyramid } from "./mipmap";
 import { ShapeLayer, type View } from "./shapes";
@@ -195,7 +194,7 @@ export class CanvasRenderer {
     if (sel.kind === "polygon" && sel.rings) drawPolygonEdit(this.ctx, sel.rings, view, color, true);
     else if (sel.kind === "mask" && sel.mask) {
       const bitmap = this.shapes.maskOf(sel.key);
-      if (bitmap) drawMaskSelected(this.ctx, bitmap, rleBounds(sel.mask).box, view, color);
+      if (bitmap) drawMaskSelected(this.ctx, bitmap, view, color);
     }
   }
 

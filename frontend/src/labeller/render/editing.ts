@@ -5,7 +5,7 @@
  */
 import type { PaintDraft } from "../core/selection";
 import type { Rings } from "../core/store";
-import { MASK_ALPHA, rgb, type View } from "./shapes";
+import { MASK_ALPHA, rgb, type MaskBitmap, type View } from "./shapes";
 
 const VERTEX = 7;
 const MID = 5;
@@ -55,15 +55,14 @@ export function drawPolygonEdit(ctx: CanvasRenderingContext2D, rings: Rings, v: 
 }
 
 /** A selected mask: drawn again, stronger, with a dashed box around its pixels. */
-export function drawMaskSelected(ctx: CanvasRenderingContext2D, bitmap: HTMLCanvasElement, box: { x: number; y: number; w: number; h: number } | null,
-  v: View, color: string): void {
+export function drawMaskSelected(ctx: CanvasRenderingContext2D, bitmap: MaskBitmap, v: View, color: string): void {
   ctx.save();
   ctx.setTransform(v.dpr * v.s, 0, 0, v.dpr * v.s, v.dpr * v.tx, v.dpr * v.ty);
   ctx.imageSmoothingEnabled = false;
   ctx.globalAlpha = 0.35;
-  ctx.drawImage(bitmap, 0, 0);
+  ctx.drawImage(bitmap.canvas, bitmap.x, bitmap.y);
   ctx.restore();
-  if (!box) return;
+  const box = { x: bitmap.x, y: bitmap.y, w: bitmap.canvas.width, h: bitmap.canvas.height };
   ctx.setLineDash([5, 3]);
   ctx.strokeStyle = color;
   ctx.lineWidth = 1.5;

@@ -1,7 +1,7 @@
 /**
  * The polygon and mask layer under the boxes. Polygons are merged into one Path2D per label
  * colour (filled even-odd, so holes stay open, and stroked as hairlines), rebuilt only when
- * the store changes; each mask is decoded once into a tinted bitmap of the image's size and
+ * the store changes; each mask is decoded once into a tinted bitmap of its bounding box and
  * drawn through the view's transform, pixels as pixels.
  *
  * Many polygons are drawn once into a cached bitmap a little larger than the view, which is
@@ -10,7 +10,7 @@
  */
 import type { Rle } from "../../api/annotations";
 import type { Ann } from "../core/store";
-import { rleDecode } from "../shapes/rle";
+import { rleBounds, rleDecode } from "../shapes/rle";
 
 interface PolygonGroup {
   color: string;
@@ -46,32 +46,46 @@ export function rgb(color: string): [number, number, number] {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-/** A mask as an image-sized canvas: its pixels in `color`, the rest transparent. */
-function maskBitmap(mask: Rle, color: string): HTMLCanvasElement | null {
+/** A mask as a canvas the size of its bounding box: its pixels in `color`, the rest
+ * transparent (image-sized bitmaps of many masks would not fit in memory). */
+function maskBitmap(mask: Rle, color: string): MaskBitmap | null {
   let pixels: Uint8Array;
+  let box: { x: number; y: number; w: number; h: number } | null;
   try {
     pixels = rleDecode(mask);
+    box = rleBounds(mask).box;
   } catch {
     return null; // the server checks masks; a broken one is not drawn rather than thrown
   }
-  const [h, w] = mask.size;
+  if (!box) return null;
+  const w = mask.size[1];
   const canvas = document.createElement("canvas");
-  canvas.width = w;
-  canvas.height = h;
+  canvas.width = box.w;
+  canvas.height = box.h;
   const ctx = canvas.getContext("2d");
   if (!ctx) return null;
-  const image = ctx.createImageData(w, h);
+  const image = ctx.createImageData(box.w, box.h);
   const [r, g, b] = rgb(color);
-  for (let i = 0; i < pixels.length; i++) {
-    if (!pixels[i]) continue;
-    const o = i * 4;
-    image.data[o] = r;
-    image.data[o + 1] = g;
-    image.data[o + 2] = b;
-    image.data[o + 3] = 255;
+  for (let y = 0; y < box.h; y++) {
+    const row = (box.y + y) * w + box.x;
+    for (let x = 0; x < box.w; x++) {
+      if (!pixels[row + x]) continue;
+      const o = (y * box.w + x) * 4;
+      image.data[o] = r;
+      image.data[o + 1] = g;
+      image.data[o + 2] = b;
+      image.data[o + 3] = 255;
+    }
   }
   ctx.putImageData(image, 0, 0);
-  return canvas;
+  return { canvas, x: box.x, y: box.y };
+}
+
+export interface MaskBitmap {
+  canvas: HTMLCanvasElement;
+  /** Where its top-left pixel sits in the image. */
+  x: number;
+  y: number;
 }
 
 export function ringsPath(rings: readonly (readonly [number, number])[][], path: Path2D = new Path2D()): Path2D {
@@ -84,8 +98,8 @@ export function ringsPath(rings: readonly (readonly [number, number])[][], path:
 
 export class ShapeLayer {
   private polygons: PolygonGroup[] = [];
-  private masks: { key: string; bitmap: HTMLCanvasElement }[] = [];
-  private readonly bitmaps = new WeakMap<Ann, HTMLCanvasElement | null>();
+  private masks: { key: string; bitmap: MaskBitmap }[] = [];
+  private readonly bitmaps = new WeakMap<Ann, MaskBitmap | null>();
   private polygonCount = 0;
   count = 0;
   private rev = 0;
@@ -127,7 +141,7 @@ export class ShapeLayer {
   }
 
   /** The mask's bitmap (to draw it again, highlighted, when selected). */
-  maskOf(key: string): HTMLCanvasElement | null {
+  maskOf(key: string): MaskBitmap | null {
     return this.masks.find((m) => m.key === key)?.bitmap ?? null;
   }
 
@@ -144,7 +158,7 @@ export class ShapeLayer {
       ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * tx, dpr * ty);
       ctx.imageSmoothingEnabled = false;
       ctx.globalAlpha = MASK_ALPHA;
-      for (const m of this.masks) ctx.drawImage(m.bitmap, 0, 0);
+      for (const m of this.masks) ctx.drawImage(m.bitmap.canvas, m.bitmap.x, m.bitmap.y);
       ctx.restore();
     }
     this.stretched = false;

@@ -20,6 +20,8 @@ interface ToolSpec {
   fields: () => HTMLElement[];
   body: () => Record<string, unknown> | string;  // a string: what is wrong with the inputs
   verb: (n: number) => string;
+  /** What it changes, singular and plural (boxes when not given). */
+  noun?: [string, string];
 }
 
 function preview(e: ToolExample, href: string | null): HTMLElement {
@@ -40,8 +42,9 @@ function describe(op: Operation): string {
     fix_outside: p.mode === "clip" ? "Clipped boxes to the image" : "Removed boxes over the border",
     normalize_aspect: `Grew boxes to ${formatRatio(Number(p.ratio))}`,
     scale_classes: `Scale classes ${Array.isArray(p.names) ? p.names.join(", ") : ""}`,
+    remove_small_shapes: `Removed polygons and mask specks under ${p.min_area} px²`,
   }[op.kind];
-  return `${what} · ${plural(op.changed, "box", "boxes")} changed`;
+  return `${what} · ${op.kind === "remove_small_shapes" ? plural(op.changed, "shape") : plural(op.changed, "box", "boxes")} changed`;
 }
 
 export interface ToolsView {
@@ -66,6 +69,7 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
   const ratioH = num("ratio_h", "4", "Target height part", { min: "0.05", step: "0.1" });
   const scaleK = num("k", "3", "Number of scale classes", { min: "1", max: "20", step: "1" });
   const scaleMode = h("select", { name: "mode", "aria-label": "Cluster on" }, option("compute", "pixels"), option("fit", "fraction of the image"));
+  const minArea = num("min_area", "10", "Minimum area (px²)", { step: "1" });
   const scaleNames = h("input", { type: "text", name: "names", placeholder: "e.g. tall, square, wide", "aria-label": "Names, smallest ratio first, comma-separated", class: "names" });
 
   const specs: ToolSpec[] = [
@@ -73,6 +77,10 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
       fields: () => [h("label", { class: "inline" }, "narrower than ", minW, " px"), h("label", { class: "inline" }, "or lower than ", minH, " px")],
       body: () => (Number(minW.value) >= 0 && Number(minH.value) >= 0 ? { min_width: Number(minW.value), min_height: Number(minH.value) } : "Sizes must be 0 or more."),
       verb: (n) => `remove ${plural(n, "box", "boxes")}` },
+    { path: "remove-small-shapes", title: "Remove small shapes", help: "Polygons smaller than this (outline less holes) go; specks in masks (regions of fewer pixels) are wiped, and a mask left empty goes.",
+      fields: () => [h("label", { class: "inline" }, "smaller than ", minArea, " px²")],
+      body: () => (Number(minArea.value) >= 0 ? { min_area: Number(minArea.value) } : "The area must be 0 or more."),
+      verb: (n) => `remove or clean ${plural(n, "shape")}`, noun: ["shape", "shapes"] },
     { path: "remove-duplicates", title: "Remove duplicates", help: "Boxes of the same label on one image that overlap an earlier one; the earlier box stays.",
       fields: () => [h("label", { class: "inline" }, "overlap above IoU ", iou)],
       body: () => (Number(iou.value) >= 0.5 && Number(iou.value) < 1 ? { iou: Number(iou.value) } : "IoU must be between 0.5 and 0.999."),
@@ -142,7 +150,8 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
       if (!r) return;
       const names = Array.isArray(r.params?.names) ? (r.params.names as string[]) : null;
       replaceChildren(out,
-        h("p", { "data-testid": `matched-${spec.path}` }, r.matched ? `Would ${spec.verb(r.matched)}` : "Nothing to change."),
+        h("p", { "data-testid": `matched-${spec.path}` }, r.matched ? `Would ${spec.verb(r.matched)}` : "Nothing to change.",
+          r.removed_pixels ? ` (${plural(r.removed_pixels, "mask pixel")} wiped)` : ""),
         names ? h("p", { class: "small" }, "Classes, smallest ratio first: ", names.map((n, i) => [i ? ", " : "", h("code", null, n)])) : null,
         r.examples.length ? h("div", { class: "tool-examples" }, r.examples.map((e) => preview(e, spec.path === "normalize-aspect" && typeof body === "object"
           && body.label !== undefined && body.cluster === undefined
@@ -156,7 +165,8 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
       const r = await run(false);
       if (!r?.operation) return;
       const op = r.operation;
-      replaceChildren(out, h("p", { class: "msg msg-ok" }, `Done: ${plural(r.changed, "box", "boxes")} changed.`));
+      const [one, many] = spec.noun ?? ["box", "boxes"];
+      replaceChildren(out, h("p", { class: "msg msg-ok" }, `Done: ${plural(r.changed, one, many)} changed.`));
       applyBtn.textContent = "Apply";
       toast(`${describe(op)}. Undo it from History below.`, "ok");
       changed();
