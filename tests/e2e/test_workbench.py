@@ -297,3 +297,50 @@ def test_train_on_scale_classes_then_prelabel_with_a_classifier_per_class(page: 
     expect(dialog).to_be_hidden()
     _, started = off_loop(_run_of, project)
     assert started.classifiers == {"wide": classifier.pk} and started.classifier_version is None
+
+
+@in_thread
+def shape_scene():
+    """One image: a 2 px² polygon, a large one, and a mask with a 3-pixel speck."""
+    import numpy as np
+
+    from ml.geometry import mask_rle
+
+    ada = get_user_model().objects.create_user("ada", password=PASSWORD)
+    project = project_create(name="Fields", user=ada)
+    field = label_create(project=project, name="field")
+    image = image_get_or_create(project=project, user=ada, name="farm.jpg",
+                                data=jpeg(320, 240, (90, 140, 60)))[0]  # fmt: skip
+    pixels = np.zeros((240, 320), np.uint8)
+    pixels[120:200, 40:160] = 1
+    pixels[30, 250:253] = 1  # the speck
+    for shape in ({"polygon": [[10, 10], [12, 10], [12, 12]]},
+                  {"polygon": [[180, 40], [300, 40], [300, 200], [180, 200]]},
+                  {"mask": mask_rle(pixels).json()}):  # fmt: skip
+        kind = "polygon" if "polygon" in shape else "mask"
+        annotation_create(image=image, user=ada, kind=kind, label_id=field.pk, **shape)
+    return project
+
+
+def test_small_shapes_previewed_applied_and_undone(page: Page) -> None:
+    project = off_loop(shape_scene)
+    login(page, "ada", PASSWORD)
+    page.goto(f"/projects/{project.pk}/#dataset")
+    tool = page.locator("[data-tool=remove-small-shapes]")
+    page.get_by_label("Minimum area (px²)").fill("10")
+    page.get_by_test_id("preview-remove-small-shapes").click()
+    expect(page.get_by_test_id("matched-remove-small-shapes")).to_have_text(
+        "Would clean 2 shapes (3 mask pixels wiped)"
+    )
+    expect(tool.get_by_test_id("tool-example")).to_have_count(1)
+    tool.scroll_into_view_if_needed()
+    screenshot(page, "workbench-shapes-preview")
+    assert _boxes(project) == 3  # a preview changes nothing
+
+    page.get_by_test_id("apply-remove-small-shapes").click()
+    operation = page.get_by_test_id("operation").first
+    expect(operation).to_contain_text("Removed polygons and mask specks under 10 px² · 2 shapes")
+    assert _boxes(project) == 2
+    operation.get_by_test_id("undo-operation").click()
+    expect(operation).to_contain_text("undone by ada")
+    assert _boxes(project) == 3

@@ -80,7 +80,7 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
     { path: "remove-small-shapes", title: "Remove small shapes", help: "Polygons smaller than this (outline less holes) go; specks in masks (regions of fewer pixels) are wiped, and a mask left empty goes.",
       fields: () => [h("label", { class: "inline" }, "smaller than ", minArea, " px²")],
       body: () => (Number(minArea.value) >= 0 ? { min_area: Number(minArea.value) } : "The area must be 0 or more."),
-      verb: (n) => `remove or clean ${plural(n, "shape")}`, noun: ["shape", "shapes"] },
+      verb: (n) => `clean ${plural(n, "shape")}`, noun: ["shape", "shapes"] },
     { path: "remove-duplicates", title: "Remove duplicates", help: "Boxes of the same label on one image that overlap an earlier one; the earlier box stays.",
       fields: () => [h("label", { class: "inline" }, "overlap above IoU ", iou)],
       body: () => (Number(iou.value) >= 0.5 && Number(iou.value) < 1 ? { iou: Number(iou.value) } : "IoU must be between 0.5 and 0.999."),
