@@ -342,5 +342,5 @@ def test_small_shapes_previewed_applied_and_undone(page: Page) -> None:
     expect(operation).to_contain_text("Removed polygons and mask specks under 10 px² · 2 shapes")
     assert _boxes(project) == 2
     operation.get_by_test_id("undo-operation").click()
-    expect(operation).to_contain_text("undone by ada")
+    expect(operation).to_contain_text("undone by ada (2 shapes back")
     assert _boxes(project) == 3

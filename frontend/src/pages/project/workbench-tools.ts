@@ -34,6 +34,11 @@ function preview(e: ToolExample, href: string | null): HTMLElement {
   return href ? h("a", { href, class: "tool-example-link", title: "Open in the labeller with this preview" }, figure) : figure;
 }
 
+/** What an operation changed: shapes for the shape clean-up, else boxes. */
+function things(op: Operation, n: number): string {
+  return op.kind === "remove_small_shapes" ? plural(n, "shape") : plural(n, "box", "boxes");
+}
+
 function describe(op: Operation): string {
   const p = op.params;
   const what = {
@@ -44,7 +49,7 @@ function describe(op: Operation): string {
     scale_classes: `Scale classes ${Array.isArray(p.names) ? p.names.join(", ") : ""}`,
     remove_small_shapes: `Removed polygons and mask specks under ${p.min_area} px²`,
   }[op.kind];
-  return `${what} · ${op.kind === "remove_small_shapes" ? plural(op.changed, "shape") : plural(op.changed, "box", "boxes")} changed`;
+  return `${what} · ${things(op, op.changed)} changed`;
 }
 
 export interface ToolsView {
@@ -181,7 +186,7 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
     try {
       const done = await workbench.undo(op);
       const c = done.undo_counts;
-      toast(`Undone: ${plural(c.reverted ?? 0, "box", "boxes")} put back${c.conflicts ? `, ${plural(c.conflicts, "box", "boxes")} edited since left as they are` : ""}.`, "ok");
+      toast(`Undone: ${things(op, c.reverted ?? 0)} put back${c.conflicts ? `, ${things(op, c.conflicts)} edited since left as they are` : ""}.`, "ok");
       changed();
     } catch (err) {
       toast(`Could not undo: ${errorMessage(err)}`, "error");
@@ -196,7 +201,7 @@ export function mountTools(ctx: ProjectContext, filter: () => BoxFilter, changed
           h("span", null, describe(op)),
           h("span", { class: "muted small" }, ` · ${op.created_by ?? "?"} · ${relativeTime(op.created_at)}`),
           op.undone_at
-            ? h("span", { class: "muted small" }, ` · undone by ${op.undone_by ?? "?"} (${plural(op.undo_counts.reverted ?? 0, "box", "boxes")} back${op.undo_counts.conflicts ? `, ${op.undo_counts.conflicts} edited since` : ""})`)
+            ? h("span", { class: "muted small" }, ` · undone by ${op.undone_by ?? "?"} (${things(op, op.undo_counts.reverted ?? 0)} back${op.undo_counts.conflicts ? `, ${op.undo_counts.conflicts} edited since` : ""})`)
             : h("button", { type: "button", class: "ghost small", "data-testid": "undo-operation", onclick: () => void undo(op) }, "Undo"))));
     } catch {
       /* the list is a convenience: the next refresh tries again */
