@@ -22,6 +22,7 @@ from ml.geometry import mask_rle, polygon_rle, rings_of, rle_check, rle_mask
 from .base import Item, Shape
 
 MAX_RUNS = 4_000_000
+MAX_PIXELS = 100_000_000  # an image's, as the XML gives it: a mask is drawn at that size
 RINGS_ATTRIBUTE = "labelforge_rings"
 
 
@@ -88,6 +89,8 @@ def read_shape(node: Element, item: Item) -> Shape:
         return Shape(label, polygon=[list(r) for r in rings], attributes=attributes)
     if not item.width or not item.height:
         raise ValueError("the image's width and height are not given")
+    if item.width * item.height > MAX_PIXELS:
+        raise ValueError(f"the image is {item.width}x{item.height}: too many pixels for a mask")
     left, top = _whole(node, "left"), _whole(node, "top")
     width, height = _whole(node, "width"), _whole(node, "height")
     if width < 1 or height < 1 or left + width > item.width or top + height > item.height:
