@@ -63,6 +63,21 @@ def label_blind(username, image_id, rows):
     Attempt.objects.filter(image=image, user=user).update(submitted_at=timezone.now())
 
 
+@in_thread
+def shapes_blind(image_id, label_id):
+    """A polygon from ann and a mask of nearly the same pentagon (2 px off) from bob."""
+    from ml.geometry import polygon_rle
+
+    image = Image.objects.get(pk=image_id)
+    pentagon = [[70, 12], [108, 12], [112, 40], [90, 66], [68, 40]]
+    shifted = [[x + 2, y + 2] for x, y in pentagon]
+    for name, kind, shape in (("ann", "polygon", pentagon),
+                              ("bob", "mask", polygon_rle([shifted], 80, 120).json())):  # fmt: skip
+        user = get_user_model().objects.get(username=name)
+        annotation_create(image=image, user=user, kind=kind, label_id=label_id, worker=user,
+                          **{kind: shape})  # fmt: skip
+
+
 def test_consensus_merge_and_gold_scores(new_page) -> None:
     project, _, ids, (car, bus) = off_loop(team)
 
@@ -103,6 +118,7 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
     expect(ann.locator("#app")).to_have_attribute("data-image-id", str(ids["c2"]))
     off_loop(label_blind, "bob", ids["c1"], [("tag", car.pk, None),
                                    ("box", car.pk, {"x": 22, "y": 20, "w": 40, "h": 30})])  # fmt: skip
+    off_loop(shapes_blind, ids["c1"], bus.pk)
     off_loop(label_blind, "ann", ids["gold"], [("tag", car.pk, None),
                                      ("box", car.pk, {"x": 12, "y": 10, "w": 40, "h": 30})])  # fmt: skip
 
@@ -119,6 +135,10 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
     expect(view.get_by_test_id("consensus-box")).to_have_count(2)  # ann's and bob's
     expect(view.get_by_test_id("consensus-merged")).to_have_count(1)  # fused into one
     expect(view.get_by_test_id("consensus-tags")).to_contain_text("car")
+    expect(view.get_by_test_id("consensus-shape")).to_have_count(2)  # ann's polygon, bob's mask
+    expect(view.locator("[data-testid=consensus-shape][data-kind=polygon]")).to_have_count(1)
+    expect(view.get_by_test_id("consensus-merged-shape")).to_have_attribute("data-kind", "mask")
+    expect(view.get_by_test_id("consensus-shapes")).to_contain_text("1 shape kept (bus: mask, 2")
     expect(view).to_contain_text("Replaces the image's 1 label")
     rev.wait_for_function("() => document.querySelector('.consensus-figure img')?.naturalWidth > 0")
     screenshot(rev, "team-consensus-compare")
@@ -126,7 +146,7 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
     view.get_by_test_id("consensus-merge").click()
     card = rev.get_by_test_id("consensus-card")
     expect(card.locator(".msg")).to_contain_text(
-        "merged 1 tag and 1 box from ann, bob, replacing 1 label"
+        "merged 1 tag, 1 box and 1 shape from ann, bob, replacing 1 label"
     )
     expect(card.get_by_test_id("consensus-row")).to_have_count(1)  # c2 is still out
 
@@ -135,7 +155,8 @@ def test_consensus_merge_and_gold_scores(new_page) -> None:
         return Image.objects.get(pk=ids["c1"]).status, [(a.kind, a.label.name, a.x) for a in rows]
 
     status, rows = off_loop(in_thread(merged))
-    assert status == "reviewed" and rows[1] == ("tag", "car", None)
+    assert status == "reviewed" and rows[2] == ("tag", "car", None)
+    assert rows[1][:2] == ("mask", "bus")  # a polygon and a mask: their voted pixels, a mask
     assert rows[0][:2] == ("box", "car") and rows[0][2] == pytest.approx(21, abs=0.6)
 
     lead.goto(f"/projects/{project.pk}/#team")

@@ -1,9 +1,10 @@
 /** Label quality: gold-check scores (managers) and consensus (send: managers; see, merge: reviewers). */
 import { get, post } from "./http";
 import { projectPath, type Page } from "./common";
+import type { Rle } from "./annotations";
 
 export interface Scores {
-  /** The mean of tag accuracy and box F1 (IoU 0.5), where each exists. */
+  /** The mean of tag accuracy, box F1 (IoU 0.5) and shape F1 (mask IoU 0.5), where each exists. */
   agreement: number | null;
   tag_accuracy: number | null;
   precision: number | null;
@@ -13,6 +14,12 @@ export interface Scores {
   boxes: number;
   matched: number;
   tag_decisions: number;
+  shape_precision: number | null;
+  shape_recall: number | null;
+  shape_mean_iou: number | null;
+  reference_shapes: number;
+  shapes: number;
+  shapes_matched: number;
 }
 
 export interface GoldRow extends Scores {
@@ -37,17 +44,29 @@ export interface ConsensusRow {
 export interface Box { x: number; y: number; w: number; h: number }
 export interface BoxVote { label: string; box: Box; votes?: number; mean_iou?: number | null }
 export interface TagVote { label: string; votes: number }
+/** A polygon (rings, outline first) or a mask (COCO RLE) in image pixels. */
+export interface ShapeVote {
+  label: string;
+  kind: "polygon" | "mask";
+  polygon: number[][][] | null;
+  mask: Rle | null;
+  votes?: number;
+  mean_iou?: number | null;
+}
 
 export interface ConsensusDetail {
   image: number;
   filename: string;
   width: number;
   height: number;
-  annotators: (ConsensusPerson & { tags: string[]; boxes: BoxVote[] })[];
+  annotators: (ConsensusPerson & { tags: string[]; boxes: BoxVote[]; shapes: ShapeVote[] })[];
   submitted: number;
   quorum: number;
   agreement: number | null;
-  merged: { tags: TagVote[]; boxes: BoxVote[]; tag_votes: TagVote[]; left_out_boxes: number };
+  merged: {
+    tags: TagVote[]; boxes: BoxVote[]; shapes: ShapeVote[]; tag_votes: TagVote[];
+    left_out_boxes: number; left_out_shapes: number;
+  };
   current_labels: number;
 }
 
@@ -56,6 +75,7 @@ export interface ConsensusMerged {
   removed: number;
   tags: number;
   boxes: number;
+  shapes: number;
   annotators: string[];
   agreement: number;
 }

@@ -1,14 +1,16 @@
 /**
  * The Team tab's consensus card (reviewers and managers): the images out to several
  * annotators blind, who has submitted, and how far they agree. Opening one draws every
- * annotator's boxes over the image in their colour with the merged boxes on top, lists the
+ * annotator's boxes, polygons and masks over the image in their colour with the merge on top
+ * (polygons filled even-odd so holes stay open, masks decoded into tinted bitmaps), lists the
  * tag votes, and merges into the image's labels once the reviewer confirms (the labels it
  * replaces stay in the image's history). Managers send images from the Images tab's Assign
  * panel. Refreshes when a batch changes (an annotator submits).
  */
 import { errorMessage } from "../../api/http";
-import { type BoxVote, type ConsensusDetail, type ConsensusRow, quality } from "../../api/quality";
+import { type BoxVote, type ConsensusDetail, type ConsensusRow, type ShapeVote, quality } from "../../api/quality";
 import { avatarColor } from "../../labeller/realtime/presence";
+import { rleDecode } from "../../labeller/shapes/rle";
 import { h, option, replaceChildren, svg } from "../../lib/dom";
 import { percent, plural } from "../../lib/format";
 import { agreementColor, tagRows } from "../../lib/quality";
@@ -28,11 +30,80 @@ function rect(b: BoxVote, colour: string, cls: string): SVGRectElement {
   return r;
 }
 
-/** The image with each annotator's boxes (dashed, their colour) and the merge's (solid white). */
+const SHAPE_FILL = 0.18;
+const MASK_OPACITY = 0.45;
+const SHADOW = "drop-shadow(0 0 1.5px rgba(0, 0, 0, 0.95))";
+
+/** A mask as a data URL of an image-sized bitmap: its pixels in `colour`, the rest clear. */
+function maskImage(mask: NonNullable<ShapeVote["mask"]>, colour: string): string | null {
+  let pixels: Uint8Array;
+  try {
+    pixels = rleDecode(mask);
+  } catch {
+    return null; // the server checks masks; a broken one is not drawn
+  }
+  const [height, width] = mask.size;
+  const canvas = document.createElement("canvas");
+  Object.assign(canvas, { width, height });
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return null;
+  const image = ctx.createImageData(width, height);
+  const n = parseInt(colour.slice(1), 16);
+  for (let i = 0; i < pixels.length; i++) {
+    if (!pixels[i]) continue;
+    image.data.set([(n >> 16) & 255, (n >> 8) & 255, n & 255, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas.toDataURL();
+}
+
+/** A polygon (filled even-odd, outlined) or a mask (tinted pixels) in image coordinates. */
+function shape(s: ShapeVote, colour: string, cls: string, merged: boolean): SVGElement | null {
+  let el: SVGElement;
+  if (s.kind === "polygon" && s.polygon) {
+    const d = s.polygon.map((ring) => `M${ring.map(([x, y]) => `${x} ${y}`).join("L")}Z`).join("");
+    el = svg("path", { d, fill: colour, "fill-opacity": merged ? 0.1 : SHAPE_FILL, "fill-rule": "evenodd", stroke: colour,
+      "stroke-width": merged ? 2.5 : 2, "vector-effect": "non-scaling-stroke", ...(merged ? {} : { "stroke-dasharray": "6 3" }) });
+  } else if (s.mask) {
+    const href = maskImage(s.mask, colour);
+    if (!href) return null;
+    el = svg("image", { href, x: 0, y: 0, width: s.mask.size[1], height: s.mask.size[0], preserveAspectRatio: "none",
+      opacity: MASK_OPACITY });
+    el.style.imageRendering = "pixelated";
+  } else return null;
+  if (merged) el.style.filter = SHADOW; // through the CSSOM: the CSP refuses style attributes
+  el.setAttribute("class", cls);
+  el.setAttribute("data-testid", cls);
+  el.setAttribute("data-kind", s.kind);
+  const title = svg("title", {});
+  title.textContent = `${s.label} (${s.kind}${s.votes ? `, ${s.votes} votes` : ""})`;
+  el.appendChild(title);
+  return el;
+}
+
+const shapesOf = (a: { shapes?: ShapeVote[] }): ShapeVote[] => a.shapes ?? [];
+
+function counted(boxes: number, shapes: number): string {
+  return shapes ? `${plural(boxes, "box", "boxes")}, ${plural(shapes, "shape")}` : plural(boxes, "box", "boxes");
+}
+
+/** The image with each annotator's shapes and boxes (dashed, their colour) and the merge's
+ * (solid white): masks first, then polygons, then boxes, so outlines stay on top. */
 function overlay(d: ConsensusDetail, shown: Set<string>): HTMLElement {
   const pic = svg("svg", { viewBox: `0 0 ${d.width} ${d.height}`, preserveAspectRatio: "none", class: "consensus-boxes" });
-  for (const a of d.annotators) {
-    if (!shown.has(a.username)) continue;
+  const people = d.annotators.filter((a) => shown.has(a.username));
+  const layers: [ShapeVote, string, string, boolean][] = [
+    ...people.flatMap((a) => shapesOf(a).map((s): [ShapeVote, string, string, boolean] => [s, colourOf(d, a.username), "consensus-shape", false])),
+    ...(shown.has("") ? shapesOf(d.merged).map((s): [ShapeVote, string, string, boolean] => [s, MERGED, "consensus-merged-shape", true]) : []),
+  ];
+  for (const kind of ["mask", "polygon"]) {
+    for (const [s, colour, cls, merged] of layers) {
+      if (s.kind !== kind) continue;
+      const el = shape(s, colour, cls, merged);
+      if (el) pic.appendChild(el);
+    }
+  }
+  for (const a of people) {
     for (const b of a.boxes) pic.appendChild(rect(b, colourOf(d, a.username), "consensus-box"));
   }
   if (shown.has("")) for (const b of d.merged.boxes) pic.appendChild(rect(b, MERGED, "consensus-merged"));
@@ -50,7 +121,7 @@ export class ConsensusCard {
   constructor(private readonly ctx: ProjectContext) {
     this.el = h("section", { class: "team-chart-card consensus-card", "data-testid": "consensus-card" },
       h("h3", null, "Consensus"),
-      h("p", { class: "muted small" }, "Images sent to several annotators, who label them without seeing each other's work (managers send them from the Images tab's Assign panel). Once two have submitted, open one to compare and merge: a tag is kept by majority, boxes that overlap (IoU 0.5) are fused into their mean."),
+      h("p", { class: "muted small" }, "Images sent to several annotators, who label them without seeing each other's work (managers send them from the Images tab's Assign panel). Once two have submitted, open one to compare and merge: a tag is kept by majority, boxes that overlap (IoU 0.5) are fused into their mean, polygons and masks that overlap (mask IoU 0.5) by a pixel vote."),
       this.msg,
       h("table", { class: "team-table consensus-table", "data-testid": "consensus-table" },
         h("thead", null, h("tr", null, ["Image", "Annotators", "Submitted", "Agreement", ""].map((t) => h("th", null, t)))),
@@ -108,8 +179,10 @@ export class ConsensusCard {
       return h("label", { class: `consensus-toggle ${cls}` }, box, h("i", { style: `border-color:${colour}` }), text);
     };
     const legend = h("div", { class: "consensus-legend" },
-      d.annotators.filter((a) => a.submitted).map((a) => toggle(a.username, `${a.username} (${plural(a.boxes.length, "box", "boxes")})`, colourOf(d, a.username))),
-      toggle("", `Merged (${plural(d.merged.boxes.length, "box", "boxes")})`, MERGED, "merged"));
+      d.annotators.filter((a) => a.submitted).map((a) => toggle(a.username, `${a.username} (${counted(a.boxes.length, shapesOf(a).length)})`, colourOf(d, a.username))),
+      toggle("", `Merged (${counted(d.merged.boxes.length, shapesOf(d.merged).length)})`, MERGED, "merged"));
+    const mergedShapes = shapesOf(d.merged);
+    const anyShapes = mergedShapes.length > 0 || d.merged.left_out_shapes > 0 || d.annotators.some((a) => shapesOf(a).length > 0);
     const quorum = h("select", { "aria-label": "Votes needed", "data-testid": "consensus-quorum" },
       Array.from({ length: d.submitted }, (_, i) => option(String(i + 1), `${i + 1} of ${d.submitted}`, i + 1 === d.quorum)));
     quorum.addEventListener("change", () => void this.open(d.image, Number(quorum.value)));
@@ -133,6 +206,13 @@ export class ConsensusCard {
           h("h5", null, "Boxes"),
           h("p", { class: "small" }, `${plural(d.merged.boxes.length, "box", "boxes")} kept`,
             d.merged.left_out_boxes ? `, ${plural(d.merged.left_out_boxes, "box", "boxes")} left out (too few drew them)` : ""),
+          anyShapes ? [
+            h("h5", null, "Polygons and masks"),
+            h("p", { class: "small", "data-testid": "consensus-shapes" }, `${plural(mergedShapes.length, "shape")} kept`,
+              mergedShapes.length ? ` (${mergedShapes.map((s) => `${s.label}: ${s.kind}, ${s.votes} votes, mean IoU ${s.mean_iou === null || s.mean_iou === undefined ? "—" : percent(s.mean_iou)}`).join("; ")})` : "",
+              d.merged.left_out_shapes ? `, ${plural(d.merged.left_out_shapes, "shape")} left out (too few drew them)` : ""),
+            h("p", { class: "muted small" }, "Shapes that overlap (mask IoU 0.5) are merged pixel by pixel: a pixel is kept when more than half of them cover it (or the votes needed). All polygons give a polygon, otherwise a mask."),
+          ] : null,
           h("label", { class: "consensus-quorum" }, "Votes needed ", quorum),
           h("p", { class: "muted small" }, d.current_labels ? `Replaces the image's ${plural(d.current_labels, "label")} (kept in its history) and marks it done.` : "The image has no labels yet; the merge becomes them and marks it done."),
           merge)));
@@ -140,14 +220,16 @@ export class ConsensusCard {
   }
 
   private async merge(d: ConsensusDetail, quorum: number, button: HTMLButtonElement): Promise<void> {
-    const what = `${plural(d.merged.tags.length, "tag")} and ${plural(d.merged.boxes.length, "box", "boxes")}`;
+    const shapes = shapesOf(d.merged).length;
+    const what = `${plural(d.merged.tags.length, "tag")}${shapes ? ", " : " and "}${plural(d.merged.boxes.length, "box", "boxes")}${shapes ? ` and ${plural(shapes, "shape")}` : ""}`;
     if (!window.confirm(`Merge ${what} into the labels of ${d.filename}?`)) return;
     button.disabled = true;
     try {
       const done = await quality.merge(d.image, quorum);
       this.openId = null;
       this.view.hidden = true;
-      this.say(`${d.filename}: merged ${plural(done.tags, "tag")} and ${plural(done.boxes, "box", "boxes")} from ${done.annotators.join(", ")}${done.removed ? `, replacing ${plural(done.removed, "label")}` : ""}. Undo from the image's history in the labeller.`);
+      const made = done.shapes ? `${plural(done.tags, "tag")}, ${plural(done.boxes, "box", "boxes")} and ${plural(done.shapes, "shape")}` : `${plural(done.tags, "tag")} and ${plural(done.boxes, "box", "boxes")}`;
+      this.say(`${d.filename}: merged ${made} from ${done.annotators.join(", ")}${done.removed ? `, replacing ${plural(done.removed, "label")}` : ""}. Undo from the image's history in the labeller.`);
       await this.load();
     } catch (err) {
       this.say(errorMessage(err), true);

@@ -1,7 +1,8 @@
 /**
  * The Team tab's gold-check card (managers): each annotator's agreement with the reference
  * labels of the gold images mixed into their batches: overall figures, then a heatmap of
- * agreement per label (hover a cell for its tag accuracy, precision, recall and mean IoU).
+ * agreement per label (hover a cell for its tag accuracy, and the precision, recall and mean IoU
+ * of its boxes and of its polygons and masks).
  */
 import type { GoldRow, Scores } from "../../api/quality";
 import { avatarColor } from "../../labeller/realtime/presence";
@@ -16,13 +17,14 @@ function detail(s: Scores): string {
     `agreement ${pct(s.agreement)}`,
     s.tag_decisions ? `tags right ${pct(s.tag_accuracy)} of ${s.tag_decisions}` : null,
     s.reference_boxes || s.boxes ? `boxes: ${s.matched} matched of ${s.reference_boxes} gold, ${s.boxes} drawn (precision ${pct(s.precision)}, recall ${pct(s.recall)}, mean IoU ${pct(s.mean_iou)})` : null,
+    s.reference_shapes || s.shapes ? `polygons and masks: ${s.shapes_matched} matched of ${s.reference_shapes} gold, ${s.shapes} drawn (precision ${pct(s.shape_precision)}, recall ${pct(s.shape_recall)}, mean IoU ${pct(s.shape_mean_iou)})` : null,
   ].filter(Boolean).join("; ");
 }
 
 export function goldCard(rows: GoldRow[]): HTMLElement {
   const intro = h("p", { class: "muted small" },
     "Gold images (marked gold, with labels a person made) are mixed into batches unannounced when “Gold checks per batch” is set in the Images tab's Assign panel. ",
-    "Each annotator labels them blind; their labels are scored against the gold ones: tags by accuracy, boxes matched one to one at IoU 0.5.");
+    "Each annotator labels them blind; their labels are scored against the gold ones: tags by accuracy, boxes matched one to one at IoU 0.5, polygons and masks by their pixels (mask IoU 0.5). Agreement is the mean of the tag accuracy, box F1 and shape F1 that apply.");
   if (!rows.length) {
     return h("section", { class: "team-chart-card gold-card", "data-testid": "gold-card" },
       h("h3", null, "Gold checks"), intro, h("p", { class: "muted" }, "No gold check has been submitted in this window yet."));
