@@ -163,6 +163,7 @@ def test_the_assist_outlines_the_object_in_a_box(new_page) -> None:
     page.wait_for_function(
         "() => window.__labeller.interaction.draft?.closed === true", timeout=10_000
     )
+    expect(page.get_by_test_id("status-hint")).to_contain_text("outlined by GrabCut in")
     screenshot(page, "labeller-assist-proposal")
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.__labeller.shapes().length === 1", timeout=10_000)

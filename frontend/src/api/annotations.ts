@@ -101,6 +101,10 @@ export interface Segmented {
   polygon: Point[] | Point[][] | null;
   mask: Rle | null;
   ms: number;
+  /** Segment-Anything when its weights are in the weights folder, else GrabCut. */
+  method?: "sam" | "grabcut";
+  /** Why a SAM weight file that is there was not used (GrabCut answered). */
+  fallback?: string | null;
 }
 
 /** The segmentation assist: GrabCut on a box (and clicks), nothing stored. */

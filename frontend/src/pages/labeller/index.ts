@@ -137,13 +137,22 @@ export function mountLabeller(): void {
     projectId, image: () => session.image, close: () => tools.active.cancel(),
     boxes: () => store.boxes().flatMap((a) => (a.box ? [a.box] : [])),
   });
+  let samWarned = false;
+  let assistNote = "";
   const { tools, pan, brush } = createTools({
     store, interaction, viewport, editor, labels, canvas, hint: (m) => notices.show(m, "info", 3000),
     onRegion: canManage ? (box) => (box ? crop.open(box) : crop.close()) : undefined,
     segment: async (box, points) => {
       const id = session.image?.id;
       if (id === undefined) return null;
-      return ringsOf((await assist.segment(id, box, points)).polygon);
+      const got = await assist.segment(id, box, points);
+      if (got.fallback && !samWarned) {
+        samWarned = true;
+        notices.show(`Segment-Anything is not used: ${got.fallback}. GrabCut outlines instead.`, "info", 6000);
+      }
+      assistNote = ` · outlined by ${got.method === "sam" ? "Segment-Anything" : "GrabCut"} in ${Math.round(got.ms)} ms`;
+      paintHint();
+      return ringsOf(got.polygon);
     },
   });
   const input = attachCanvasInput(canvas, tools, pan, viewport, interaction, (p, inside) => statusbar.setPointer(p, inside));
@@ -232,7 +241,8 @@ export function mountLabeller(): void {
     if (reviewing) return statusbar.setHint(REVIEW_HINT);
     const chosen = interaction.selected !== null ? store.get(interaction.selected) : undefined;
     statusbar.setHint(hintFor(tools.name, labels.current !== null ? labels.name(labels.current) : null,
-      chosen?.kind === "polygon" || chosen?.kind === "mask" ? chosen.kind : chosen !== undefined, brush.radius));
+      chosen?.kind === "polygon" || chosen?.kind === "mask" ? chosen.kind : chosen !== undefined, brush.radius)
+      + (tools.name === "assist" ? assistNote : ""));
   }
   brush.on(() => {
     paintHint();
