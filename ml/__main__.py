@@ -101,7 +101,7 @@ def _export(args: argparse.Namespace) -> int:
                          out_dir=out)  # fmt: skip
     meta_path = out / "model.json"
     if result.ok and not meta_path.is_file():  # the ONNX backend reads it beside model.onnx
-        offset = label_offset(info["architecture"]) if info["task"] == "detect" else 0
+        offset = label_offset(info["architecture"])
         meta_path.write_text(json.dumps({**info, "label_offset": offset}, indent=2))
     print(json.dumps({"event": "export", "path": str(result.path) if result.path else None,
                       "data_path": str(result.data_path) if result.data_path else None,

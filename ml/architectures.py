@@ -9,7 +9,7 @@ from typing import Any
 @dataclass(frozen=True)
 class Architecture:
     name: str
-    task: str  # "classify" | "detect"
+    task: str  # "classify" | "detect" | "segment" (instances) | "semantic" (class per pixel)
     title: str
     defaults: dict[str, Any] = field(default_factory=dict)
     # torchvision's file name for ImageNet/COCO weights, looked up in the weights directory
@@ -46,6 +46,13 @@ _DETECT = {
     "optimizer": "adamw", "lr": 1e-4, "weight_decay": 1e-4, "schedule": "cosine", "epochs": 20,
     "batch_size": 8, "image_size": 512, "warmup_epochs": 1, "augment": 0.5,
 }  # fmt: skip
+# Mask R-CNN: the detector's recipe; the small ResNet-18 variant trains from scratch on a CPU
+_SEGMENT = {**_DETECT, "image_size": 320}
+# semantic segmentation: images squashed to image_size x image_size, a class per pixel
+_SEMANTIC = {
+    "optimizer": "adamw", "lr": 1e-3, "weight_decay": 1e-4, "schedule": "cosine", "epochs": 30,
+    "batch_size": 8, "image_size": 320, "warmup_epochs": 1, "augment": 0.5,
+}  # fmt: skip
 
 ARCHITECTURES: dict[str, Architecture] = {
     a.name: a
@@ -72,8 +79,30 @@ ARCHITECTURES: dict[str, Architecture] = {
             "Faster R-CNN MobileNetV3-Large FPN (torchvision)", {**_DETECT, "image_size": 320},
             "fasterrcnn_mobilenet_v3_large_fpn-fb6a3cc7.pth", anchor_levels=3,
         ),
+        Architecture(
+            "maskrcnn_resnet50_fpn", "segment", "Mask R-CNN ResNet-50 FPN (torchvision)",
+            {**_SEGMENT, "image_size": 512}, "maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth",
+        ),
+        Architecture(
+            "maskrcnn_resnet18_fpn", "segment",
+            "Mask R-CNN ResNet-18 FPN, slim heads (CPU-sized)", _SEGMENT, "resnet18-f37072fd.pth",
+        ),
+        Architecture(
+            "deeplabv3_mobilenet_v3_large", "semantic",
+            "DeepLabV3 MobileNetV3-Large (torchvision)", _SEMANTIC,
+            "deeplabv3_mobilenet_v3_large-fc3c493d.pth",
+        ),
+        Architecture(
+            "lraspp_mobilenet_v3_large", "semantic", "LR-ASPP MobileNetV3-Large (torchvision)",
+            _SEMANTIC, "lraspp_mobilenet_v3_large-d234d4ea.pth",
+        ),
     ]
 }  # fmt: skip
+
+
+TASKS = ("classify", "detect", "segment", "semantic")
+BOX_TASKS = ("detect", "segment")  # models whose outputs are boxes (Mask R-CNN's with masks)
+SEGMENT_TASKS = ("segment", "semantic")  # trained on polygons and masks
 
 
 def architecture(name: str) -> Architecture:

@@ -6,7 +6,7 @@ import numbers
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from .architectures import architecture
+from .architectures import TASKS, architecture
 
 
 @dataclass
@@ -48,7 +48,7 @@ class TrainConfig:
     anchors: list[list[float]] | None = None
 
     CHOICES = {
-        "task": ("classify", "detect"),
+        "task": TASKS,
         "optimizer": ("sgd", "adamw"),
         "schedule": ("cosine", "step"),
         "cache": ("none", "cpu", "gpu", "auto"),
@@ -142,7 +142,9 @@ class TrainConfig:
         than ANCHOR_SIZE_FACTOR x image_size."""
         arch = architecture(self.architecture)
         if not arch.takes_anchors:
-            kind = "anchor-free" if arch.task == "detect" else "a classifier"
+            kind = {"detect": "anchor-free", "classify": "a classifier"}.get(
+                arch.task, "a segmentation model without anchors to set"
+            )
             raise ValueError(
                 f"anchors: {arch.title} is {kind} and has no anchors to set; leave anchors "
                 "empty, or choose RetinaNet or Faster R-CNN."

@@ -88,7 +88,7 @@ def model_embedder(predictor: Predictor, batch_size: int = 32) -> Embedder:
     forward pass."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1.")
-    if predictor.task == "detect":
+    if predictor.task in ("detect", "segment"):  # Mask R-CNN: its detector backbone
         return _detector_embedder(predictor, batch_size)
     return _classifier_embedder(predictor, batch_size)
 

@@ -7,6 +7,7 @@ from .data import training_splits
 from .evaluate import coco_map
 from .manifest import Manifest, Sample
 from .report import classification_report
+from .segmetrics import confusion, iou_report, mask_map
 
 DETECT_SCORE_FLOOR = 0.05  # COCO-style: keep low-score boxes, the AP integrates over them
 
@@ -33,6 +34,8 @@ def evaluate_holdout(predictor: Any, manifest: Manifest, seed: int = 0) -> dict[
         y_pred = [index[rows[0].label] for rows in top]
         y_true = [s.labels[0] for s in samples]
         return {**report, **classification_report(y_true, y_pred, manifest.classes)}
+    if manifest.task in ("segment", "semantic"):
+        return {**report, **_segmentation(predictor, manifest, samples, paths)}
     found = predictor.detect(paths, score_threshold=DETECT_SCORE_FLOOR)
     predictions = {
         i: [(d.x, d.y, d.w, d.h, index[d.label], d.score) for d in rows]
@@ -46,3 +49,35 @@ def evaluate_holdout(predictor: Any, manifest: Manifest, seed: int = 0) -> dict[
         )
     ]
     return {**report, **scores, "per_class": per_class}
+
+
+def _segmentation(predictor: Any, manifest: Manifest, samples: list[Sample],
+                  paths: list) -> dict[str, Any]:  # fmt: skip
+    """Mask R-CNN: mask mAP (and box mAP) with per-class AP; semantic: mIoU with per-class IoU,
+    pixel by pixel at the images' own size."""
+    from .segdata import class_map
+    from .segpredict import class_map as predicted_map
+
+    index = {name: i for i, name in enumerate(manifest.classes)}
+    if manifest.task == "semantic":
+        n = len(manifest.classes) + 1
+        matrix = 0
+        for sample, path in zip(samples, paths, strict=True):
+            predicted = predicted_map(predictor.probabilities(path))
+            height, width = predicted.shape
+            truth = class_map(sample, height, width, 1.0, 1.0)
+            matrix = matrix + confusion(truth, predicted, n)
+        return iou_report(matrix, manifest.classes)
+    found = predictor.segment(paths, score_threshold=DETECT_SCORE_FLOOR, rle=True)
+    predictions = {
+        i: [(d.x, d.y, d.w, d.h, index[d.label], d.score, d.mask) for d in rows]
+        for i, rows in enumerate(found)
+    }
+    scores = mask_map(samples, predictions, len(manifest.classes), 0.0, per_class=True)
+    per_class = [
+        {"label": name, **ap, "support": sum(1 for s in samples for b in s.boxes if b[4] == c)}
+        for c, (name, ap) in enumerate(
+            zip(manifest.classes, scores.pop("per_class_ap"), strict=True)
+        )
+    ]
+    return {**scores, "per_class": per_class}

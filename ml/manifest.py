@@ -18,7 +18,10 @@ class Sample:
     split: str  # train | val | test | unassigned
     weight: float = 1.0  # gold images > 1 are drawn more often
     labels: list[int] = field(default_factory=list)  # classify: class indices (first is used)
-    boxes: list[Box] = field(default_factory=list)  # detect
+    boxes: list[Box] = field(default_factory=list)  # detect, segment, semantic
+    # segment / semantic: one per box, in the same order (the box is its bounding box):
+    # {"polygon": [[[x, y], ...], ...]} (rings, outline first) or {"mask": {size, counts}}
+    segments: list[dict] = field(default_factory=list)
     width: int = 0
     height: int = 0
     image_id: int | None = None
@@ -26,7 +29,7 @@ class Sample:
 
 @dataclass
 class Manifest:
-    task: str  # classify | detect
+    task: str  # classify | detect | segment | semantic
     classes: list[str]
     samples: list[Sample]
     root: str = ""  # folder relative sample paths are read from

@@ -21,12 +21,14 @@ import torch
 from torch.utils.data import DataLoader
 
 from . import data
+from .architectures import BOX_TASKS
 from .batched import BatchedPipeline, SquareCache
 from .config import TrainConfig
 from .host import loader_workers, usable_cores
 from .manifest import Manifest, Sample
 from .registry import label_offset, max_size_for
 from .sampler import EpochBatchSampler, EpochSampler
+from .segdata import InstanceDataset, SemanticDataset, collate_semantic
 
 GPU_CACHE_FRACTION = 0.35
 RAM_CACHE_FRACTION = 0.25
@@ -98,12 +100,12 @@ def _free_ram() -> int:
 
 def _estimate_bytes(samples: list[Sample], config: TrainConfig, square: bool) -> int:
     side = data.cache_side(config.image_size)
-    if config.task == "classify" and square:
+    if config.task in ("classify", "semantic") and square:
         return len(samples) * 3 * side * side
     total = 0
     for s in samples:
         w, h = (s.width, s.height) if s.width and s.height else (4, 3)
-        if config.task == "detect":
+        if config.task in BOX_TASKS:
             k = data.detection_scale(w, h, config.image_size)
             total += 3 * int(w * k + 1) * int(h * k + 1)
         else:
@@ -127,7 +129,7 @@ def resolve_cache(mode: str, samples: list[Sample], config: TrainConfig,
         return "gpu", f"cache=gpu: decoded set ~{square / 2**20:.0f} MiB in RAM, batched"
     else:
         reason = "not training on CUDA"
-    need = _estimate_bytes(samples, config, square=False)
+    need = _estimate_bytes(samples, config, square=config.task == "semantic")
     if need <= RAM_CACHE_FRACTION * _free_ram():
         return "cpu", f"cache=cpu ({reason}; ~{need / 2**20:.0f} MiB in RAM)"
     return "none", f"cache=none ({reason}; ~{need / 2**20:.0f} MiB does not fit RAM either)"
@@ -163,13 +165,22 @@ def build_pipeline(manifest: Manifest, splits: data.Splits, config: TrainConfig,
         return LoaderPipeline(train_set, val_set, sampler, config, device,
                               data.collate_classify, workers, f"per-image, cache={cache}",
                               channels_last)  # fmt: skip
+    if config.task == "semantic":  # fixed-size squares; "gpu" keeps them in RAM here
+        cached = cache != "none"
+        train_set = SemanticDataset(manifest, splits.train, config.image_size, config.augment,
+                                    cached)  # fmt: skip
+        val_set = SemanticDataset(manifest, splits.val, config.image_size, 0.0, cached)
+        return LoaderPipeline(train_set, val_set, sampler, config, device, collate_semantic,
+                              workers, f"semantic squares {config.image_size} px, cache={cache}",
+                              channels_last)  # fmt: skip
     offset = label_offset(config.architecture)
+    dataset = InstanceDataset if config.task == "segment" else data.DetectDataset
     cache_device = {"gpu": device, "cpu": torch.device("cpu")}.get(cache)
     if cache_device is not None and cache_device.type == "cuda":
         workers = 0  # images already live on the GPU: transforms run in this process
-    train_set = data.DetectDataset(manifest, splits.train, data.detect_train_transform(
+    train_set = dataset(manifest, splits.train, data.detect_train_transform(
         config.augment), config.image_size, offset, cache_device)  # fmt: skip
-    val_set = data.DetectDataset(manifest, splits.val, data.detect_eval_transform(),
+    val_set = dataset(manifest, splits.val, data.detect_eval_transform(),
                                  config.image_size, offset, cache_device)  # fmt: skip
     desc = f"per-image detection, cache={cache}, max side {max_size_for(config.image_size)}"
     return LoaderPipeline(train_set, val_set, sampler, config, device, data.collate_detect,

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import torch
 
+from . import segpredict
+from .architectures import BOX_TASKS
+from .architectures import architecture as architecture_info
 from .preprocess import IMAGENET_MEAN, IMAGENET_STD, classify_batch, detect_array
-from .registry import build, is_detector, label_offset, max_size_for, state_anchors
-from .results import Classification, Detection, ImageInput, open_image, to_detections
+from .registry import build, label_offset, max_size_for, state_anchors
+from .results import Classification, Detection, ImageInput, Segmentation, open_image, to_detections
 
 __all__ = [
-    "Classification", "Detection", "ImageInput", "Predictor", "load_model", "open_image",
+    "Classification", "Detection", "ImageInput", "Predictor", "Segmentation", "load_model",
+    "open_image",
 ]  # fmt: skip
 
 
@@ -30,11 +34,12 @@ class Predictor:
         self.model = model.eval()
         self.architecture, self.classes = architecture, list(classes)
         self.image_size, self.device, self.batch_size = image_size, device, batch_size
-        self.task = "detect" if is_detector(architecture) else "classify"
+        self.task = architecture_info(architecture).task
+        boxes = self.task in BOX_TASKS
         self.backend = "torch-cuda" if device.type == "cuda" else "torch-cpu"
         self._autocast: contextlib.AbstractContextManager = contextlib.nullcontext()
         if device.type == "cuda":  # as in training: bf16 for classifiers, fp16 for detectors
-            dtype = torch.float16 if self.task == "detect" else torch.bfloat16
+            dtype = torch.float16 if boxes else torch.bfloat16
             self._autocast = torch.autocast("cuda", dtype=dtype)
 
     def _chunks(self, images: Sequence[ImageInput]) -> Iterator[list[ImageInput]]:
@@ -54,7 +59,7 @@ class Predictor:
 
     def _k(self, top_k: int) -> int:
         if self.task != "classify":
-            raise ValueError(f"{self.architecture} is a detector: use detect().")
+            raise ValueError(f"{self.architecture} is not a classifier: use {self._call}().")
         return max(1, min(top_k, len(self.classes)))
 
     @torch.no_grad()
@@ -90,8 +95,8 @@ class Predictor:
     def detect(
         self, images: Sequence[ImageInput], score_threshold: float = 0.3
     ) -> list[list[Detection]]:
-        if self.task != "detect":
-            raise ValueError(f"{self.architecture} is a classifier: use classify().")
+        if self.task not in BOX_TASKS:
+            raise ValueError(f"{self.architecture} gives no boxes: use {self._call}().")
         offset = label_offset(self.architecture)
         out: list[list[Detection]] = []
         max_size = max_size_for(self.image_size)
@@ -111,7 +116,40 @@ class Predictor:
                 ))  # fmt: skip
         return out
 
+    @property
+    def _call(self) -> str:
+        return {"classify": "classify", "detect": "detect"}.get(self.task, "segment")
+
+    @torch.no_grad()
+    def segment(self, images: Sequence[ImageInput], score_threshold: float = 0.3,
+                rle: bool = False) -> list[list[Segmentation]]:  # fmt: skip
+        """Instances (Mask R-CNN) or class regions (semantic models) with their polygons in
+        the input image's pixels, and their masks as COCO RLE when `rle`."""
+        offset = label_offset(self.architecture)
+        if self.task == "segment":
+            return segpredict.instances(
+                self.model, self.device, self._autocast, images, self.classes, offset,
+                self.image_size, max_size_for(self.image_size), score_threshold, rle,
+            )  # fmt: skip
+        if self.task != "semantic":
+            raise ValueError(
+                f"{self.architecture} is not a segmentation model: use {self._call}()."
+            )
+        return [
+            segpredict.regions(self.probabilities(image), self.classes, score_threshold, rle)
+            for image in images
+        ]
+
+    @torch.no_grad()
+    def probabilities(self, image: ImageInput) -> torch.Tensor:
+        """Semantic models: (classes + 1, height, width) per-pixel probabilities, class 0 the
+        background, at the image's own size."""
+        return segpredict.semantic_probabilities(self.model, self.device, self._autocast, image,
+                                                 self.image_size)  # fmt: skip
+
     def predict(self, images: Sequence[ImageInput], **options: float) -> list[list]:
+        if self.task in ("segment", "semantic"):
+            return self.segment(images, **options)  # type: ignore[arg-type]
         if self.task == "detect":
             return self.detect(images, **options)  # type: ignore[arg-type]
         return self.classify(images, **options)  # type: ignore[arg-type]

@@ -25,8 +25,9 @@ import torchvision
 from torch import nn
 from torchvision.ops import FrozenBatchNorm2d
 
-from .architectures import architecture
+from .architectures import BOX_TASKS, SEGMENT_TASKS, architecture
 from .models.cifar_resnet import cifar_resnet
+from .models.segmenters import semantic_model, small_mask_rcnn
 
 CIFAR_DEPTHS = (20, 32, 44, 56, 110)
 TORCHVISION_RESNETS = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
@@ -63,12 +64,14 @@ class PretrainedReport:
 
 
 def is_detector(name: str) -> bool:
-    return architecture(name).task == "detect"
+    """Boxes out (Mask R-CNN's come with masks)."""
+    return architecture(name).task in BOX_TASKS
 
 
 def label_offset(name: str) -> int:
-    """Model label = class index + this (1 where the model reserves 0 for the background)."""
-    return 1 if name in _BACKGROUND else 0
+    """Model label = class index + this (1 where the model reserves 0 for the background:
+    Faster and Mask R-CNN, and the semantic models' class 0 is the background)."""
+    return 1 if name in _BACKGROUND or architecture(name).task in SEGMENT_TASKS else 0
 
 
 def max_size_for(image_size: int) -> int:
@@ -92,7 +95,7 @@ def build(
     if num_classes < 1:
         raise ValueError("num_classes must be at least 1.")
     if anchors is not None and not arch.takes_anchors:
-        kind = "anchor-free" if arch.task == "detect" else "a classifier"
+        kind = {"detect": "anchor-free", "classify": "a classifier"}.get(arch.task, "a segmenter")
         raise ValueError(f"{name} is {kind}: it has no anchors to set (leave anchors unset).")
     if pretrained is not None:
         pretrained = Path(pretrained)
@@ -103,6 +106,10 @@ def build(
             )
     if arch.task == "classify":
         model = _classifier(name, num_classes)
+    elif arch.task == "semantic":
+        model = semantic_model(name, num_classes + 1)  # class 0: the background
+    elif name == "maskrcnn_resnet18_fpn":
+        model = small_mask_rcnn(num_classes + 1, image_size or arch.defaults["image_size"])
     else:
         model = _detector(
             name, num_classes, image_size or arch.defaults.get("image_size", 512), kwargs
@@ -111,7 +118,7 @@ def build(
             use_anchors(model, anchors)
     if pretrained is not None:
         report = load_pretrained(model, pretrained)
-        if arch.task == "detect":
+        if arch.task in BOX_TASKS and name != "maskrcnn_resnet18_fpn":
             freeze_batchnorm(model.backbone.body)  # type: ignore[union-attr]
         model.pretrained_report = report  # type: ignore[assignment]
     return model

@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
@@ -47,3 +47,13 @@ def to_detections(boxes: Iterable[Sequence[float]], labels: Iterable[int],
             rows.append(Detection(float(x1) / fx, float(y1) / fy, float(x2 - x1) / fx,
                                   float(y2 - y1) / fy, classes[c], float(score)))  # fmt: skip
     return rows
+
+
+@dataclass
+class Segmentation(Detection):
+    """An instance (Mask R-CNN) or a class region (semantic models): its box, its polygon
+    (rings in the input image's pixels, the outline first, then holes) and, when asked for,
+    its mask as COCO compressed RLE of the input image's size."""
+
+    polygon: list[list[tuple[float, float]]] = field(default_factory=list)
+    mask: dict | None = None  # {"size": [height, width], "counts": str}

@@ -177,3 +177,68 @@ def photo_patches_manifest(
     manifest = Manifest("classify", list(PHOTOS), samples, root=str(out_dir))
     (out_dir / "manifest.json").write_text(manifest.to_json())
     return manifest
+
+
+def shape_ring(shape: str, x: float, y: float, w: float, h: float, up: bool = True,
+               points: int = 24) -> list[tuple[float, float]]:  # fmt: skip
+    """The outline of a shape filling the box x, y, w, h (ellipses as `points` vertices)."""
+    if shape == "rectangle":
+        return [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+    if shape == "ellipse":
+        cx, cy = x + w / 2, y + h / 2
+        return [(cx + w / 2 * np.cos(t), cy + h / 2 * np.sin(t))
+                for t in np.linspace(0, 2 * np.pi, points, endpoint=False)]  # fmt: skip
+    if up:
+        return [(x + w / 2, y), (x + w, y + h), (x, y + h)]
+    return [(x, y), (x + w, y), (x + w / 2, y + h)]
+
+
+def segment_scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
+                  size_range: tuple[float, float] = (0.2, 0.45),
+                  shapes: tuple[str, ...] = SHAPES) -> tuple[Image.Image, list[Box], list[dict]]:  # fmt: skip
+    """A scene of filled shapes, their boxes and their exact outlines as polygons (the pixels
+    drawn are the polygon's): no two overlap. Ellipses are 24-gons; the box is the ring's."""
+    image = _texture(rng, width, height)
+    draw = ImageDraw.Draw(image)
+    boxes: list[Box] = []
+    segments: list[dict] = []
+    short = min(width, height)
+    for _ in range(rng.randint(1, max_objects)):
+        for _attempt in range(30):
+            w = int(rng.uniform(*size_range) * short)
+            h = int(min(max(w * rng.uniform(0.6, 1.6), size_range[0] * short), 0.6 * short))
+            x, y = rng.randint(0, width - w), rng.randint(0, height - h)
+            if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
+                   for bx, by, bw, bh, _ in boxes):  # fmt: skip
+                cls = rng.randrange(len(shapes))
+                ring = shape_ring(shapes[cls], x, y, w, h, rng.random() < 0.5)
+                draw.polygon(ring, fill=_colour(rng))
+                xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+                x0, y0 = float(min(xs)), float(min(ys))
+                boxes.append((x0, y0, float(max(xs)) - x0, float(max(ys)) - y0, cls))
+                segments.append({"polygon": [[[float(px), float(py)] for px, py in ring]]})
+                break
+    return image, boxes, segments
+
+
+def segment_manifest(
+    out_dir: Path, n_train: int = 120, n_val: int = 30, n_test: int = 0, width: int = 96,
+    height: int = 80, seed: int = 0, max_objects: int = 2, num_classes: int = 2,
+    size_range: tuple[float, float] = (0.3, 0.5), task: str = "segment",
+) -> Manifest:  # fmt: skip
+    """Segmentation scenes with exactly known outlines (task "segment" or "semantic")."""
+    out_dir = Path(out_dir)
+    (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    samples = []
+    splits = ["train"] * n_train + ["val"] * n_val + ["test"] * n_test
+    for i, split in enumerate(splits):
+        image, boxes, segments = segment_scene(rng, width, height, max_objects, size_range,
+                                               SHAPES[:num_classes])  # fmt: skip
+        rel = f"scenes/{i:05d}.png"
+        image.save(out_dir / rel)
+        samples.append(Sample(path=rel, sha256=f"seg-{i}", split=split, boxes=boxes,
+                              segments=segments, width=width, height=height, image_id=i))  # fmt: skip
+    manifest = Manifest(task, list(SHAPES[:num_classes]), samples, root=str(out_dir))
+    (out_dir / "manifest.json").write_text(manifest.to_json())
+    return manifest

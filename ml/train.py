@@ -41,6 +41,7 @@ from torch import nn
 
 from . import checkpoint as ckpt_io
 from . import distributed
+from .architectures import BOX_TASKS
 from .callbacks import Callbacks
 from .config import TrainConfig
 from .data import training_splits
@@ -51,6 +52,8 @@ from .optim import make_optimizer, make_scheduler
 from .pipeline import build_pipeline
 from .records import Recorder
 from .registry import build, count_parameters, label_offset
+from .segeval import evaluate_semantic, predict_instances
+from .segmetrics import mask_map
 from .timing import Stopwatch
 
 DETECTOR_CLIP_NORM = 10.0
@@ -114,6 +117,8 @@ class _Silent:
 def _score(task: str, metrics: dict[str, float]) -> tuple[float, float]:
     if task == "classify":
         return (metrics.get("val_accuracy", 0.0), -metrics.get("val_loss", 0.0))
+    if task == "semantic":
+        return (metrics.get("miou", 0.0), -metrics.get("val_loss", 0.0))
     return (metrics.get("map", 0.0), metrics.get("map50", 0.0))
 
 
@@ -137,7 +142,8 @@ class _Run:
         self.main = self.rank == 0
         self.device = rank_device(resolve_device(config.device), self.rank, self.world)
         self.cuda = self.device.type == "cuda"
-        self.detect = config.task == "detect"
+        self.detect = config.task in BOX_TASKS  # Mask R-CNN trains and scores as a detector
+        self.semantic = config.task == "semantic"
         torch.manual_seed(config.seed)
         splits = training_splits(manifest, config.seed)
         self.splits = splits
@@ -249,7 +255,7 @@ class _Run:
         meta = {
             "architecture": self.config.architecture, "task": self.config.task,
             "classes": self.manifest.classes, "image_size": self.config.image_size,
-            "label_offset": label_offset(self.config.architecture) if self.detect else 0,
+            "label_offset": label_offset(self.config.architecture),
             "epoch": epoch, "step": self.step, "metrics": metrics,
         }  # fmt: skip
         if self.config.anchors is not None:  # informative: model.pt carries them too
@@ -267,6 +273,8 @@ class _Run:
         with self.autocast:
             if self.detect:
                 loss = sum(self.net(images, targets).values())
+            elif self.semantic:
+                loss = self.criterion(self.net(images)["out"], targets)
             else:
                 loss = self.criterion(self.net(images), targets)
         weight = 1.0
@@ -321,9 +329,19 @@ class _Run:
         if not self.splits.val or not self.main:
             return {}
         net = self.eval_net
+        if self.semantic:
+            metrics = evaluate_semantic(net, self.pipeline.val_batches(), self.manifest.classes,
+                                        self.autocast)  # fmt: skip
+            metrics.pop("report", None)  # per class: the held-out report (ml/holdout.py)
+            return metrics
         if not self.detect:
             return evaluate_classify(net, self.pipeline.val_batches(), self.autocast)
         offset = label_offset(self.config.architecture)
+        if self.config.task == "segment":
+            rows = predict_instances(net, self.pipeline.val_batches(), offset, self.autocast,
+                                     self.splits.val, self.config.score_threshold)  # fmt: skip
+            return mask_map(self.splits.val, rows, len(self.manifest.classes),
+                            self.config.score_threshold)  # fmt: skip
         predictions = predict_detect(net, self.pipeline.val_batches(), offset, self.autocast)
         return coco_map(self.splits.val, predictions, len(self.manifest.classes),
                         self.config.score_threshold)  # fmt: skip

@@ -10,6 +10,8 @@ from apps.projects.models import Project
 class Task(models.TextChoices):
     CLASSIFY = "classify"
     DETECT = "detect"
+    SEGMENT = "segment"  # instance segmentation (Mask R-CNN): a mask per object
+    SEMANTIC = "semantic"  # semantic segmentation (DeepLabV3, LR-ASPP): a class per pixel
 
 
 class Source(models.TextChoices):
@@ -19,11 +21,14 @@ class Source(models.TextChoices):
     BOXES = "boxes", "Boxes"  # detect: each image's boxes by their label
     CROPS = "crops", "Box crops"  # classify: each box cut out, by its label
     SCALE_CLASSES = "scale_classes", "Boxes by scale class"  # detect: by `scale_class`
+    SHAPES = "shapes", "Polygons and masks"  # segment, semantic: each image's outlines
 
 
 SOURCES = {
     Task.CLASSIFY: (Source.TAGS, Source.CROPS),
     Task.DETECT: (Source.BOXES, Source.SCALE_CLASSES),
+    Task.SEGMENT: (Source.SHAPES,),
+    Task.SEMANTIC: (Source.SHAPES,),
 }
 
 

@@ -38,7 +38,7 @@ def _names(names: list[str], limit: int = 4) -> str:
 
 # what a sample needs, by source, for the messages
 NEEDS = {"tags": "image-level tags", "boxes": "boxes", "crops": f"boxes of {MIN_CROP} px or more",
-         "scale_classes": "boxes with a scale class"}  # fmt: skip
+         "scale_classes": "boxes with a scale class", "shapes": "polygons or masks"}  # fmt: skip
 
 
 def check_samples(

@@ -45,8 +45,23 @@ class Selection:
         return Selection(self.task, source, self.scale_class.strip())
 
 
+def _shape_rows(project: Project) -> list[tuple]:
+    """(image_id, label id, x, y, w, h, segment) of the polygons and masks: the segment is
+    {"polygon": rings} or {"mask": {size, counts}}, x, y, w, h its bounding box."""
+    qs = Annotation.objects.filter(USABLE, image__project=project, image__excluded=False,
+                                   kind__in=[Kind.POLYGON, Kind.MASK])  # fmt: skip
+    rows = qs.order_by("image_id", "id").values_list(
+        "image_id", "label_id", "x", "y", "w", "h", "kind", "polygon", "mask"
+    )
+    return [(i, label, x, y, w, h, {"polygon": polygon} if kind == Kind.POLYGON else {"mask": mask})
+            for i, label, x, y, w, h, kind, polygon, mask in rows]  # fmt: skip
+
+
 def _rows(project: Project, sel: Selection) -> list[tuple]:
-    """(image_id, class key, x, y, w, h): the key is a label id, or a scale class's name."""
+    """(image_id, class key, x, y, w, h): the key is a label id, or a scale class's name
+    (shapes: and the segment)."""
+    if sel.source == Source.SHAPES:
+        return _shape_rows(project)
     kind = Kind.TAG if sel.source == Source.TAGS else Kind.BOX
     qs = Annotation.objects.filter(
         USABLE, image__project=project, image__excluded=False, kind=kind
@@ -77,7 +92,7 @@ def _classes(project: Project, sel: Selection, keys: set) -> tuple[list, list[st
 def _sample(image: Image, **fields: object) -> dict:
     return {"path": image.file.name, "sha256": image.sha256, "split": image.split,
             "weight": image.sample_weight, "width": image.width, "height": image.height,
-            "image_id": image.pk, "labels": [], "boxes": [], **fields}  # fmt: skip
+            "image_id": image.pk, "labels": [], "boxes": [], "segments": [], **fields}  # fmt: skip
 
 
 def _samples(project: Project, sel: Selection) -> tuple[list[dict], list, list[str], int, int]:
@@ -108,6 +123,9 @@ def _samples(project: Project, sel: Selection) -> tuple[list[dict], list, list[s
                 )
                 for k, x, y, w, h in items
             )
+        elif sel.source == Source.SHAPES:
+            samples.append(_sample(image, boxes=[(x, y, w, h, index[k]) for k, x, y, w, h, _ in items],
+                                   segments=[seg for *_, seg in items]))  # fmt: skip
         else:
             samples.append(
                 _sample(image, boxes=[(x, y, w, h, index[k]) for k, x, y, w, h in items])
