@@ -29,7 +29,8 @@ from ml.geometry import Rle, rings_of
 
 from .models import LabellingTime
 
-COUNTS = ("images_done", "boxes", "tags", "accepted", "rejected", "reviewed", "active_seconds")
+COUNTS = ("images_done", "boxes", "tags", "shapes", "accepted", "rejected", "reviewed", "active_seconds")
+SHAPES = (Kind.POLYGON, Kind.MASK)
 
 
 def _window(project: Project, since: datetime.date) -> dict[str, QuerySet]:
@@ -70,10 +71,11 @@ def _rows(project: Project, since: datetime.date, *, by_day: bool) -> dict[tuple
         .annotate(
             boxes=Count("id", filter=Q(after__kind=Kind.BOX)),
             tags=Count("id", filter=Q(after__kind=Kind.TAG)),
+            shapes=Count("id", filter=Q(after__kind__in=SHAPES)),
         )
     ):
         entry = out[key(row, "actor__username")]
-        entry["boxes"], entry["tags"] = row["boxes"], row["tags"]
+        entry["boxes"], entry["tags"], entry["shapes"] = row["boxes"], row["tags"], row["shapes"]
     on = {"day": TruncDate("submitted_at")} if by_day else {}
     for row in q["submitted"].values("user__username", **on).annotate(n=Count("id")):
         out[key(row, "user__username")]["images_done"] += row["n"]
@@ -81,12 +83,14 @@ def _rows(project: Project, since: datetime.date, *, by_day: bool) -> dict[tuple
         q["private"]
         .values("worker__username", **day)
         .annotate(
-            boxes=Count("id", filter=Q(kind=Kind.BOX)), tags=Count("id", filter=Q(kind=Kind.TAG))
+            boxes=Count("id", filter=Q(kind=Kind.BOX)),
+            tags=Count("id", filter=Q(kind=Kind.TAG)),
+            shapes=Count("id", filter=Q(kind__in=SHAPES)),
         )
     ):
         entry = out[key(row, "worker__username")]
-        entry["boxes"] += row["boxes"]
-        entry["tags"] += row["tags"]
+        for n in ("boxes", "tags", "shapes"):
+            entry[n] += row[n]
     for row in q["judged"].filter(annotator__isnull=False).values("annotator__username", **day).annotate(
         accepted=Count("id", filter=Q(action=ImageAction.ACCEPTED)),
         rejected=Count("id", filter=Q(action=ImageAction.REJECTED)),
@@ -124,7 +128,9 @@ def team_stats(*, project: Project, since: datetime.date) -> list[dict[str, Any]
         for (name,), entry in rows.items()
         if name is not None
     ]  # fmt: skip
-    return sorted(out, key=lambda r: (-r["images_done"], -r["boxes"] - r["tags"], r["username"]))
+    return sorted(
+        out, key=lambda r: (-r["images_done"], -r["boxes"] - r["tags"] - r["shapes"], r["username"])
+    )
 
 
 def team_stats_daily(*, project: Project, since: datetime.date) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _work(world, make_images) -> None:
-    """annotator: tags two images, boxes one, sends both; reviewer: sends the first back,
+    """annotator: tags two images, boxes one, outlines a polygon on the other, sends both; reviewer: sends the first back,
     accepts the second, then accepts the first once sent again."""
     images = make_images(2)
     ann, rev = world.client("annotator"), world.client("reviewer")
@@ -27,6 +27,8 @@ def _work(world, make_images) -> None:
                           label_id=world.labels[0].pk)  # fmt: skip
     annotation_create(image=images[0], user=world.users["annotator"], kind="box",
                       label_id=world.labels[1].pk, box={"x": 1, "y": 1, "w": 5, "h": 5})  # fmt: skip
+    annotation_create(image=images[1], user=world.users["annotator"], kind="polygon",
+                      label_id=world.labels[1].pk, polygon=[[1, 1], [6, 1], [6, 6]])  # fmt: skip
     for image in images:
         ann.patch(f"/api/v1/images/{image.pk}/", {"status": "done"}, format="json")
     decide = f"/api/v1/images/{images[0].pk}/decision/"
@@ -51,7 +53,7 @@ def test_per_member_figures_on_a_hand_worked_day(world, make_images) -> None:
     rows = {r["username"]: r for r in response.json()}
     assert set(rows) == {"annotator", "reviewer", "manager", "owner"}  # every member, idle too
     ann = rows["annotator"]
-    assert (ann["images_done"], ann["boxes"], ann["tags"]) == (2, 1, 2)
+    assert (ann["images_done"], ann["boxes"], ann["tags"], ann["shapes"]) == (2, 1, 2, 1)
     assert (ann["accepted"], ann["rejected"], ann["rejection_rate"]) == (2, 1, 0.3333)
     assert ann["active_seconds"] == 105 and ann["gold_agreement"] is None and ann["member"]
     assert rows["reviewer"]["reviewed"] == 3 and rows["reviewer"]["images_done"] == 0

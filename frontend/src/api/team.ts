@@ -9,6 +9,8 @@ export interface MemberStats {
   images_done: number;
   boxes: number;
   tags: number;
+  /** Polygons and masks they made. */
+  shapes: number;
   accepted: number;
   rejected: number;
   rejection_rate: number | null;
@@ -24,6 +26,8 @@ export interface DayStats {
   images_done: number;
   boxes: number;
   tags: number;
+  /** Polygons and masks they made. */
+  shapes: number;
   accepted: number;
   rejected: number;
   reviewed: number;

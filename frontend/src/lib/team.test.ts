@@ -3,7 +3,7 @@ import type { DayStats } from "../api/team";
 import { axisTicks, dailySeries, dayRange, formatDuration, labelledDays, perHour } from "./team";
 
 const row = (day: string, username: string, images_done: number): DayStats => ({
-  day, username, images_done, boxes: 0, tags: 0, accepted: 0, rejected: 0, reviewed: 0, active_seconds: 0,
+  day, username, images_done, boxes: 0, tags: 0, shapes: 0, accepted: 0, rejected: 0, reviewed: 0, active_seconds: 0,
 });
 
 describe("team statistics", () => {

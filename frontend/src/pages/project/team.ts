@@ -1,6 +1,6 @@
 /**
  * Team tab (managers): who did what over the last N days. A table per member (images sent
- * to review, boxes, tags, how their work fared in review, what they reviewed, active time
+ * to review, boxes, tags, polygons and masks, how their work fared in review, what they reviewed, active time
  * and images per active hour), a stacked column chart of images done per day by person, and
  * the daily figures as CSV; gold-check scores per annotator and label; and the consensus
  * images (reviewers see only these). It refreshes when images change status (someone marks
@@ -63,7 +63,7 @@ function dailyChart(rows: DayStats[], days: string[]): HTMLElement {
 }
 
 function memberTable(stats: MemberStats[]): HTMLElement {
-  const head = ["Member", "Images done", "Boxes", "Tags", "Accepted", "Sent back", "Reviewed", "Active time", "Images / hour", "Gold agreement"];
+  const head = ["Member", "Images done", "Boxes", "Tags", "Shapes", "Accepted", "Sent back", "Reviewed", "Active time", "Images / hour", "Gold agreement"];
   const num = (v: number): HTMLElement => h("td", { class: "num" }, formatCount(v));
   return h("table", { class: "team-table", "data-testid": "team-table" },
     h("thead", null, h("tr", null, head.map((t) => h("th", null, t)))),
@@ -72,7 +72,7 @@ function memberTable(stats: MemberStats[]): HTMLElement {
       return h("tr", { "data-user": m.username, "data-testid": "team-row" },
         h("td", null, h("span", { class: "team-dot", style: `background:${avatarColor(m.username)}` }), m.username,
           m.member ? null : h("small", { class: "muted" }, " (left)")),
-        num(m.images_done), num(m.boxes), num(m.tags), num(m.accepted),
+        num(m.images_done), num(m.boxes), num(m.tags), num(m.shapes), num(m.accepted),
         h("td", { class: "num", title: m.rejection_rate === null ? "Nothing of theirs reviewed yet" : `${percent(m.rejection_rate)} of their reviewed images were sent back` },
           formatCount(m.rejected), m.rejection_rate === null ? null : h("small", { class: "muted" }, ` (${percent(m.rejection_rate)})`)),
         num(m.reviewed),
