@@ -29,7 +29,8 @@ from ml.geometry import Rle, rings_of
 
 from .models import LabellingTime
 
-COUNTS = ("images_done", "boxes", "tags", "shapes", "accepted", "rejected", "reviewed", "active_seconds")
+COUNTS = ("images_done", "boxes", "tags", "shapes", "accepted", "rejected", "reviewed",
+          "active_seconds")  # fmt: skip
 SHAPES = (Kind.POLYGON, Kind.MASK)
 
 
