@@ -4,6 +4,7 @@ ml/serving.py).
 
     classify_proposals(classifier, images, threshold)            -> image tags
     detect_proposals(detector, images, threshold)                -> boxes
+    segment_proposals(segmenter, images, threshold)              -> polygons
     two_stage_proposals(detector, classifiers, images, threshold) -> boxes whose label comes
         from a classifier run on each box's crop (score = box score x class confidence):
         the one for the box's detector class (a detector of shape classes, a classifier per
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from .engine import Classifier, Detector
+from .engine import Classifier, Detector, Segmenter
 from .results import Classification, Detection
 
 MIN_CROP = 4  # pixels: smaller boxes are not worth classifying
@@ -29,6 +30,8 @@ class Proposal:
     label: str
     score: float
     box: tuple[float, float, float, float] | None = None  # x, y, w, h; None for a tag
+    # segmentation: rings in image pixels (outline first, then holes); box is its bounding box
+    polygon: list[list[tuple[float, float]]] | None = None
 
 
 @dataclass
@@ -76,6 +79,21 @@ def detect_proposals(
     ):
         proposals = [
             Proposal(d.label, d.score, box) for d in found if (box := _clip(d, *image.size))
+        ]
+        worst = min((p.score for p in proposals), default=None)
+        out.append(ImageProposals(proposals, None if worst is None else 1.0 - worst))
+    return out
+
+
+def segment_proposals(
+    segmenter: Segmenter, images: Sequence[Image.Image], threshold: float
+) -> list[ImageProposals]:
+    """Polygons: a segmentation model's instances (or class regions) whose mask came out with
+    an outline; the least sure one decides the uncertainty."""
+    out = []
+    for found in segmenter.segment(images, score_threshold=threshold):
+        proposals = [
+            Proposal(s.label, s.score, (s.x, s.y, s.w, s.h), s.polygon) for s in found if s.polygon
         ]
         worst = min((p.score for p in proposals), default=None)
         out.append(ImageProposals(proposals, None if worst is None else 1.0 - worst))

@@ -6,11 +6,11 @@ the Django side (apps/models/serving, apps/models/autolabel) are typed against t
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .results import Classification, Detection, ImageInput
+from .results import Classification, Detection, ImageInput, Segmentation
 
 
 class ModelSpec(Protocol):
-    task: str  # "classify" | "detect"
+    task: str  # "classify" | "detect" | "segment" | "semantic"
     architecture: str
     classes: list[str]  # index -> class name
     image_size: int  # the side images are resized to
@@ -28,6 +28,15 @@ class Detector(ModelSpec, Protocol):
         self, images: Sequence[ImageInput], score_threshold: float = 0.3
     ) -> list[list[Detection]]:
         """Per image, the boxes scoring at least score_threshold, in the image's pixels."""
+        ...
+
+
+class Segmenter(ModelSpec, Protocol):
+    def segment(
+        self, images: Sequence[ImageInput], score_threshold: float = 0.3, rle: bool = False
+    ) -> list[list[Segmentation]]:
+        """Per image, the instances (or class regions) scoring at least score_threshold,
+        with polygons in the image's pixels (and masks as COCO RLE when `rle`)."""
         ...
 
 

@@ -481,6 +481,8 @@ class Prediction:
     label_id: int
     score: float
     box: tuple[float, float, float, float] | None = None
+    # a polygon's rings (image pixels, outline first); `box` is then its bounding box
+    polygon: list[list[tuple[float, float]]] | None = None
 
 
 def _event(annotation: Annotation, project_id: int, action: str, before: Any,
@@ -492,6 +494,8 @@ def _event(annotation: Annotation, project_id: int, action: str, before: Any,
 def _predicted(p: Prediction, model_version_id: int) -> Annotation:
     box = dict(zip(BOX_FIELDS, p.box, strict=True)) if p.box else {}
     kind = Kind.BOX if p.box else Kind.TAG
+    if p.polygon:
+        kind, box["polygon"] = Kind.POLYGON, [[list(pt) for pt in ring] for ring in p.polygon]
     return Annotation(image_id=p.image_id, label_id=p.label_id, kind=kind, source=Source.MODEL,
                       model_version_id=model_version_id, score=round(p.score, 6),
                       review=Review.PENDING, **box)  # fmt: skip

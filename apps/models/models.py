@@ -293,6 +293,7 @@ class AutoAnnotateMode(models.TextChoices):
     CLASSIFY = "classify"  # image tags from a classifier
     DETECT = "detect"  # boxes from a detector
     TWO_STAGE = "two_stage"  # a detector's boxes, each crop labelled by a classifier
+    SEGMENT = "segment"  # polygons from a segment (instances) or semantic (regions) model
 
 
 class AutoAnnotateScope(models.TextChoices):

@@ -29,6 +29,8 @@ def _propose(run: AutoAnnotationRun, model: Predictor, images: list) -> list[Ima
         return autolabel.classify_proposals(model, images, run.threshold)
     if run.mode == AutoAnnotateMode.DETECT:
         return autolabel.detect_proposals(model, images, run.threshold)
+    if run.mode == AutoAnnotateMode.SEGMENT:
+        return autolabel.segment_proposals(model, images, run.threshold)  # type: ignore[arg-type]
     return autolabel.two_stage_proposals(model, _classifiers(run), images, run.threshold)
 
 

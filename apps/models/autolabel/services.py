@@ -62,6 +62,20 @@ def _check_classes(project: Project, detector: ModelVersion, per_class: dict[str
         )
 
 
+def _segmenter(project: Project, version_id: int | None) -> ModelVersion:
+    """A ready segment or semantic version (without an id: the production segment one)."""
+    if version_id is None:
+        return ready_version(project=project, version_id=None, task=Task.SEGMENT,
+                             role="model_version")  # fmt: skip
+    version = ready_version(project=project, version_id=version_id, task=None,
+                            role="model_version")  # fmt: skip
+    if version.task not in (Task.SEGMENT, Task.SEMANTIC):
+        raise ApplicationError(f"model_version: v{version.version} is a {version.task} model; "
+                               "mode segment needs a segment or semantic one.",
+                               code="invalid_model_version")  # fmt: skip
+    return version
+
+
 def selection(*, project: Project, scope: str, filters: dict[str, Any]) -> QuerySet[Image]:
     if scope == AutoAnnotateScope.ALL:
         return project.images.all()
@@ -80,10 +94,13 @@ def autoannotate_create(
     model_version: int | None = None, classifier_version: int | None = None,
     classifiers: dict[str, int] | None = None, filters: dict[str, Any] | None = None,
 ) -> AutoAnnotationRun:  # fmt: skip
-    task = Task.CLASSIFY if mode == AutoAnnotateMode.CLASSIFY else Task.DETECT
-    version = ready_version(
-        project=project, version_id=model_version, task=task, role="model_version"
-    )
+    if mode == AutoAnnotateMode.SEGMENT:
+        version = _segmenter(project, model_version)
+    else:
+        task = Task.CLASSIFY if mode == AutoAnnotateMode.CLASSIFY else Task.DETECT
+        version = ready_version(
+            project=project, version_id=model_version, task=task, role="model_version"
+        )
     classifier, per_class = None, classifiers or {}
     if per_class and mode != AutoAnnotateMode.TWO_STAGE:
         raise ApplicationError("classifiers: only a two_stage run has classifiers per class.",
@@ -145,7 +162,8 @@ def write_predictions(
                 unmapped += 1
                 continue
             predictions.append(Prediction(image_id=image.pk, label_id=label_id, score=p.score,
-                                          box=tuple(p.box) if p.box else None))  # fmt: skip
+                                          box=tuple(p.box) if p.box else None,
+                                          polygon=p.polygon))  # fmt: skip
     with transaction.atomic():
         replaced = predictions_replace(
             project_id=run.project_id, model_version_id=run.model_version_id,

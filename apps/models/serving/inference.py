@@ -22,7 +22,9 @@ from apps.models.caches import production_cache
 from apps.models.models import ModelVersion, Stage, VersionStatus
 from apps.models.registry.files import version_local_dir
 from ml.engine import Predictor
-from ml.results import Classification, Detection
+from ml.results import Classification, Detection, Segmentation
+
+SEGMENT_TASKS = ("segment", "semantic")
 
 
 class PayloadTooLarge(ApplicationError):
@@ -90,8 +92,8 @@ def production_version(
         )
     if len(versions) > 1:
         raise ApplicationError(
-            "This project has a production classifier and a production detector: "
-            "pass task=classify or task=detect.",
+            "This project has production models for several tasks "
+            f"({', '.join(sorted(v.task for v in versions))}): pass task=<one of them>.",
             code="task_required",
         )
     return versions[0]
@@ -141,12 +143,20 @@ def _prediction(row: Classification | Detection) -> dict[str, Any]:
     if isinstance(row, Classification):
         return {"label": row.label, "confidence": round(row.confidence, 6)}
     box = {"x": round(row.x, 2), "y": round(row.y, 2), "w": round(row.w, 2), "h": round(row.h, 2)}
-    return {"label": row.label, "score": round(row.score, 6), "box": box}
+    out: dict[str, Any] = {"label": row.label, "score": round(row.score, 6), "box": box}
+    if isinstance(row, Segmentation):
+        out["polygon"] = [[[round(x, 2), round(y, 2)] for x, y in ring] for ring in row.polygon]
+        if row.mask is not None:
+            out["mask"] = row.mask
+    return out
 
 
 def predict(
-    *, version: ModelVersion, inputs: list[PredictInput], top_k: int, threshold: float
-) -> dict[str, Any]:
+    *, version: ModelVersion, inputs: list[PredictInput], top_k: int, threshold: float,
+    rle: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Classifiers: top_k classes; detectors: boxes at or above `threshold`; segmentation
+    versions: polygons (and masks as COCO RLE with `rle`) at or above `threshold`."""
     if version.status != VersionStatus.READY:
         reason = f": {version.error}" if version.error else " (still being prepared)"
         raise Conflict(f"Model v{version.version} is {version.status}, not ready{reason}.",
@@ -163,6 +173,8 @@ def predict(
             raise ApplicationError(f"{item.name}: {exc.detail}", code=exc.code) from exc
     if version.task == "classify":
         rows = predictor.classify(images, top_k=top_k)
+    elif version.task in SEGMENT_TASKS:
+        rows = predictor.segment(images, score_threshold=threshold, rle=rle)  # type: ignore[attr-defined]
     else:
         rows = predictor.detect(images, score_threshold=threshold)
     results = [

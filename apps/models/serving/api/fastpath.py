@@ -158,7 +158,7 @@ def answer(project_id: int, key: str, content_type: str, query: str, body: bytes
         )
         inputs = inference.decode_inputs(files=predict_files(files), encoded=[])
         result = inference.predict(version=version, inputs=inputs, top_k=options["top_k"],
-                                   threshold=options["threshold"])  # fmt: skip
+                                   threshold=options["threshold"], rle=options["rle"])  # fmt: skip
         return JSONRenderer().render(result)
     except Exception as exc:
         log.debug("predict fast path: Django answers (%r)", exc)

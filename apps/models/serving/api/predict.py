@@ -28,7 +28,7 @@ from .serializers import (
     PredictResponseSerializer,
 )
 
-OPTION_KEYS = ("top_k", "threshold", "task")
+OPTION_KEYS = ("top_k", "threshold", "task", "rle")
 PREDICT_SCHEMA = extend_schema(
     request={
         "multipart/form-data": PredictRequestSerializer,
@@ -36,7 +36,9 @@ PREDICT_SCHEMA = extend_schema(
     },
     parameters=[PredictOptionsSerializer],
     responses={200: PredictResponseSerializer, **error_responses(409)},
-    description="Options come from the query string or the body. 409: no model is ready.",
+    description="Options come from the query string or the body. 409: no model is ready. "
+    "Segmentation versions (task segment or semantic) answer polygons per instance or class "
+    "region, and with rle=true each one's mask as COCO compressed RLE too.",
 )
 
 
@@ -89,7 +91,8 @@ class _PredictView(APIView):
         options = predict_options(request.query_params, request_fields(request))
         version = self.resolve(request, options.get("task"), pk)  # permission checks first
         result = inference.predict(version=version, inputs=_inputs(request),
-                                   top_k=options["top_k"], threshold=options["threshold"])  # fmt: skip
+                                   top_k=options["top_k"], threshold=options["threshold"],
+                                   rle=options["rle"])  # fmt: skip
         return Response(result)
 
 

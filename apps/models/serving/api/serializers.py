@@ -9,6 +9,10 @@ class PredictOptionsSerializer(serializers.Serializer):
     top_k = serializers.IntegerField(required=False, default=3, min_value=1, max_value=100)
     threshold = serializers.FloatField(required=False, default=0.3, min_value=0.0, max_value=1.0)
     task = serializers.ChoiceField(choices=Task.choices, required=False)
+    rle = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Segmentation versions: also each prediction's mask as COCO compressed RLE.",
+    )  # fmt: skip
 
 
 class ServiceTokenCreateSerializer(serializers.Serializer):
@@ -22,13 +26,25 @@ class _BoxSerializer(serializers.Serializer):
     h = serializers.FloatField()
 
 
+class _MaskSerializer(serializers.Serializer):
+    size = serializers.ListField(child=serializers.IntegerField(), help_text="[height, width]")
+    counts = serializers.CharField(help_text="COCO compressed RLE")
+
+
 class PredictionSerializer(serializers.Serializer):
-    """Classification: label + confidence. Detection: label + score + box (image pixels)."""
+    """Classification: label + confidence. Detection: label + score + box (image pixels).
+    Segmentation: also polygon (rings [[x, y], ...] in image pixels, the outline first, then
+    holes) and, with rle=true, mask."""
 
     label = serializers.CharField()
     confidence = serializers.FloatField(required=False)
     score = serializers.FloatField(required=False)
     box = _BoxSerializer(required=False)
+    polygon = serializers.ListField(
+        child=serializers.ListField(child=serializers.ListField(child=serializers.FloatField())),
+        required=False,
+    )
+    mask = _MaskSerializer(required=False)
 
 
 class _ImagePredictionsSerializer(serializers.Serializer):
