@@ -237,3 +237,38 @@ def test_import_a_checkpoint_then_serve_it_with_a_service_token(page: Page, live
     tokens.get_by_role("button", name="Revoke").click()
     expect(tokens.locator("[data-testid=token-row]")).to_contain_text("revoked")
     assert post_image(predict_url, key, photo_png())[0] == 401
+
+
+SEGMENT_REPORT = {
+    "split": "val", "count": 20, "map": 0.449, "map50": 0.743, "box_map": 0.395,
+    "box_map50": 0.70, "per_class": [
+        {"label": "sparrow", "ap": 0.52, "ap50": 0.81, "support": 14},
+        {"label": "robin", "ap": 0.38, "ap50": 0.68, "support": 12},
+    ],
+}  # fmt: skip
+
+
+@in_thread
+def segment_version():
+    owner = get_user_model().objects.create_user("sela", password="pw-pw-pw-pw")
+    project = project_create(name="Shapes", user=owner)
+    version = make_version(project, owner, architecture="maskrcnn_resnet18_fpn", image_size=80)
+    ModelVersion.objects.filter(pk=version.pk).update(metrics=SEGMENT_REPORT)
+    return project, version
+
+
+def test_segment_version_page_shows_mask_map(page: Page) -> None:
+    """A Mask R-CNN version (its held-out report hand-written as ml/holdout.py writes one):
+    mask mAP cards, mask AP per class, the ONNX button off with torch's reason."""
+    project, version = off_loop(segment_version)
+    assert version.status == "ready" and version.task == "segment", version.error
+    login(page, "sela", "pw-pw-pw-pw")
+    page.goto(f"/projects/{project.pk}/models/{version.pk}/")
+    cards = page.locator("[data-testid=version-metrics]")
+    expect(cards).to_contain_text("Mask mAP@.5")
+    expect(cards).to_contain_text("74.3%")
+    expect(cards).to_contain_text("Box mAP@.5:.95")
+    expect(page.locator("[data-testid=per-class]")).to_contain_text("Mask average precision")
+    expect(page.locator("[data-testid=class-row]")).to_have_count(2)
+    expect(page.locator(".pill.task-segment").first).to_have_text("Segment")
+    screenshot(page, "registry-segment-version")

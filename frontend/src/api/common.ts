@@ -6,7 +6,7 @@ export interface Page<T> {
 }
 
 /** What a model is trained for; runs, versions and pre-labelling all name it. */
-export type TrainTask = "classify" | "detect";
+export type TrainTask = "classify" | "detect" | "segment" | "semantic";
 
 /** One training parameter's value (runs send them, versions keep the ones they were trained with). */
 export type ParamValue = number | string | boolean | null;

@@ -1,10 +1,22 @@
-/** Per-class tables of a held-out report: precision/recall bars (classify), AP bars (detect). */
-import type { ClassifyClassRow, ClassifyReport, DetectClassRow, DetectReport } from "../../api/models";
+/** Per-class tables of a held-out report: precision/recall bars (classify), AP bars (detect,
+ * segment: mask AP), IoU bars (semantic). */
+import type { ClassifyClassRow, ClassifyReport, DetectClassRow, DetectReport, VersionMetrics } from "../../api/models";
 import { h, replaceChildren } from "../../lib/dom";
 import { DASH, isNum, pct } from "../widgets/version-metrics";
 import { fractionBar } from "../widgets/version-ui";
 
-type Key = "order" | "label" | "precision" | "recall" | "f1" | "support" | "ap" | "ap50";
+type Key = "order" | "label" | "precision" | "recall" | "f1" | "support" | "ap" | "ap50" | "iou";
+
+/** Semantic segmentation: IoU per class (null: in neither truth nor prediction), pixels. */
+export interface SemanticClassRow {
+  label: string;
+  iou: number | null;
+  support: number;
+}
+
+export interface SemanticReport extends VersionMetrics {
+  per_class?: SemanticClassRow[];
+}
 
 /** Sorted copy; undefined (null) values sort first when ascending: they are the ones to look at. */
 function sortClassRows<T extends { label: string }>(rows: readonly T[], key: Key, asc: boolean): T[] {
@@ -65,11 +77,22 @@ export function classifyTable(report: ClassifyReport): HTMLElement {
   ], "classify-report");
 }
 
-export function detectTable(report: DetectReport): HTMLElement {
+export function iouTable(report: SemanticReport): HTMLElement {
+  const rows: SemanticClassRow[] = report.per_class ?? [];
+  return sortableTable(rows, [
+    { key: "label", title: "Class", cls: "col-class" }, { key: "iou", title: "IoU" }, { key: "support", title: "Pixels", cls: "col-num" },
+  ], (r) => [
+    h("td", { class: "class-name", title: r.label }, r.label),
+    h("td", null, fractionBar(r.iou, "iou")),
+    h("td", { class: "num muted" }, (r.support ?? 0).toLocaleString("en-US")),
+  ], "semantic-report");
+}
+
+export function detectTable(report: DetectReport, counted = "Boxes"): HTMLElement {
   const rows: DetectClassRow[] = report.per_class ?? [];
   return sortableTable(rows, [
     { key: "label", title: "Class", cls: "col-class" }, { key: "ap", title: "AP@.5:.95" }, { key: "ap50", title: "AP@.5" },
-    { key: "support", title: "Boxes", cls: "col-num" },
+    { key: "support", title: counted, cls: "col-num" },
   ], (r) => [
     h("td", { class: "class-name", title: r.label }, r.label),
     h("td", null, fractionBar(r.ap, "ap")),

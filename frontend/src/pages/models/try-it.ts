@@ -12,6 +12,9 @@ import { messageArea } from "../../ui/toast";
 import { pct } from "../widgets/version-metrics";
 import { labelColor, scaleBox, tagPosition, visibleBoxes } from "./boxes";
 
+/** Tasks whose predictions are boxes with scores (segmentation ones carry polygons too). */
+const hasBoxes = (task: string): boolean => task === "detect" || task === "segment" || task === "semantic";
+
 /** Ask the detector for everything above this; the slider filters from there. */
 const FLOOR = 0.05;
 
@@ -40,7 +43,7 @@ export class TryIt {
       h("p", { class: "muted small" }, "or click to choose one, or paste it (Ctrl+V)"),
       this.input);
     this.stage.append(this.img, this.canvas);
-    const thresholdRow = h("label", { class: "range-row try-threshold", hidden: v.task !== "detect" },
+    const thresholdRow = h("label", { class: "range-row try-threshold", hidden: !hasBoxes(v.task) },
       h("span", { class: "muted small" }, "Score ≥"), this.slider, this.sliderOut);
     this.el = h("section", { class: "card try-card", "data-testid": "try-it" },
       h("div", { class: "side-head" }, h("h3", null, "Try it"), h("span", { class: "spacer" }), this.meta),
@@ -57,7 +60,7 @@ export class TryIt {
     this.el.classList.toggle("is-disabled", !ready);
     if (!this.url) {
       replaceChildren(this.results, h("p", { class: "muted small" }, ready
-        ? v.task === "detect" ? "Boxes appear on the image, with a score threshold you can slide." : "The top 3 classes appear here with their confidence."
+        ? hasBoxes(v.task) ? "Boxes appear on the image, with a score threshold you can slide." : "The top 3 classes appear here with their confidence."
         : v.status === "pending" ? "Available once the worker has prepared this version." : "This version failed to load, so it cannot predict."));
     }
   }
@@ -129,7 +132,7 @@ export class TryIt {
     const t0 = performance.now();
     let res: PredictResponse;
     try {
-      res = await modelVersions.predict(this.v.id, file, name, this.v.task === "detect" ? { threshold: FLOOR } : { topK: 3 });
+      res = await modelVersions.predict(this.v.id, file, name, hasBoxes(this.v.task) ? { threshold: FLOOR } : { topK: 3 });
     } catch (err) {
       if (seq !== this.seq) return;
       replaceChildren(this.results);
@@ -141,7 +144,7 @@ export class TryIt {
     this.meta.textContent = `${res.backend} · ${ms} ms`;
     this.meta.title = "Serving backend, and the round trip from this browser (upload, decode, inference, answer)";
     const preds = res.predictions ?? res.results[0]?.predictions ?? [];
-    if (this.v.task === "detect") {
+    if (hasBoxes(this.v.task)) {
       this.preds = preds as BoxPrediction[];
       this.paintBoxes();
     } else {
@@ -164,7 +167,7 @@ export class TryIt {
   }
 
   private paintBoxes(): void {
-    if (this.v.task !== "detect" || !this.url) return;
+    if (!hasBoxes(this.v.task) || !this.url) return;
     const shown = visibleBoxes(this.preds, Number(this.slider.value));
     replaceChildren(this.results,
       h("p", { class: "small", "data-testid": "box-count" }, h("b", null, plural(shown.length, "box", "boxes")), h("span", { class: "muted" }, ` ≥ ${Number(this.slider.value).toFixed(2)} (${this.preds.length} ≥ ${FLOOR})`)),
@@ -183,7 +186,7 @@ export class TryIt {
     this.canvas.style.width = `${w}px`;
     this.canvas.style.height = `${hh}px`;
     const g = this.canvas.getContext("2d");
-    if (!g || this.v.task !== "detect" || !w || !this.img.naturalWidth) return;
+    if (!g || !hasBoxes(this.v.task) || !w || !this.img.naturalWidth) return;
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, w, hh);
     g.font = "600 11px ui-sans-serif, system-ui, sans-serif";

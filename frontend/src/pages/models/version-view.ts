@@ -21,7 +21,7 @@ import { promoteNote, stageActions } from "../widgets/version-stage";
 import { stageBadge, versionStatus } from "../widgets/version-ui";
 import { confusionMatrix } from "./confusion";
 import type { ModelPageContext } from "./context";
-import { classifyTable, detectTable } from "./report-view";
+import { classifyTable, detectTable, iouTable, type SemanticReport } from "./report-view";
 import { reviewCard } from "./review-card";
 import { TryIt } from "./try-it";
 
@@ -82,8 +82,15 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
   function metricCards(v: ModelVersionDetail): void {
     const m = v.metrics ?? {};
     const split = m.split ? `${isNum(m.count) ? plural(m.count, "image") : "?"} · ${m.split} split` : "not scored";
+    const num = (name: string): number | null => (isNum(m[name]) ? (m[name] as number) : null);
     const quality = v.task === "detect"
       ? [card("mAP@.5", pct(m.map50), split, true, isGoodMetric("map50", m.map50)), card("mAP@.5:.95", pct(m.map), "COCO")]
+      : v.task === "segment"
+      ? [card("Mask mAP@.5", pct(m.map50), split, true, isGoodMetric("map50", m.map50)), card("Mask mAP@.5:.95", pct(m.map), "COCO segm"),
+        card("Box mAP@.5:.95", pct(num("box_map")), "COCO bbox")]
+      : v.task === "semantic"
+      ? [card("Mean IoU", pct(num("miou")), split, true, isGoodMetric("map50", num("miou"))), card("Pixel accuracy", pct(num("pixel_accuracy")), "all pixels"),
+        card("Background IoU", pct(num("background_iou")), "class 0")]
       : [card("Accuracy", pct(m.accuracy), split, true, isGoodMetric("accuracy", m.accuracy, v.classes.length)), card("Macro F1", pct(m.macro_f1), "mean over classes")];
     replaceChildren(cards, quality,
       card("Size", formatMB(v.size_bytes), v.has_onnx ? "ONNX exported" : "state_dict"),
@@ -100,8 +107,10 @@ export function mountVersion(ctx: ModelPageContext, versionId: number): void {
         : v.source === "imported" ? "Imported versions are not scored: there is no held-out split to score them on." : "No held-out images (val or test) were in the snapshot, so there is no per-class report."));
     } else {
       const sub = `${r.split ?? "held-out"} split · ${isNum(r.count) ? plural(r.count, "image") : ""}`;
-      replaceChildren(report, h("div", { class: "side-head" }, h("h3", null, v.task === "detect" ? "Average precision per class" : "Precision and recall per class"), h("span", { class: "muted small" }, sub)),
-        v.task === "detect" ? detectTable(r as DetectReport) : classifyTable(r as ClassifyReport));
+      const title = { detect: "Average precision per class", segment: "Mask average precision per class", semantic: "IoU per class" }[v.task as string] ?? "Precision and recall per class";
+      const table = v.task === "detect" || v.task === "segment" ? detectTable(r as DetectReport, v.task === "segment" ? "Instances" : "Boxes")
+        : v.task === "semantic" ? iouTable(r as SemanticReport) : classifyTable(r as ClassifyReport);
+      replaceChildren(report, h("div", { class: "side-head" }, h("h3", null, title), h("span", { class: "muted small" }, sub)), table);
     }
     const cm = (r as ClassifyReport).confusion;
     confusion.hidden = !(v.task === "classify" && Array.isArray(cm) && cm.length);

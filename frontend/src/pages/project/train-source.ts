@@ -31,6 +31,7 @@ export function decodeSource(value: string): SourceChoice {
 /** The options for a task: [value, text, disabled]. */
 export function sourceOptions(task: TrainTask, scaleClasses: Record<string, number>): [string, string, boolean][] {
   const names = Object.keys(scaleClasses).sort();
+  if (task === "segment" || task === "semantic") return [["shapes", "Polygons and masks, by label", false]];
   if (task === "detect") {
     return [
       ["boxes", "Boxes, by label", false],

@@ -24,6 +24,8 @@ type Raw = Record<string, string | boolean>;
 const TASKS: [TrainTask, string][] = [
   ["classify", "Classify (tags)"],
   ["detect", "Detect (boxes)"],
+  ["segment", "Segment instances (polygons, masks)"],
+  ["semantic", "Segment classes per pixel (polygons, masks)"],
 ];
 
 export function trainingForm(ctx: ProjectContext): HTMLElement {

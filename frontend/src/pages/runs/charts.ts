@@ -67,7 +67,20 @@ export class RunCharts {
       build: (s) => byEpoch([s.get("val_loss")]),
     };
 
-    const quality: Panel = task === "detect"
+    const quality: Panel = task === "semantic"
+      ? {
+        chart: new Chart(spec({
+          testId: "chart-miou", title: "Validation mean IoU", subtitle: "per epoch", xLabel: "epoch", yLabel: "IoU",
+          lines: [
+            { label: "mean IoU", color: COLORS.green, width: 2, points: true },
+            { label: "pixel accuracy", color: COLORS.teal, width: 2, points: true, dash: [5, 4] },
+          ],
+          format: pct, axisFormat: pctAxis, empty: "Appears after the first epoch's evaluation.", sync: "epoch", yMin: 0, height: 250,
+        })),
+        names: ["miou", "pixel_accuracy"],
+        build: (s) => byEpoch([s.get("miou"), s.get("pixel_accuracy")]),
+      }
+      : task === "detect" || task === "segment"
       ? {
         chart: new Chart(spec({
           testId: "chart-map", title: "Validation mAP", subtitle: "per epoch", xLabel: "epoch", yLabel: "mAP",

@@ -16,9 +16,16 @@ export function setStatusBadge(el: HTMLElement, status: RunStatus): void {
   el.replaceChildren(h("i", { "aria-hidden": "true" }), statusText(status));
 }
 
+const TASK_PILLS: Record<TrainTask, [string, string]> = {
+  classify: ["Image classification from tags", "Classify"],
+  detect: ["Object detection from boxes", "Detect"],
+  segment: ["Instance segmentation from polygons and masks", "Segment"],
+  semantic: ["Semantic segmentation (a class per pixel) from polygons and masks", "Semantic"],
+};
+
 export function taskPill(task: TrainTask): HTMLElement {
-  return h("span", { class: `pill task-${task}`, title: task === "detect" ? "Object detection from boxes" : "Image classification from tags" },
-    task === "detect" ? "Detect" : "Classify");
+  const [title, text] = TASK_PILLS[task] ?? TASK_PILLS.classify;
+  return h("span", { class: `pill task-${task}`, title }, text);
 }
 
 /** A <progress> that shows indeterminate while queued and a full bar once succeeded. */
