@@ -216,13 +216,15 @@ def test_edit_a_polygon_then_paint_and_erase_its_mask_live(new_page) -> None:
                           " return Math.abs(r[2][0] - 360) < 2 && Math.abs(r[2][1] - 340) < 2; }",
                           timeout=10_000)  # fmt: skip
     _drag(alice, [(200, 100), (200, 60)])  # a mid-edge dot: a new vertex
-    bob.wait_for_function("() => window.__labeller.shapes()[0].rings[0].length === 5", timeout=10_000)
+    five = "() => window.__labeller.shapes()[0].rings[0].length === 5"
+    bob.wait_for_function(five, timeout=10_000)
 
     alice.keyboard.press("x")  # to a mask
     bob.wait_for_function("() => window.__labeller.shapes().map((s) => s.kind).join() === 'mask'",
                           timeout=10_000)  # fmt: skip
     converted = _mask_area(bob)
-    assert 200 * 200 < converted < 200 * 200 + 60 * 240  # the square, the dragged corner, the new tip
+    # the square, the dragged corner, the new tip
+    assert 200 * 200 < converted < 200 * 200 + 60 * 240
     alice.keyboard.press("k")
     alice.keyboard.press("]")  # a larger brush: radius 10 -> 13
     _drag(alice, [(450, 450), (600, 450)])  # paint a stroke away from the shape
