@@ -8,7 +8,9 @@ caller serves with torch instead.
 Both tasks use the TorchScript exporter (dynamo=False): for a ResNet-20 it takes 0.25 s
 where the torch.export-based one takes 4-6 s (1.5 s against 8.6 s for a ResNet-50), and
 registration waits for it; the ONNX Runtime check below holds either to torch's outputs.
-Classifiers: input "images" (N, 3, S, S) with a dynamic batch, output "logits". Detectors
+Classifiers: input "images" (N, 3, S, S) with a dynamic batch, output "logits"; semantic
+segmentation models the same, their logits (N, classes + 1, S, S). Mask R-CNN is not
+exported (served with torch). Detectors
 (torchvision; torch.export cannot trace their data-dependent NMS anyway): input "image"
 (3, H, W) in 0..1 at the detector's scale (ml/preprocess.detect_array), outputs "boxes"
 (x1, y1, x2, y2), "labels", "scores".
@@ -73,6 +75,13 @@ def export_onnx(model: nn.Module, *, task: str, image_size: int, out_dir: Path) 
                 diff = _export_classifier(cpu, image_size, work)
             elif task == "detect":
                 diff = _export_detector(cpu, image_size, work)
+            elif task == "semantic":
+                diff = _export_classifier(_Logits(cpu).eval(), image_size, work, task="semantic")
+            elif task == "segment":
+                raise ValueError(
+                    "Mask R-CNN is not exported to ONNX (its mask head pastes masks with "
+                    "data-dependent shapes); it is served with torch"
+                )
             else:
                 raise ValueError(f"unknown task '{task}'")
         path, data = out_dir / ONNX_NAME, out_dir / DATA_NAME
@@ -149,7 +158,19 @@ def _save(proto: object, work: Path, metadata: dict[str, str]) -> Path:
 # ---- classifiers -------------------------------------------------------------------------
 
 
-def _export_classifier(model: nn.Module, image_size: int, work: Path) -> float:
+class _Logits(nn.Module):
+    """A torchvision segmentation model's "out" logits as the one output (N, C, S, S)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x)["out"]
+
+
+def _export_classifier(model: nn.Module, image_size: int, work: Path,
+                       task: str = "classify") -> float:  # fmt: skip
     g = torch.Generator().manual_seed(0)
     example = torch.randn(2, 3, image_size, image_size, generator=g)
     raw = work / "raw.onnx"
@@ -160,7 +181,7 @@ def _export_classifier(model: nn.Module, image_size: int, work: Path) -> float:
     )  # fmt: skip
     import onnx
 
-    path = _save(onnx.load(str(raw)), work, {"task": "classify", "image_size": str(image_size)})
+    path = _save(onnx.load(str(raw)), work, {"task": task, "image_size": str(image_size)})
     raw.unlink()
     session = _session(path)
     x = torch.randn(2, 3, image_size, image_size, generator=g)

@@ -56,7 +56,7 @@ def _segmentation(predictor: Any, manifest: Manifest, samples: list[Sample],
     """Mask R-CNN: mask mAP (and box mAP) with per-class AP; semantic: mIoU with per-class IoU,
     pixel by pixel at the images' own size."""
     from .segdata import class_map
-    from .segpredict import class_map as predicted_map
+    from .segshapes import class_map as predicted_map
 
     index = {name: i for i, name in enumerate(manifest.classes)}
     if manifest.task == "semantic":

@@ -7,9 +7,7 @@ mask's largest region with its holes (ml/assist.mask_rings: OpenCV contours, sim
 one pixel); an instance whose mask comes out empty keeps its box and no polygon.
 
 Semantic: the image squashed to image_size x image_size and ImageNet-normalised, the logits
-resized back to the image, the class map their argmax; every connected region of a class
-(8-connected, at least MIN_REGION_FRACTION of the image) is one row, scored by its mean
-softmax probability of that class.
+resized back to the image; the regions are ml/segshapes.py's (shared with ONNX serving).
 """
 
 from collections.abc import Sequence
@@ -17,22 +15,13 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
-from . import geometry
-from .assist import mask_rings
-from .preprocess import detect_array, load_rgb, normalize
+from .preprocess import detect_array, load_rgb
 from .results import ImageInput, Segmentation
 from .segeval import instance_masks
+from .segshapes import class_map, regions, segmentation_row, semantic_array
 
-MIN_REGION_FRACTION = 0.0005  # of the image's pixels (and 4 px at least)
-
-
-def _row(mask: np.ndarray, box: tuple[float, float, float, float], label: str, score: float,
-         rle: bool) -> Segmentation:  # fmt: skip
-    rings = mask_rings(mask) if mask.any() else []
-    return Segmentation(*box, label, score, polygon=rings,
-                        mask=geometry.mask_rle(mask).json() if rle else None)  # fmt: skip
+__all__ = ["class_map", "instances", "regions", "semantic_probabilities"]
 
 
 def instances(model: torch.nn.Module, device: torch.device, autocast, images: Sequence[ImageInput],
@@ -54,51 +43,18 @@ def instances(model: torch.nn.Module, device: torch.device, autocast, images: Se
             result["scores"][keep].float().cpu().tolist(), masks, strict=True,
         ):  # fmt: skip
             box = (x1 / fx, y1 / fy, (x2 - x1) / fx, (y2 - y1) / fy)
-            rows.append(_row(mask, box, classes[c], float(score), rle))
+            rows.append(segmentation_row(mask, box, classes[c], float(score), rle))
         out.append(rows)
     return out
 
 
 def semantic_probabilities(model: torch.nn.Module, device: torch.device, autocast,
-                           image: ImageInput, image_size: int) -> torch.Tensor:  # fmt: skip
-    """float (classes + 1, height, width) softmax probabilities at the image's own size."""
-    pil = load_rgb(image)
-    width, height = pil.size
-    square = pil.resize((image_size, image_size), Image.Resampling.BILINEAR, reducing_gap=3.0)
-    x = torch.from_numpy(normalize(np.asarray(square, dtype=np.uint8)))[None].to(device)
+                           image: ImageInput, image_size: int) -> np.ndarray:  # fmt: skip
+    """float32 (classes + 1, height, width) softmax probabilities at the image's own size."""
+    array, (width, height) = semantic_array(image, image_size)
+    x = torch.from_numpy(array)[None].to(device)
     with autocast:
         logits = model(x)["out"]
     logits = F.interpolate(logits.float(), size=(height, width), mode="bilinear",
                            align_corners=False)  # fmt: skip
-    return logits[0].softmax(0)
-
-
-def class_map(probabilities: torch.Tensor) -> np.ndarray:
-    return probabilities.argmax(0).cpu().numpy()
-
-
-def regions(probabilities: torch.Tensor, classes: list[str], score_threshold: float,
-            rle: bool) -> list[Segmentation]:  # fmt: skip
-    import cv2
-
-    labels = class_map(probabilities)
-    height, width = labels.shape
-    least = max(4, int(MIN_REGION_FRACTION * height * width))
-    rows = []
-    for c in range(1, len(classes) + 1):
-        present = (labels == c).astype(np.uint8)
-        if not present.any():
-            continue
-        count, parts, stats, _ = cv2.connectedComponentsWithStats(present, connectivity=8)
-        prob = probabilities[c].cpu().numpy()
-        for k in range(1, count):
-            x, y, w, h, area = (int(v) for v in stats[k])
-            if area < least:
-                continue
-            mask = (parts == k).astype(np.uint8)
-            score = float(prob[mask > 0].mean())
-            if score >= score_threshold:
-                rows.append(_row(mask, (float(x), float(y), float(w), float(h)),
-                                 classes[c - 1], score, rle))  # fmt: skip
-    rows.sort(key=lambda r: -r.score)
-    return rows
+    return logits[0].softmax(0).cpu().numpy()

@@ -20,7 +20,8 @@ import numpy as np
 
 from .engine import Predictor
 from .preprocess import classify_batch, detect_array
-from .results import Classification, Detection, ImageInput, to_detections
+from .results import Classification, Detection, ImageInput, Segmentation, to_detections
+from .segshapes import regions, semantic_array, upsample
 
 ONNX_NAME = "model.onnx"
 META_NAME = "model.json"
@@ -121,7 +122,21 @@ class OnnxPredictor:
                                      score_threshold))  # fmt: skip
         return out
 
+    def probabilities(self, image: ImageInput) -> np.ndarray:
+        """Semantic models: (classes + 1, height, width) per-pixel probabilities."""
+        x, (width, height) = semantic_array(image, self.image_size)
+        logits = self.session.run(None, {self.input_name: x[None]})[0][0]
+        return upsample(logits, width, height)
+
+    def segment(self, images: Sequence[ImageInput], score_threshold: float = 0.3,
+                rle: bool = False) -> list[list[Segmentation]]:  # fmt: skip
+        if self.task != "semantic":
+            raise ValueError(f"{self.architecture} is not served by ONNX for segmentation.")
+        return [regions(self.probabilities(i), self.classes, score_threshold, rle) for i in images]
+
     def predict(self, images: Sequence[ImageInput], **options: float) -> list[list]:
+        if self.task == "semantic":
+            return self.segment(images, **options)  # type: ignore[arg-type]
         if self.task == "detect":
             return self.detect(images, **options)  # type: ignore[arg-type]
         return self.classify(images, **options)  # type: ignore[arg-type]

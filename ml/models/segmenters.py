@@ -6,7 +6,11 @@ scratch on a CPU. BatchNorm stays trainable (no pretrained statistics to freeze)
 torchvision resnet18 ImageNet file loads into its backbone.body (registry.load_pretrained).
 
 semantic_model: DeepLabV3 or LR-ASPP on MobileNetV3-Large, one logit per class, the
-background included (class 0), no auxiliary head.
+background included (class 0), no auxiliary head. torchvision's MobileNetV3 BatchNorm keeps
+running statistics with momentum 0.01, made for ImageNet-length runs: after a few hundred
+steps from scratch they are still the initial ones and the eval-mode model predicts
+background everywhere (measured: mIoU 0.0 in eval mode against 0.88 in train mode after 64
+steps). BN_MOMENTUM (torch's default) lets them follow a short run.
 """
 
 from torch import nn
@@ -14,6 +18,7 @@ from torch import nn
 FPN_CHANNELS = 64
 BOX_HEAD = 128
 MASK_CHANNELS = (64, 64)
+BN_MOMENTUM = 0.1
 
 
 def small_mask_rcnn(num_classes: int, image_size: int) -> nn.Module:
@@ -48,7 +53,12 @@ def semantic_model(name: str, num_classes: int) -> nn.Module:
 
     options = {"weights": None, "weights_backbone": None, "num_classes": num_classes}
     if name == "deeplabv3_mobilenet_v3_large":
-        return segmentation.deeplabv3_mobilenet_v3_large(aux_loss=False, **options)
-    if name == "lraspp_mobilenet_v3_large":
-        return segmentation.lraspp_mobilenet_v3_large(**options)
-    raise ValueError(f"No semantic segmentation builder for '{name}'.")
+        model = segmentation.deeplabv3_mobilenet_v3_large(aux_loss=False, **options)
+    elif name == "lraspp_mobilenet_v3_large":
+        model = segmentation.lraspp_mobilenet_v3_large(**options)
+    else:
+        raise ValueError(f"No semantic segmentation builder for '{name}'.")
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.momentum = BN_MOMENTUM
+    return model
