@@ -145,8 +145,9 @@ def test_assign_label_reject_with_an_issue_fix_and_accept(new_page) -> None:
     cells = row.locator("td")
     expect(cells.nth(1)).to_have_text("1")  # images done (sent twice: one image)
     expect(cells.nth(2)).to_have_text("1")  # boxes
-    expect(cells.nth(5)).to_have_text("1 (50%)")  # sent back once of two decisions
-    expect(lead.locator("[data-testid=team-row][data-user=rev] td").nth(6)).to_have_text("2")
+    expect(cells.nth(4)).to_have_text("0")  # polygons and masks
+    expect(cells.nth(6)).to_have_text("1 (50%)")  # sent back once of two decisions
+    expect(lead.locator("[data-testid=team-row][data-user=rev] td").nth(7)).to_have_text("2")
     expect(lead.get_by_test_id("team-bar")).to_have_count(1)
     screenshot(lead, "team-tab")
     exported = lead.request.get(lead.get_by_test_id("team-csv").get_attribute("href"))
