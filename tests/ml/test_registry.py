@@ -138,13 +138,15 @@ def test_weights_file_names_match_torchvision() -> None:
     """The file names in ml/architectures.py are the ones torchvision downloads."""
     import torchvision.models as tvm
     import torchvision.models.detection as det
+    import torchvision.models.segmentation as seg
 
     urls = {
         w.url.rsplit("/", 1)[-1]
         for enum in (tvm.ResNet18_Weights, tvm.ResNet34_Weights, tvm.ResNet50_Weights,
                      tvm.ResNet101_Weights, tvm.ResNet152_Weights,
                      det.FCOS_ResNet50_FPN_Weights, det.RetinaNet_ResNet50_FPN_Weights,
-                     det.FasterRCNN_MobileNet_V3_Large_FPN_Weights)
+                     det.FasterRCNN_MobileNet_V3_Large_FPN_Weights, det.MaskRCNN_ResNet50_FPN_Weights,
+                     seg.DeepLabV3_MobileNet_V3_Large_Weights, seg.LRASPP_MobileNet_V3_Large_Weights)
         for w in enum
     }  # fmt: skip
     for arch in ARCHITECTURES.values():
