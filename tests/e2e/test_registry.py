@@ -259,7 +259,8 @@ def segment_version():
 
 def test_segment_version_page_shows_mask_map(page: Page) -> None:
     """A Mask R-CNN version (its held-out report hand-written as ml/holdout.py writes one):
-    mask mAP cards, mask AP per class, the ONNX button off with torch's reason."""
+    mask mAP cards, mask AP per class, the ONNX button off with torch's reason; the Pre-label
+    dialog offers it as "Segment (polygons)"."""
     project, version = off_loop(segment_version)
     assert version.status == "ready" and version.task == "segment", version.error
     login(page, "sela", "pw-pw-pw-pw")
@@ -272,3 +273,10 @@ def test_segment_version_page_shows_mask_map(page: Page) -> None:
     expect(page.locator("[data-testid=class-row]")).to_have_count(2)
     expect(page.locator(".pill.task-segment").first).to_have_text("Segment")
     screenshot(page, "registry-segment-version")
+    page.goto(f"/projects/{project.pk}/#models")  # Pre-label offers it for polygons
+    page.get_by_test_id("prelabel-open").click()
+    dialog = page.locator("[data-testid=prelabel-dialog]")
+    expect(dialog.get_by_test_id("prelabel-mode-segment")).to_be_checked()
+    expect(dialog.get_by_test_id("prelabel-mode-detect")).to_be_disabled()
+    expect(dialog.get_by_test_id("prelabel-version")).to_have_value(str(version.pk))
+    screenshot(page, "prelabel-dialog-segment")

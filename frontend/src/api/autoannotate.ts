@@ -2,7 +2,8 @@
 import { get, post } from "./http";
 import { projectPath, type Page } from "./common";
 
-export type AutoAnnotateMode = "classify" | "detect" | "two_stage";
+/** segment: polygons from a segment (instances) or semantic (class regions) version. */
+export type AutoAnnotateMode = "classify" | "detect" | "two_stage" | "segment";
 export type AutoAnnotateScope = "unlabelled" | "filter" | "all";
 export type AutoAnnotateStatus = "queued" | "running" | "cancelling" | "cancelled" | "failed" | "succeeded";
 

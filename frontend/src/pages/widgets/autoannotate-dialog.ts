@@ -1,6 +1,6 @@
 /**
  * "Pre-label…": start an auto-annotation run. Mode (classify / detect / two-stage with a
- * classifier), model version (production by default), which images (unlabelled, the image
+ * classifier / segment: polygons from a segment or semantic version), model version (production by default), which images (unlabelled, the image
  * list's current filters, or all, with a count where one is cheap) and a score threshold.
  * The API's answer (400 no_images / invalid_filters, 409 model_not_ready) shows inline.
  */
@@ -40,9 +40,12 @@ function describeFilters(f: ImageFilters): string {
   return parts.length ? parts.join(" · ") : "no filters set on the Images tab";
 }
 
+type Need = "classify" | "detect" | "segment";
+
 /** Versions a mode can use: ready ones of the right task, production first, newest next. */
-function usableVersions(all: ModelVersion[], task: "classify" | "detect"): ModelVersion[] {
-  return all.filter((v) => v.task === task && v.status === "ready")
+function usableVersions(all: ModelVersion[], need: Need): ModelVersion[] {
+  const fits = (task: string): boolean => (need === "segment" ? task === "segment" || task === "semantic" : task === need);
+  return all.filter((v) => fits(v.task) && v.status === "ready")
     .sort((a, b) => Number(b.stage === "production") - Number(a.stage === "production") || b.version - a.version);
 }
 
@@ -50,12 +53,16 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
   const msg = messageArea();
   const filters = o.filters ?? parseFilters(window.location.search);
   const chosen = o.versions.find((v) => v.id === o.versionId);
-  let mode: AutoAnnotateMode = chosen?.task === "detect" ? "detect" : "classify";
+  const needOf = (m: AutoAnnotateMode): Need => (m === "classify" ? "classify" : m === "segment" ? "segment" : "detect");
+  let mode: AutoAnnotateMode = chosen?.task === "detect" ? "detect"
+    : chosen?.task === "segment" || chosen?.task === "semantic" ? "segment" : "classify";
   const hasDetector = usableVersions(o.versions, "detect").length > 0;
   const hasClassifier = usableVersions(o.versions, "classify").length > 0;
-  if (mode === "classify" && !hasClassifier && hasDetector) mode = "detect";
-  const modeOk = (m: AutoAnnotateMode): boolean => (m === "classify" ? hasClassifier : m === "detect" ? hasDetector : hasDetector && hasClassifier);
-  const modeRadios = (["classify", "detect", "two_stage"] as AutoAnnotateMode[]).map((m) =>
+  const hasSegmenter = usableVersions(o.versions, "segment").length > 0;
+  if (mode === "classify" && !hasClassifier) mode = hasDetector ? "detect" : hasSegmenter ? "segment" : mode;
+  const modeOk = (m: AutoAnnotateMode): boolean => (m === "classify" ? hasClassifier : m === "detect" ? hasDetector
+    : m === "segment" ? hasSegmenter : hasDetector && hasClassifier);
+  const modeRadios = (["classify", "detect", "two_stage", "segment"] as AutoAnnotateMode[]).map((m) =>
     h("label", { class: `radio${modeOk(m) ? "" : " is-disabled"}`, title: modeOk(m) ? "" : "Needs a ready version of that kind" },
       h("input", { type: "radio", name: "mode", value: m, checked: m === mode, disabled: !modeOk(m), "data-testid": `prelabel-mode-${m}` }), MODE_TEXT[m]));
   const versionSel = h("select", { name: "model_version", "data-testid": "prelabel-version", "aria-label": "Model version" });
@@ -75,12 +82,12 @@ export function openPrelabelDialog(o: PrelabelOptions): HTMLDialogElement {
   const cancel = h("button", { type: "button", class: "ghost", onclick: () => dialog.close() }, "Cancel");
 
   function fillVersions(): void {
-    const task = mode === "classify" ? "classify" : "detect";
+    const task = needOf(mode);
     const list = usableVersions(o.versions, task);
-    const keep = versionSel.value || (chosen && chosen.task === task ? String(chosen.id) : "");
+    const keep = versionSel.value || (chosen && list.some((v) => v.id === chosen.id) ? String(chosen.id) : "");
     replaceChildren(versionSel, list.length
       ? list.map((v) => option(String(v.id), `v${v.version} · ${v.architecture}${v.stage === "production" ? " · production" : v.stage !== "none" ? ` · ${v.stage}` : ""}`))
-      : option("", `No ready ${task === "detect" ? "detection" : "classification"} version`));
+      : option("", `No ready ${task === "detect" ? "detection" : task === "segment" ? "segmentation" : "classification"} version`));
     if (keep && list.some((v) => String(v.id) === keep)) versionSel.value = keep;
     const classifiers = usableVersions(o.versions, "classify");
     const keepClassifier = classifierSel.value;

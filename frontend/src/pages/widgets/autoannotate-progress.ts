@@ -39,6 +39,7 @@ export const MODE_TEXT: Record<AutoAnnotateMode, string> = {
   classify: "Classify (image tags)",
   detect: "Detect (boxes)",
   two_stage: "Detect, then classify each box",
+  segment: "Segment (polygons)",
 };
 
 export const SCOPE_TEXT: Record<AutoAnnotateScope, string> = {
