@@ -96,6 +96,8 @@ export interface BoxPrediction {
   label: string;
   score: number;
   box: Box;
+  /** Segment and semantic versions: the outline (then holes) in image pixels. */
+  polygon?: [number, number][][];
 }
 
 export type Prediction = ClassPrediction | BoxPrediction;

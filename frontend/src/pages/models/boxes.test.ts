@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitContain, labelColor, scaleBox, tagPosition, visibleBoxes } from "./boxes";
+import { fitContain, labelColor, scaleBox, scaleRings, tagPosition, visibleBoxes } from "./boxes";
 
 describe("box scaling to the displayed size", () => {
   it("fits with object-fit: contain", () => {
@@ -12,6 +12,8 @@ describe("box scaling to the displayed size", () => {
   it("scales image-pixel boxes into display pixels", () => {
     expect(scaleBox({ x: 100, y: 50, w: 200, h: 100 }, { w: 640, h: 480 }, { w: 320, h: 240 })).toEqual({ x: 50, y: 25, w: 100, h: 50 });
     expect(scaleBox({ x: 0, y: 0, w: 200, h: 100 }, { w: 200, h: 100 }, { w: 100, h: 100 })).toEqual({ x: 0, y: 25, w: 100, h: 50 });
+    // a polygon lands where its box does (letterboxed the same way)
+    expect(scaleRings([[[0, 0], [200, 100], [0, 100]]], { w: 200, h: 100 }, { w: 100, h: 100 })).toEqual([[[0, 25], [100, 75], [0, 75]]]);
     // upscaled small images, and boxes that spill over the edge are clipped to the image
     expect(scaleBox({ x: 16, y: 16, w: 32, h: 32 }, { w: 32, h: 32 }, { w: 320, h: 320 })).toEqual({ x: 160, y: 160, w: 160, h: 160 });
     expect(scaleBox({ x: -10, y: 5, w: 30, h: 10 }, { w: 100, h: 100 }, { w: 200, h: 200 })).toEqual({ x: 0, y: 10, w: 40, h: 20 });

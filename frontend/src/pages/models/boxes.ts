@@ -1,4 +1,4 @@
-/** Pure geometry for drawing detector boxes over an image shown at another size. */
+/** Pure geometry for drawing detector boxes (and segmenters' polygons) over an image shown at another size. */
 import type { Box } from "../../api/annotations";
 import type { BoxPrediction } from "../../api/models";
 
@@ -28,6 +28,12 @@ export function scaleBox(box: Box, natural: Size, displayed: Size): Box {
   const x1 = Math.max(0, Math.min(natural.w, box.x + box.w));
   const y1 = Math.max(0, Math.min(natural.h, box.y + box.h));
   return { x: fit.x + x0 * fit.scale, y: fit.y + y0 * fit.scale, w: (x1 - x0) * fit.scale, h: (y1 - y0) * fit.scale };
+}
+
+/** A polygon's rings in image pixels -> the displayed element's pixels. */
+export function scaleRings(rings: readonly (readonly [number, number])[][], natural: Size, displayed: Size): [number, number][][] {
+  const fit = fitContain(natural, displayed);
+  return rings.map((r) => r.map(([x, y]) => [fit.x + x * fit.scale, fit.y + y * fit.scale] as [number, number]));
 }
 
 /** The label tag's top-left: above the box, or just inside it when the box touches the top. */

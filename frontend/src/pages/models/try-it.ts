@@ -10,7 +10,7 @@ import { h, replaceChildren } from "../../lib/dom";
 import { plural } from "../../lib/format";
 import { messageArea } from "../../ui/toast";
 import { pct } from "../widgets/version-metrics";
-import { labelColor, scaleBox, tagPosition, visibleBoxes } from "./boxes";
+import { labelColor, scaleBox, scaleRings, tagPosition, visibleBoxes } from "./boxes";
 
 /** Tasks whose predictions are boxes with scores (segmentation ones carry polygons too). */
 const hasBoxes = (task: string): boolean => task === "detect" || task === "segment" || task === "semantic";
@@ -60,7 +60,7 @@ export class TryIt {
     this.el.classList.toggle("is-disabled", !ready);
     if (!this.url) {
       replaceChildren(this.results, h("p", { class: "muted small" }, ready
-        ? hasBoxes(v.task) ? "Boxes appear on the image, with a score threshold you can slide." : "The top 3 classes appear here with their confidence."
+        ? hasBoxes(v.task) ? `${v.task === "detect" ? "Boxes" : "Outlines"} appear on the image, with a score threshold you can slide.` : "The top 3 classes appear here with their confidence."
         : v.status === "pending" ? "Available once the worker has prepared this version." : "This version failed to load, so it cannot predict."));
     }
   }
@@ -195,10 +195,25 @@ export class TryIt {
       const b = scaleBox(p.box, natural, { w, h: hh });
       const color = labelColor(p.label);
       g.lineWidth = 2;
-      g.strokeStyle = "rgba(0,0,0,0.55)";
-      g.strokeRect(b.x, b.y, b.w, b.h);
-      g.strokeStyle = color;
-      g.strokeRect(b.x + 1, b.y + 1, Math.max(0, b.w - 2), Math.max(0, b.h - 2));
+      if (p.polygon?.length) {
+        // A segmenter's outline: filled (holes open), outlined; the tag sits on its box.
+        const path = new Path2D();
+        for (const ring of scaleRings(p.polygon, natural, { w, h: hh })) {
+          ring.forEach(([x, y], i) => (i ? path.lineTo(x, y) : path.moveTo(x, y)));
+          path.closePath();
+        }
+        g.globalAlpha = 0.3;
+        g.fillStyle = color;
+        g.fill(path, "evenodd");
+        g.globalAlpha = 1;
+        g.strokeStyle = color;
+        g.stroke(path);
+      } else {
+        g.strokeStyle = "rgba(0,0,0,0.55)";
+        g.strokeRect(b.x, b.y, b.w, b.h);
+        g.strokeStyle = color;
+        g.strokeRect(b.x + 1, b.y + 1, Math.max(0, b.w - 2), Math.max(0, b.h - 2));
+      }
       const text = `${p.label} ${p.score.toFixed(2)}`;
       const tag = { w: g.measureText(text).width + 8, h: 16 };
       const at = tagPosition(b, tag, { w, h: hh });
