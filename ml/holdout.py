@@ -42,13 +42,17 @@ def evaluate_holdout(predictor: Any, manifest: Manifest, seed: int = 0) -> dict[
         for i, rows in enumerate(found)
     }
     scores = coco_map(samples, predictions, len(manifest.classes), 0.0, per_class=True)
-    per_class = [
+    return {**report, **scores, "per_class": _per_class_ap(manifest, samples, scores)}
+
+
+def _per_class_ap(manifest: Manifest, samples: list[Sample], scores: dict) -> list[dict]:
+    """Each class's AP figures (popped from `scores`) with its number of held-out boxes."""
+    return [
         {"label": name, **ap, "support": sum(1 for s in samples for b in s.boxes if b[4] == c)}
         for c, (name, ap) in enumerate(
             zip(manifest.classes, scores.pop("per_class_ap"), strict=True)
         )
     ]
-    return {**report, **scores, "per_class": per_class}
 
 
 def _segmentation(predictor: Any, manifest: Manifest, samples: list[Sample],
@@ -74,10 +78,5 @@ def _segmentation(predictor: Any, manifest: Manifest, samples: list[Sample],
         for i, rows in enumerate(found)
     }
     scores = mask_map(samples, predictions, len(manifest.classes), 0.0, per_class=True)
-    per_class = [
-        {"label": name, **ap, "support": sum(1 for s in samples for b in s.boxes if b[4] == c)}
-        for c, (name, ap) in enumerate(
-            zip(manifest.classes, scores.pop("per_class_ap"), strict=True)
-        )
-    ]
+    per_class = _per_class_ap(manifest, samples, scores)
     return {**scores, "per_class": per_class}

@@ -96,6 +96,20 @@ def _draw(draw: ImageDraw.ImageDraw, shape: str, x: int, y: int, w: int, h: int,
         draw.polygon([(x, y), (x + w - 1, y), (x + (w - 1) / 2, y + h - 1)], fill=colour)
 
 
+def _spot(rng: random.Random, width: int, height: int, boxes: list[Box],
+          size_range: tuple[float, float]) -> tuple[int, int, int, int] | None:  # fmt: skip
+    """A place (x, y, w, h) for one more object, 2 px clear of `boxes`; None after 30 tries."""
+    short = min(width, height)
+    for _attempt in range(30):
+        w = int(rng.uniform(*size_range) * short)
+        h = int(min(max(w * rng.uniform(0.6, 1.6), size_range[0] * short), 0.6 * short))
+        x, y = rng.randint(0, width - w), rng.randint(0, height - h)
+        if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
+               for bx, by, bw, bh, _ in boxes):  # fmt: skip
+            return x, y, w, h
+    return None
+
+
 def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
           size_range: tuple[float, float] = (0.2, 0.45),
           shapes: tuple[str, ...] = SHAPES) -> tuple[Image.Image, list[Box]]:  # fmt: skip
@@ -103,18 +117,13 @@ def scene(rng: random.Random, width: int, height: int, max_objects: int = 3,
     image = _texture(rng, width, height)
     draw = ImageDraw.Draw(image)
     boxes: list[Box] = []
-    short = min(width, height)
     for _ in range(rng.randint(1, max_objects)):
-        for _attempt in range(30):
-            w = int(rng.uniform(*size_range) * short)
-            h = int(min(max(w * rng.uniform(0.6, 1.6), size_range[0] * short), 0.6 * short))
-            x, y = rng.randint(0, width - w), rng.randint(0, height - h)
-            if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
-                   for bx, by, bw, bh, _ in boxes):  # fmt: skip
-                cls = rng.randrange(len(shapes))
-                _draw(draw, shapes[cls], x, y, w, h, rng)
-                boxes.append((float(x), float(y), float(w), float(h), cls))
-                break
+        if (spot := _spot(rng, width, height, boxes, size_range)) is None:
+            continue
+        x, y, w, h = spot
+        cls = rng.randrange(len(shapes))
+        _draw(draw, shapes[cls], x, y, w, h, rng)
+        boxes.append((float(x), float(y), float(w), float(h), cls))
     return image, boxes
 
 
@@ -202,22 +211,17 @@ def segment_scene(rng: random.Random, width: int, height: int, max_objects: int 
     draw = ImageDraw.Draw(image)
     boxes: list[Box] = []
     segments: list[dict] = []
-    short = min(width, height)
     for _ in range(rng.randint(1, max_objects)):
-        for _attempt in range(30):
-            w = int(rng.uniform(*size_range) * short)
-            h = int(min(max(w * rng.uniform(0.6, 1.6), size_range[0] * short), 0.6 * short))
-            x, y = rng.randint(0, width - w), rng.randint(0, height - h)
-            if all(x + w + 2 <= bx or bx + bw + 2 <= x or y + h + 2 <= by or by + bh + 2 <= y
-                   for bx, by, bw, bh, _ in boxes):  # fmt: skip
-                cls = rng.randrange(len(shapes))
-                ring = shape_ring(shapes[cls], x, y, w, h, rng.random() < 0.5)
-                draw.polygon(ring, fill=_colour(rng))
-                xs, ys = [p[0] for p in ring], [p[1] for p in ring]
-                x0, y0 = float(min(xs)), float(min(ys))
-                boxes.append((x0, y0, float(max(xs)) - x0, float(max(ys)) - y0, cls))
-                segments.append({"polygon": [[[float(px), float(py)] for px, py in ring]]})
-                break
+        if (spot := _spot(rng, width, height, boxes, size_range)) is None:
+            continue
+        x, y, w, h = spot
+        cls = rng.randrange(len(shapes))
+        ring = shape_ring(shapes[cls], x, y, w, h, rng.random() < 0.5)
+        draw.polygon(ring, fill=_colour(rng))
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        x0, y0 = float(min(xs)), float(min(ys))
+        boxes.append((x0, y0, float(max(xs)) - x0, float(max(ys)) - y0, cls))
+        segments.append({"polygon": [[[float(px), float(py)] for px, py in ring]]})
     return image, boxes, segments
 
 

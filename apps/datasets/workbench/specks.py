@@ -33,7 +33,7 @@ from ml.geometry import (
 )
 
 from ..models import DatasetOperation, OperationKind
-from .table import BoxFilter
+from .table import BoxFilter, filtered_annotations
 
 EXAMPLES = 12  # images shown in a preview
 
@@ -53,14 +53,8 @@ class ShapePlan:
 
 
 def _shapes(project: Project, filters: BoxFilter) -> Any:
-    qs = Annotation.objects.filter(image__project=project, kind__in=[Kind.POLYGON, Kind.MASK])
-    if filters.label is not None:
-        qs = qs.filter(label_id=filters.label)
-    if filters.split is not None:
-        qs = qs.filter(image__split=filters.split)
-    if filters.image is not None:
-        qs = qs.filter(image_id=filters.image)
-    return qs.order_by("id")
+    kinds = (Kind.POLYGON, Kind.MASK)
+    return filtered_annotations(project=project, filters=filters, kinds=kinds).order_by("id")
 
 
 def plan_small_shapes(rows: list[Annotation], *, min_area: float) -> ShapePlan:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from apps.annotations.models import Annotation, Kind
@@ -50,17 +51,25 @@ class BoxTable:
         return float(self.x[i]), float(self.y[i]), float(self.w[i]), float(self.h[i])
 
 
-def box_table(*, project: Project, filters: BoxFilter, image_ids: list[int] | None = None,
-              lock: bool = False) -> BoxTable:  # fmt: skip
-    """The project's boxes under `filters` (and on `image_ids` when given); `lock` holds
-    their rows until the transaction ends (a tool about to change them)."""
-    qs = Annotation.objects.filter(image__project=project, kind=Kind.BOX)
+def filtered_annotations(
+    *, project: Project, filters: BoxFilter, kinds: tuple[str, ...]
+) -> QuerySet[Annotation]:
+    """The project's annotations of `kinds` under the label, split and image of `filters`."""
+    qs = Annotation.objects.filter(image__project=project, kind__in=kinds)
     if filters.label is not None:
         qs = qs.filter(label_id=filters.label)
     if filters.split is not None:
         qs = qs.filter(image__split=filters.split)
     if filters.image is not None:
         qs = qs.filter(image_id=filters.image)
+    return qs
+
+
+def box_table(*, project: Project, filters: BoxFilter, image_ids: list[int] | None = None,
+              lock: bool = False) -> BoxTable:  # fmt: skip
+    """The project's boxes under `filters` (and on `image_ids` when given); `lock` holds
+    their rows until the transaction ends (a tool about to change them)."""
+    qs = filtered_annotations(project=project, filters=filters, kinds=(Kind.BOX,))
     if image_ids is not None:
         qs = qs.filter(image_id__in=image_ids)
     if lock:

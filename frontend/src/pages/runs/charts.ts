@@ -67,44 +67,27 @@ export class RunCharts {
       build: (s) => byEpoch([s.get("val_loss")]),
     };
 
+    /** A per-epoch quality chart of two metrics (solid, dashed), as fractions. */
+    const epochPair = (testId: string, title: string, yLabel: string, labels: [string, string], names: [string, string],
+      extra: { empty?: string; yMin?: number } = {}): Panel => ({
+      chart: new Chart(spec({
+        testId, title, subtitle: "per epoch", xLabel: "epoch", yLabel,
+        lines: [
+          { label: labels[0], color: COLORS.green, width: 2, points: true },
+          { label: labels[1], color: COLORS.teal, width: 2, points: true, dash: [5, 4] },
+        ],
+        format: pct, axisFormat: pctAxis, empty: extra.empty ?? "Appears after the first epoch's evaluation.", sync: "epoch",
+        ...(extra.yMin !== undefined ? { yMin: extra.yMin } : {}), height: 250,
+      })),
+      names,
+      build: (s) => byEpoch([s.get(names[0]), s.get(names[1])]),
+    });
     const quality: Panel = task === "semantic"
-      ? {
-        chart: new Chart(spec({
-          testId: "chart-miou", title: "Validation mean IoU", subtitle: "per epoch", xLabel: "epoch", yLabel: "IoU",
-          lines: [
-            { label: "mean IoU", color: COLORS.green, width: 2, points: true },
-            { label: "pixel accuracy", color: COLORS.teal, width: 2, points: true, dash: [5, 4] },
-          ],
-          format: pct, axisFormat: pctAxis, empty: "Appears after the first epoch's evaluation.", sync: "epoch", yMin: 0, height: 250,
-        })),
-        names: ["miou", "pixel_accuracy"],
-        build: (s) => byEpoch([s.get("miou"), s.get("pixel_accuracy")]),
-      }
+      ? epochPair("chart-miou", "Validation mean IoU", "IoU", ["mean IoU", "pixel accuracy"], ["miou", "pixel_accuracy"], { yMin: 0 })
       : task === "detect" || task === "segment"
-      ? {
-        chart: new Chart(spec({
-          testId: "chart-map", title: "Validation mAP", subtitle: "per epoch", xLabel: "epoch", yLabel: "mAP",
-          lines: [
-            { label: "mAP@0.5", color: COLORS.green, width: 2, points: true },
-            { label: "mAP@0.5:0.95", color: COLORS.teal, width: 2, points: true, dash: [5, 4] },
-          ],
-          format: pct, axisFormat: pctAxis, empty: "Appears after the first epoch's evaluation.", sync: "epoch", yMin: 0, height: 250,
-        })),
-        names: ["map50", "map"],
-        build: (s) => byEpoch([s.get("map50"), s.get("map")]),
-      }
-      : {
-        chart: new Chart(spec({
-          testId: "chart-val-accuracy", title: "Validation accuracy", subtitle: "per epoch", xLabel: "epoch", yLabel: "accuracy",
-          lines: [
-            { label: "top-1", color: COLORS.green, width: 2, points: true },
-            { label: "top-5", color: COLORS.teal, width: 2, points: true, dash: [5, 4] },
-          ],
-          format: pct, axisFormat: pctAxis, empty: "Appears after the first epoch's validation.", sync: "epoch", height: 250,
-        })),
-        names: ["val_accuracy", "val_top5"],
-        build: (s) => byEpoch([s.get("val_accuracy"), s.get("val_top5")]),
-      };
+        ? epochPair("chart-map", "Validation mAP", "mAP", ["mAP@0.5", "mAP@0.5:0.95"], ["map50", "map"], { yMin: 0 })
+        : epochPair("chart-val-accuracy", "Validation accuracy", "accuracy", ["top-1", "top-5"], ["val_accuracy", "val_top5"],
+          { empty: "Appears after the first epoch's validation." });
 
     const small = (testId: string, title: string, name: string, yLabel: string, color: string, format: (v: number) => string, empty: string): Panel => ({
       chart: new Chart(spec({
