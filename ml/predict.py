@@ -96,7 +96,10 @@ class Predictor:
         self, images: Sequence[ImageInput], score_threshold: float = 0.3
     ) -> list[list[Detection]]:
         if self.task not in BOX_TASKS:
-            raise ValueError(f"{self.architecture} gives no boxes: use {self._call}().")
+            kind = "a classifier" if self.task == "classify" else f"a {self.task} model"
+            raise ValueError(
+                f"{self.architecture} is {kind} and gives no boxes: use {self._call}()."
+            )
         offset = label_offset(self.architecture)
         out: list[list[Detection]] = []
         max_size = max_size_for(self.image_size)
