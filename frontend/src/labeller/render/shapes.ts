@@ -105,7 +105,7 @@ export class ShapeLayer {
   private rev = 0;
   private cache: HTMLCanvasElement | null = null;
   private cached: { rev: number; s: number; ox: number; oy: number; w: number; h: number } | null = null;
-  /** Frames the cache served without being redrawn at the view's exact zoom. */
+  /** The last frame drew the cache stretched (not at the zoom it was drawn at). */
   stretched = false;
 
   rebuild(all: readonly Ann[], colorOf: (ann: Ann) => string, dashed: (ann: Ann) => boolean, hidden: string | null = null): void {

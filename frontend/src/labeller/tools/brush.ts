@@ -95,9 +95,13 @@ export function createBrushTool(host: ToolHost, size: BrushSize, erase: boolean)
       if (!t) return;
       const { width, height } = host.imageSize();
       const mask = t.key !== null ? host.maskOf(t.key) : null;
+      if (mask && (mask.size[0] !== height || mask.size[1] !== width)) {
+        host.hint("This mask is not the image's size; it cannot be painted here.");
+        return;
+      }
       let pixels: Uint8Array;
       try {
-        pixels = mask && mask.size[0] === height && mask.size[1] === width ? rleDecode(mask) : new Uint8Array(width * height);
+        pixels = mask ? rleDecode(mask) : new Uint8Array(width * height);
       } catch {
         host.hint("This mask cannot be read here.");
         return;

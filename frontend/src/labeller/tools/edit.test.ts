@@ -97,8 +97,14 @@ describe("brush and eraser", () => {
     expect(rleDecode(w.store.get(m.key)!.mask!)[50 * 1000 + 200]).toBe(1);
   });
 
-  it("will not erase without a selected mask, and steps its size within bounds", () => {
+  it("will not paint a mask of another size, nor erase without a selected mask; steps its size within bounds", () => {
     const w = world();
+    const odd = w.editor.createMask(7, { size: [10, 10], counts: "0d1" });
+    w.interaction.select(odd.key);
+    createBrushTool(w.host, new BrushSize(3), false).down(w.at(5, 5));
+    expect(w.hints.at(-1)).toMatch(/not the image's size/);
+    expect(w.store.get(odd.key)!.mask!.counts).toBe("0d1");
+    w.interaction.select(null);
     const size = new BrushSize(1);
     createBrushTool(w.host, size, true).down(w.at(10, 10));
     expect(w.hints.at(-1)).toMatch(/Select a mask/);
