@@ -259,10 +259,16 @@ class DetectDataset(Dataset):
         boxes = tv_tensors.BoundingBoxes(xywh.to(image.device), format="XYWH", canvas_size=(h, w))
         boxes = v2.functional.convert_bounding_box_format(boxes, new_format="XYXY")
         labels = torch.tensor([int(b[4]) + self.offset for b in sample.boxes], dtype=torch.int64)
-        target = {"boxes": boxes, "labels": labels.to(image.device)}
+        target = {"boxes": boxes, "labels": labels.to(image.device),
+                  **self.extra_targets(sample, h, w, fx, fy, image.device)}  # fmt: skip
         image, target = run_seeded(self.transform, seed, tv_tensors.Image(image), target)
-        target = {"boxes": target["boxes"].as_subclass(torch.Tensor), "labels": target["labels"]}
+        target = {k: v.as_subclass(torch.Tensor) for k, v in target.items()}
         return image.as_subclass(torch.Tensor), target, (index, fx, fy)
+
+    def extra_targets(self, sample: Sample, h: int, w: int, fx: float, fy: float,
+                      device: torch.device) -> dict[str, Any]:  # fmt: skip
+        """More of the target, transformed with the image and boxes (instance masks)."""
+        return {}
 
 
 def collate_classify(items: list[tuple[torch.Tensor, int]]) -> tuple[torch.Tensor, torch.Tensor]:

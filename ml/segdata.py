@@ -51,32 +51,15 @@ def class_map(sample: Sample, height: int, width: int, fx: float, fy: float) -> 
 class InstanceDataset(DetectDataset):
     """DetectDataset items with target["masks"] (uint8 (n, h, w), one per box)."""
 
-    def __getitem__(self, key: int | tuple[int, int]) -> tuple[torch.Tensor, dict, tuple]:
-        index, seed = _key(key)
-        if self.cache is not None:
-            image, fx, fy = self.cache[index]
-        else:
-            from .data import decode_detect
-
-            image, fx, fy = decode_detect(self.paths[index], self.image_size)
-        sample = self.samples[index]
-        h, w = image.shape[-2:]
+    def extra_targets(self, sample: Sample, h: int, w: int, fx: float, fy: float,
+                      device: torch.device) -> dict[str, Any]:  # fmt: skip
         if len(sample.segments) != len(sample.boxes):
             raise ValueError(f"{sample.path}: {len(sample.boxes)} boxes but "
                              f"{len(sample.segments)} segments.")  # fmt: skip
-        xywh = torch.tensor([b[:4] for b in sample.boxes], dtype=torch.float32).reshape(-1, 4)
-        xywh = xywh * torch.tensor([fx, fy, fx, fy])
-        boxes = tv_tensors.BoundingBoxes(xywh, format="XYWH", canvas_size=(h, w))
-        boxes = v2.functional.convert_bounding_box_format(boxes, new_format="XYXY")
         masks = np.zeros((len(sample.segments), h, w), np.uint8)
         for i, segment in enumerate(sample.segments):
             masks[i] = segment_mask(segment, h, w, fx, fy)
-        labels = torch.tensor([int(b[4]) + self.offset for b in sample.boxes], dtype=torch.int64)
-        target = {"boxes": boxes.to(image.device), "labels": labels.to(image.device),
-                  "masks": tv_tensors.Mask(torch.from_numpy(masks).to(image.device))}  # fmt: skip
-        image, target = run_seeded(self.transform, seed, tv_tensors.Image(image), target)
-        target = {k: v.as_subclass(torch.Tensor) for k, v in target.items()}
-        return image.as_subclass(torch.Tensor), target, (index, fx, fy)
+        return {"masks": tv_tensors.Mask(torch.from_numpy(masks).to(device))}
 
 
 def _normalize(image: torch.Tensor) -> torch.Tensor:

@@ -16,6 +16,7 @@ grey textures (camera, grass, gravel, brick), saved as JPEG files.
 
 import colorsys
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -132,18 +133,27 @@ def shapes_manifest(
     height: int = 128, seed: int = 0, max_objects: int = 3, num_classes: int = 3,
     size_range: tuple[float, float] = (0.2, 0.45),
 ) -> Manifest:  # fmt: skip
-    out_dir = Path(out_dir)
-    (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    samples = []
-    splits = ["train"] * n_train + ["val"] * n_val + ["test"] * n_test
-    for i, split in enumerate(splits):
+
+    def make(i: int, split: str) -> Sample:
         image, boxes = scene(rng, width, height, max_objects, size_range, SHAPES[:num_classes])
         rel = f"scenes/{i:05d}.jpg"
-        image.save(out_dir / rel, quality=90)
-        samples.append(Sample(path=rel, sha256=f"scene-{i}", split=split, boxes=boxes,
-                              width=width, height=height, image_id=i))  # fmt: skip
-    manifest = Manifest("detect", list(SHAPES[:num_classes]), samples, root=str(out_dir))
+        image.save(Path(out_dir) / rel, quality=90)
+        return Sample(path=rel, sha256=f"scene-{i}", split=split, boxes=boxes, width=width,
+                      height=height, image_id=i)  # fmt: skip
+
+    return _scenes_manifest(out_dir, "detect", num_classes, (n_train, n_val, n_test), make)
+
+
+def _scenes_manifest(out_dir: Path, task: str, num_classes: int, counts: tuple[int, int, int],
+                     make: Callable[[int, str], Sample]) -> Manifest:  # fmt: skip
+    """A manifest (written to out_dir) of counts train/val/test samples that `make` draws into
+    out_dir/scenes/."""
+    out_dir = Path(out_dir)
+    (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
+    splits = [s for s, n in zip(("train", "val", "test"), counts, strict=True) for _ in range(n)]
+    samples = [make(i, split) for i, split in enumerate(splits)]
+    manifest = Manifest(task, list(SHAPES[:num_classes]), samples, root=str(out_dir))
     (out_dir / "manifest.json").write_text(manifest.to_json())
     return manifest
 
@@ -231,18 +241,14 @@ def segment_manifest(
     size_range: tuple[float, float] = (0.3, 0.5), task: str = "segment",
 ) -> Manifest:  # fmt: skip
     """Segmentation scenes with exactly known outlines (task "segment" or "semantic")."""
-    out_dir = Path(out_dir)
-    (out_dir / "scenes").mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    samples = []
-    splits = ["train"] * n_train + ["val"] * n_val + ["test"] * n_test
-    for i, split in enumerate(splits):
+
+    def make(i: int, split: str) -> Sample:
         image, boxes, segments = segment_scene(rng, width, height, max_objects, size_range,
                                                SHAPES[:num_classes])  # fmt: skip
         rel = f"scenes/{i:05d}.png"
-        image.save(out_dir / rel)
-        samples.append(Sample(path=rel, sha256=f"seg-{i}", split=split, boxes=boxes,
-                              segments=segments, width=width, height=height, image_id=i))  # fmt: skip
-    manifest = Manifest(task, list(SHAPES[:num_classes]), samples, root=str(out_dir))
-    (out_dir / "manifest.json").write_text(manifest.to_json())
-    return manifest
+        image.save(Path(out_dir) / rel)
+        return Sample(path=rel, sha256=f"seg-{i}", split=split, boxes=boxes, segments=segments,
+                      width=width, height=height, image_id=i)  # fmt: skip
+
+    return _scenes_manifest(out_dir, task, num_classes, (n_train, n_val, n_test), make)
